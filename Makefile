@@ -1,0 +1,48 @@
+# Chirp. `make run` and `make test` do all the set-up on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BIN := node_modules/.bin
+NODE := node --import tsx
+PROTOS := $(shell find proto -name '*.proto')
+
+.PHONY: help run test test-unit gen lint typecheck build breaking clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+.proto-deps/.stamp: node_modules/.package-lock.json scripts/proto/deps.ts scripts/proto/print-proto.ts
+	$(NODE) scripts/proto/deps.ts
+	@touch $@
+
+gen/.stamp: .proto-deps/.stamp buf.yaml buf.gen.yaml $(PROTOS)
+	PATH="$$PWD/$(BIN):$$PATH" $(BIN)/buf generate
+	@touch $@
+
+gen: gen/.stamp ## Generate TypeScript from the .proto contracts (offline)
+
+lint: gen ## buf lint (STANDARD) and the TypeScript type check
+	$(BIN)/buf lint
+	$(BIN)/tsc -p tsconfig.json --noEmit
+
+breaking: gen ## buf breaking against the main branch
+	@if git rev-parse --verify -q main >/dev/null && git cat-file -e main:proto 2>/dev/null; then \
+	  $(BIN)/buf breaking proto --against '.git#branch=main,subdir=proto'; \
+	else echo "breaking: no proto/ on branch main yet, nothing to compare"; fi
+
+build: gen ## Compile to dist/
+	$(BIN)/tsc -p tsconfig.json
+
+test: lint breaking ## Every check and test suite (brings up what it needs)
+	$(BIN)/ava
+
+run: gen ## The whole system in one process, embedded storage under ./data
+	$(NODE) services/main.ts --target=all
+
+clean: ## Remove generated and built files (keeps ./data)
+	rm -rf dist gen .proto-deps
+
+-include mk/*.mk

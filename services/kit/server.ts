@@ -1,0 +1,79 @@
+// Serves a set of Connect services on one port (gRPC, gRPC-Web and Connect),
+// with health, reflection, metrics, logs and graceful shutdown.
+import type { DescService } from "@bufbuild/protobuf";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { TokenVerifier } from "./auth.js";
+import { Health, type HealthMonitor } from "./health.js";
+import { authenticate, observe, validate } from "./interceptors.js";
+import { withSpecGrpcMessage } from "./grpc-message.js";
+import { listenDual, type RequestHandler } from "./listener.js";
+import type { Logger } from "./logger.js";
+import type { RpcMetrics } from "./metrics.js";
+import { registerReflection } from "./reflection.js";
+
+export interface ServeOptions {
+  name: string;
+  host: string;
+  port: number;
+  /** The services this process exposes (for reflection and health). */
+  services: DescService[];
+  routes: (router: ConnectRouter) => void;
+  health: HealthMonitor;
+  logger: Logger;
+  metrics: RpcMetrics;
+  verifier: TokenVerifier;
+  /** Largest accepted request message. */
+  readMaxBytes?: number;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  /** Graceful: NOT_SERVING, stop accepting, let calls finish, then close. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function serve(opts: ServeOptions): Promise<RunningServer> {
+  const shutdown = new AbortController();
+  const interceptors: Interceptor[] = [observe(opts.logger, opts.metrics), authenticate(opts.verifier), validate()];
+  const handler = connectNodeAdapter({
+    interceptors,
+    shutdownSignal: shutdown.signal,
+    readMaxBytes: opts.readMaxBytes ?? 1024 * 1024,
+    routes(router) {
+      router.service(Health, opts.health.impl());
+      registerReflection(router, [...opts.services, Health]);
+      opts.routes(router);
+    },
+    fallback(req, res) {
+      if (req.method === "GET" && req.url === "/metrics") {
+        opts.metrics.registry.metrics().then(
+          (body) => {
+            res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
+            res.end(body);
+          },
+          () => {
+            res.writeHead(500);
+            res.end();
+          },
+        );
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "not_found", message: `no route for ${req.method} ${req.url}` }));
+    },
+  }) as RequestHandler;
+
+  await opts.health.start();
+  const listener = await listenDual(withSpecGrpcMessage(handler), opts.host, opts.port);
+  opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
+  return {
+    port: listener.port,
+    async close(graceMs = 10_000) {
+      opts.health.stop();
+      shutdown.abort();
+      await listener.close(graceMs);
+      opts.logger.info(`${opts.name} stopped`);
+    },
+  };
+}

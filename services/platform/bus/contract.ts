@@ -1,0 +1,152 @@
+// One contract for every EventBus adapter.
+import type { ExecutionContext, TestFn } from "ava";
+import type { BusMessage, EventBus } from "./port.js";
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return check();
+}
+
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+export function busContract(test: TestFn, name: string, makeBus: () => Promise<{ bus: EventBus; cleanup: () => Promise<void> }>) {
+  const withBus = (title: string, body: (t: ExecutionContext, bus: EventBus) => Promise<void>) =>
+    test(`${name}: ${title}`, async (t) => {
+      const { bus, cleanup } = await makeBus();
+      try {
+        await body(t, bus);
+      } finally {
+        await cleanup();
+      }
+    });
+
+  withBus("a published event reaches a durable consumer once, intact", async (t, bus) => {
+    const got: BusMessage[] = [];
+    const sub = await bus.consume({ durable: "c1", subjects: ["tweet.created"], handler: async (m) => void got.push(m) });
+    await bus.publish("tweet.created", enc("hello"), "id-1");
+    t.true(await eventually(() => got.length === 1));
+    await settle();
+    t.is(got.length, 1);
+    t.is(got[0]!.subject, "tweet.created");
+    t.is(dec(got[0]!.data), "hello");
+    t.is(got[0]!.msgId, "id-1");
+    t.is(got[0]!.deliveryCount, 1);
+    await sub.stop();
+  });
+
+  withBus("the same msgId published twice is delivered once", async (t, bus) => {
+    const got: string[] = [];
+    const sub = await bus.consume({ durable: "c2", subjects: ["tweet.created"], handler: async (m) => void got.push(m.msgId) });
+    await bus.publish("tweet.created", enc("a"), "dup");
+    await bus.publish("tweet.created", enc("a"), "dup");
+    await bus.publish("tweet.created", enc("b"), "other");
+    t.true(await eventually(() => got.length >= 2));
+    await settle();
+    t.deepEqual(got.sort(), ["dup", "other"]);
+    await sub.stop();
+  });
+
+  withBus("a failing handler gets the message again until it succeeds", async (t, bus) => {
+    const attempts: number[] = [];
+    const sub = await bus.consume({
+      durable: "c3",
+      subjects: ["graph.followed"],
+      retryDelayMs: 50,
+      handler: async (m) => {
+        attempts.push(m.deliveryCount);
+        if (m.deliveryCount < 3) throw new Error("transient");
+      },
+    });
+    await bus.publish("graph.followed", enc("x"), "retry-1");
+    t.true(await eventually(() => attempts.length === 3));
+    await settle(500);
+    t.deepEqual(attempts, [1, 2, 3]);
+    await sub.stop();
+  });
+
+  withBus("delivery stops after maxDeliver attempts", async (t, bus) => {
+    let attempts = 0;
+    const sub = await bus.consume({
+      durable: "c4",
+      subjects: ["graph.unfollowed"],
+      maxDeliver: 2,
+      retryDelayMs: 50,
+      handler: async () => {
+        attempts++;
+        throw new Error("permanent");
+      },
+    });
+    await bus.publish("graph.unfollowed", enc("x"), "poison");
+    t.true(await eventually(() => attempts === 2));
+    await settle(600);
+    t.is(attempts, 2);
+    await sub.stop();
+  });
+
+  withBus("members of one durable share the work; another durable gets everything", async (t, bus) => {
+    const a: string[] = [];
+    const b: string[] = [];
+    const audit: string[] = [];
+    const subs = [
+      await bus.consume({ durable: "workers", subjects: ["tweet.deleted"], concurrency: 1, handler: async (m) => void a.push(m.msgId) }),
+      await bus.consume({ durable: "workers", subjects: ["tweet.deleted"], concurrency: 1, handler: async (m) => void b.push(m.msgId) }),
+      await bus.consume({ durable: "audit", subjects: ["tweet.deleted"], handler: async (m) => void audit.push(m.msgId) }),
+    ];
+    const ids = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    for (const id of ids) await bus.publish("tweet.deleted", enc(id), id);
+    t.true(await eventually(() => a.length + b.length === 40 && audit.length === 40));
+    await settle();
+    t.deepEqual([...a, ...b].sort(), [...ids].sort());
+    t.deepEqual([...audit].sort(), [...ids].sort());
+    for (const s of subs) await s.stop();
+  });
+
+  withBus("a consumer only sees its subjects", async (t, bus) => {
+    const got: string[] = [];
+    const sub = await bus.consume({ durable: "likes", subjects: ["tweet.liked"], handler: async (m) => void got.push(m.subject) });
+    await bus.publish("tweet.created", enc("x"), "c-1");
+    await bus.publish("tweet.liked", enc("y"), "l-1");
+    t.true(await eventually(() => got.length === 1));
+    await settle();
+    t.deepEqual(got, ["tweet.liked"]);
+    await sub.stop();
+  });
+
+  withBus("ephemeral subjects reach current subscribers only", async (t, bus) => {
+    const got: string[] = [];
+    bus.publishEphemeral("live.home.1", enc("before"));
+    const sub = bus.subscribeEphemeral("live.home.1", (_s, d) => void got.push(dec(d)));
+    await bus.ping(); // the subscription is registered with the server
+    bus.publishEphemeral("live.home.1", enc("now"));
+    bus.publishEphemeral("live.home.2", enc("someone else"));
+    t.true(await eventually(() => got.length === 1));
+    await settle(100);
+    t.deepEqual(got, ["now"]);
+    await sub.stop();
+  });
+
+  withBus("stop() waits for the handler in progress", async (t, bus) => {
+    let finished = false;
+    let started = false;
+    const sub = await bus.consume({
+      durable: "slow",
+      subjects: ["tweet.retweeted"],
+      handler: async () => {
+        started = true;
+        await new Promise((r) => setTimeout(r, 200));
+        finished = true;
+      },
+    });
+    await bus.publish("tweet.retweeted", enc("x"), "slow-1");
+    t.true(await eventually(() => started));
+    await sub.stop();
+    t.true(finished);
+  });
+}

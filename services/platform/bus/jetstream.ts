@@ -1,0 +1,190 @@
+// NATS JetStream adapter: file-backed streams, durable pull consumers with
+// explicit ack, msgId de-duplication. Core NATS subjects for live updates.
+import { connect } from "@nats-io/transport-node";
+import { nanos, type NatsConnection, type Subscription as NatsSub } from "@nats-io/nats-core";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
+import type { Logger } from "../../kit/logger.js";
+import type { ConsumerSpec, EventBus, Subscription } from "./port.js";
+import { CONSUMER_DEFAULTS, STREAMS, streamFor } from "./streams.js";
+
+export interface JetStreamBusOptions {
+  url: string;
+  /** Prepended to every subject and stream name; isolates deployments and tests. */
+  prefix?: string;
+  replicas?: number;
+  logger: Logger;
+  name?: string;
+}
+
+export class JetStreamBus implements EventBus {
+  private readonly prefix: string;
+  private readonly streamPrefix: string;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly opts: JetStreamBusOptions,
+  ) {
+    this.prefix = opts.prefix ?? "";
+    this.streamPrefix = this.prefix.replace(/[^A-Za-z0-9_-]/g, "_").toUpperCase();
+  }
+
+  static async connect(opts: JetStreamBusOptions): Promise<JetStreamBus> {
+    const url = new URL(opts.url);
+    const nc = await connect({
+      servers: `${url.hostname}:${url.port || 4222}`,
+      name: opts.name ?? "chirp",
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
+    });
+    const jsm = await jetstreamManager(nc);
+    const bus = new JetStreamBus(nc, jetstream(nc), jsm, opts);
+    await bus.ensureStreams();
+    return bus;
+  }
+
+  streamName(logical: string): string {
+    return `${this.streamPrefix}${logical}`;
+  }
+
+  /** Creates or updates every stream of STREAMS; safe to run concurrently. */
+  async ensureStreams(): Promise<void> {
+    for (const s of STREAMS) {
+      const config = {
+        name: this.streamName(s.name),
+        subjects: s.subjects.map((x) => this.prefix + x),
+        retention: RetentionPolicy.Limits,
+        storage: StorageType.File,
+        num_replicas: this.opts.replicas ?? 1,
+        max_age: nanos(s.maxAgeMs),
+        duplicate_window: nanos(s.duplicateWindowMs),
+      };
+      try {
+        await this.jsm.streams.info(config.name);
+        await this.jsm.streams.update(config.name, config);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await this.jsm.streams.add(config).catch(async (e) => {
+          // Another process created it between our two calls.
+          if (!String(e).includes("already in use")) throw e;
+          await this.jsm.streams.update(config.name, config);
+        });
+      }
+    }
+  }
+
+  async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    await this.js.publish(this.prefix + subject, data, { msgID: msgId, timeout: 5000 });
+  }
+
+  async consume(spec: ConsumerSpec): Promise<Subscription> {
+    const maxDeliver = spec.maxDeliver ?? CONSUMER_DEFAULTS.maxDeliver;
+    const concurrency = spec.concurrency ?? CONSUMER_DEFAULTS.concurrency;
+    const retryDelayMs = spec.retryDelayMs ?? CONSUMER_DEFAULTS.retryDelayMs;
+    const log = this.opts.logger.child({ durable: spec.durable });
+    const inFlight = new Set<Promise<void>>();
+    // One JetStream consumer per subject: filter_subjects (several) needs
+    // nats-server 2.10, and Debian ships 2.9. The limit on work in hand is shared.
+    const loops = await Promise.all(
+      spec.subjects.map(async (subject) => {
+        const stream = this.streamName(streamFor(subject).name);
+        const durable = `${spec.durable}_${subject.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+        const config = {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          max_deliver: maxDeliver,
+          ack_wait: nanos(spec.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs),
+          filter_subject: this.prefix + subject,
+          max_ack_pending: Math.max(1000, concurrency * 4),
+        };
+        try {
+          await this.jsm.consumers.info(stream, durable);
+          await this.jsm.consumers.update(stream, durable, config);
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          await this.jsm.consumers.add(stream, config);
+        }
+        const consumer = await this.js.consumers.get(stream, durable);
+        const messages = await consumer.consume({ max_messages: concurrency * 2 });
+        const loop = (async () => {
+          for await (const m of messages) {
+            const work = (async () => {
+              const msg = {
+                subject: m.subject.slice(this.prefix.length),
+                data: m.data,
+                msgId: m.headers?.get("Nats-Msg-Id") ?? `${stream}:${m.seq}`,
+                deliveryCount: m.info.deliveryCount,
+              };
+              try {
+                await spec.handler(msg);
+                m.ack();
+              } catch (err) {
+                if (m.info.deliveryCount >= maxDeliver) {
+                  log.error({ err, subject: msg.subject, msgId: msg.msgId }, "event dropped after max deliveries");
+                  m.term("max deliveries");
+                } else {
+                  log.warn({ err, subject: msg.subject, msgId: msg.msgId, attempt: m.info.deliveryCount }, "event will be retried");
+                  m.nak(retryDelayMs);
+                }
+              }
+            })();
+            inFlight.add(work);
+            void work.finally(() => inFlight.delete(work));
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+          }
+        })();
+        return { messages, loop };
+      }),
+    );
+    return {
+      stop: async () => {
+        await Promise.all(loops.map((l) => l.messages.close()));
+        await Promise.all(loops.map((l) => l.loop));
+        await Promise.all(inFlight);
+      },
+    };
+  }
+
+  publishEphemeral(subject: string, data: Uint8Array): void {
+    this.nc.publish(this.prefix + subject, data);
+  }
+
+  subscribeEphemeral(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription {
+    const sub: NatsSub = this.nc.subscribe(this.prefix + subject, {
+      callback: (err, msg) => {
+        if (!err) onMessage(msg.subject.slice(this.prefix.length), msg.data);
+      },
+    });
+    return { stop: async () => sub.unsubscribe() };
+  }
+
+  async ping(): Promise<void> {
+    await this.nc.flush();
+    await this.jsm.getAccountInfo();
+  }
+
+  async close(): Promise<void> {
+    await this.nc.drain();
+  }
+
+  /** Test helper: removes this prefix's streams. */
+  async deleteStreams(): Promise<void> {
+    for (const s of STREAMS) await this.jsm.streams.delete(this.streamName(s.name)).catch(() => {});
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return /not found/i.test(String((err as Error)?.message ?? err));
+}

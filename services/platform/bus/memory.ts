@@ -1,0 +1,160 @@
+// In-process event bus for the all-in-one mode and tests: the same delivery
+// semantics as the JetStream adapter (msgId de-duplication, ack on handler
+// success, delayed redelivery up to maxDeliver, durable names that share work).
+// It keeps no history: a durable created later sees only later messages.
+import type { BusMessage, ConsumerSpec, EventBus, Subscription } from "./port.js";
+import { CONSUMER_DEFAULTS, streamFor, subjectMatches } from "./streams.js";
+
+interface Member {
+  spec: Required<Omit<ConsumerSpec, "durable" | "subjects">>;
+  inFlight: number;
+  idle: Array<() => void>;
+  stopped: boolean;
+}
+
+interface Durable {
+  subjects: string[];
+  queue: BusMessage[];
+  members: Member[];
+  next: number;
+}
+
+export interface MemoryBusOptions {
+  /** Called when a message exhausts maxDeliver (it is then dropped). */
+  onDeadLetter?: (durable: string, msg: BusMessage, err: unknown) => void;
+}
+
+export class MemoryBus implements EventBus {
+  private readonly durables = new Map<string, Durable>();
+  private readonly seen = new Map<string, number>();
+  private readonly live = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly opts: MemoryBusOptions = {}) {}
+
+  async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    if (this.closed) throw new Error("bus is closed");
+    const stream = streamFor(subject);
+    const now = Date.now();
+    const key = `${stream.name}\u0000${msgId}`;
+    const expires = this.seen.get(key);
+    if (expires !== undefined && expires > now) return; // duplicate within the window
+    this.seen.set(key, now + stream.duplicateWindowMs);
+    if (this.seen.size > 100_000) this.prune(now);
+    for (const d of this.durables.values()) {
+      if (d.subjects.some((p) => subjectMatches(p, subject))) {
+        d.queue.push({ subject, data, msgId, deliveryCount: 0 });
+        this.pump(d);
+      }
+    }
+  }
+
+  async consume(spec: ConsumerSpec): Promise<Subscription> {
+    let d = this.durables.get(spec.durable);
+    if (!d) {
+      d = { subjects: spec.subjects, queue: [], members: [], next: 0 };
+      this.durables.set(spec.durable, d);
+    }
+    const member: Member = {
+      spec: {
+        handler: spec.handler,
+        concurrency: spec.concurrency ?? CONSUMER_DEFAULTS.concurrency,
+        maxDeliver: spec.maxDeliver ?? CONSUMER_DEFAULTS.maxDeliver,
+        ackWaitMs: spec.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs,
+        retryDelayMs: spec.retryDelayMs ?? CONSUMER_DEFAULTS.retryDelayMs,
+      },
+      inFlight: 0,
+      idle: [],
+      stopped: false,
+    };
+    d.members.push(member);
+    const durable = d;
+    this.pump(durable);
+    return {
+      stop: async () => {
+        member.stopped = true;
+        durable.members = durable.members.filter((m) => m !== member);
+        if (member.inFlight > 0) await new Promise<void>((r) => member.idle.push(r));
+      },
+    };
+  }
+
+  publishEphemeral(subject: string, data: Uint8Array): void {
+    for (const cb of this.live.get(subject) ?? []) cb(subject, data);
+  }
+
+  subscribeEphemeral(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription {
+    const set = this.live.get(subject) ?? new Set();
+    set.add(onMessage);
+    this.live.set(subject, set);
+    return {
+      stop: async () => {
+        set.delete(onMessage);
+        if (set.size === 0) this.live.delete(subject);
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error("bus is closed");
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(
+      [...this.durables.values()].flatMap((d) =>
+        d.members.filter((m) => m.inFlight > 0).map((m) => new Promise<void>((r) => m.idle.push(r))),
+      ),
+    );
+  }
+
+  private prune(now: number): void {
+    for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
+  }
+
+  private pump(d: Durable): void {
+    while (d.queue.length > 0 && !this.closed) {
+      const member = this.pick(d);
+      if (!member) return;
+      const msg = d.queue.shift()!;
+      void this.deliver(d, member, { ...msg, deliveryCount: msg.deliveryCount + 1 });
+    }
+  }
+
+  /** Round-robin over members with free capacity. */
+  private pick(d: Durable): Member | undefined {
+    for (let i = 0; i < d.members.length; i++) {
+      const m = d.members[(d.next + i) % d.members.length]!;
+      if (m.inFlight < m.spec.concurrency) {
+        d.next = (d.next + i + 1) % d.members.length;
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  private async deliver(d: Durable, member: Member, msg: BusMessage): Promise<void> {
+    member.inFlight++;
+    try {
+      await member.spec.handler(msg);
+    } catch (err) {
+      if (msg.deliveryCount >= member.spec.maxDeliver) {
+        this.opts.onDeadLetter?.([...this.durables].find(([, v]) => v === d)?.[0] ?? "?", msg, err);
+      } else {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          d.queue.push(msg);
+          this.pump(d);
+        }, member.spec.retryDelayMs);
+        this.timers.add(timer);
+      }
+    } finally {
+      member.inFlight--;
+      if (member.inFlight === 0) member.idle.splice(0).forEach((r) => r());
+      this.pump(d);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+// The event bus port. Two adapters share these semantics: JetStream in a
+// cluster, in-process for the all-in-one mode and tests.
+//
+// - publish() is at-least-once and de-duplicated by msgId within the stream's
+//   duplicate window: publishing the same msgId twice stores one message.
+// - A durable consumer gets each message until its handler resolves (ack).
+//   A handler that throws is retried after a delay, up to maxDeliver times;
+//   handlers must therefore be idempotent.
+// - Ephemeral (core) subjects carry live notifications: no storage, no retry,
+//   only subscribers connected at that moment receive them.
+
+export interface BusMessage {
+  subject: string;
+  data: Uint8Array;
+  msgId: string;
+  /** 1 on the first delivery. */
+  deliveryCount: number;
+}
+
+export interface ConsumerSpec {
+  /** Durable name: consumers with the same name share the work. */
+  durable: string;
+  /** Logical subjects (without the deployment prefix), e.g. "tweet.created". */
+  subjects: string[];
+  handler: (msg: BusMessage) => Promise<void>;
+  /** Messages handled at once by this process. */
+  concurrency?: number;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Delay before a failed message is delivered again. */
+  retryDelayMs?: number;
+}
+
+export interface Subscription {
+  /** Stops taking new messages and waits for the ones in hand. */
+  stop(): Promise<void>;
+}
+
+export interface EventBus {
+  publish(subject: string, data: Uint8Array, msgId: string): Promise<void>;
+  consume(spec: ConsumerSpec): Promise<Subscription>;
+  publishEphemeral(subject: string, data: Uint8Array): void;
+  subscribeEphemeral(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription;
+  /** Resolves when the bus answers; for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

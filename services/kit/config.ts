@@ -24,7 +24,8 @@ export function readEnv<S extends z.ZodObject>(schema: S, env: Env = process.env
 
 /** Reusable field types for environment variables. */
 export const envs = {
-  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  // 0 asks the OS for a free port (tests).
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
   int: (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback),
   bool: (fallback: boolean) =>
     z

@@ -1,0 +1,38 @@
+// A Cassandra client with Chirp's defaults: token-aware, local-DC, prepared
+// statements, native bigint for bigint columns.
+import cassandra from "cassandra-driver";
+import type { CassandraConfig } from "./config.js";
+import { registerUnavailableError } from "../../kit/errors.js";
+
+registerUnavailableError("NoHostAvailableError");
+registerUnavailableError("OperationTimedOutError");
+registerUnavailableError("BusyConnectionError");
+
+export type CassandraClient = cassandra.Client;
+export const consistencies = cassandra.types.consistencies;
+
+export function createCassandraClient(cfg: CassandraConfig, opts: { keyspace?: boolean } = {}): CassandraClient {
+  return new cassandra.Client({
+    contactPoints: cfg.contactPoints,
+    localDataCenter: cfg.localDc,
+    ...(opts.keyspace === false ? {} : { keyspace: cfg.keyspace }),
+    ...(cfg.username ? { credentials: { username: cfg.username, password: cfg.password ?? "" } } : {}),
+    encoding: { useBigIntAsLong: true, useBigIntAsVarint: true },
+    queryOptions: {
+      prepare: true,
+      consistency: consistencies[camel(cfg.consistency)],
+      serialConsistency: consistencies.localSerial,
+    },
+    pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
+    socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+  });
+}
+
+function camel(name: string): keyof typeof consistencies {
+  return name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof typeof consistencies;
+}
+
+/** Health check: a cheap query that needs a live coordinator. */
+export async function pingCassandra(client: CassandraClient): Promise<void> {
+  await client.execute("SELECT release_version FROM system.local", [], { prepare: true });
+}

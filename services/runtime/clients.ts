@@ -1,0 +1,40 @@
+// gRPC clients for calling the other services. The request id and the
+// caller's token travel along, so logs join up and downstream services apply
+// their own authorization.
+import type { DescService } from "@bufbuild/protobuf";
+import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
+import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
+
+const forwardScope: Interceptor = (next) => async (req) => {
+  const scope = requestScope.getStore();
+  if (scope) {
+    req.header.set(REQUEST_ID_HEADER, scope.requestId);
+    if (scope.authorization && !req.header.has("authorization")) req.header.set("authorization", scope.authorization);
+  }
+  return next(req);
+};
+
+export function serviceClient<T extends DescService>(service: T, baseUrl: string): Client<T> {
+  return createClient(service, createGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: 10_000 }));
+}
+
+export interface ServiceClients {
+  user: Client<typeof UserService>;
+  graph: Client<typeof GraphService>;
+  tweet: Client<typeof TweetService>;
+  timeline: Client<typeof TimelineService>;
+}
+
+export function createServiceClients(addrs: { user: string; graph: string; tweet: string; timeline: string }): ServiceClients {
+  return {
+    user: serviceClient(UserService, addrs.user),
+    graph: serviceClient(GraphService, addrs.graph),
+    tweet: serviceClient(TweetService, addrs.tweet),
+    timeline: serviceClient(TimelineService, addrs.timeline),
+  };
+}

@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 NODE := node --import tsx
 PROTOS := $(shell find proto -name '*.proto')
 
-.PHONY: help run test test-unit gen lint typecheck build breaking clean
+.PHONY: help run test gen lint build breaking clean migrate
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -36,11 +36,14 @@ breaking: gen ## buf breaking against the main branch
 build: gen ## Compile to dist/
 	$(BIN)/tsc -p tsconfig.json
 
-test: lint breaking ## Every check and test suite (brings up what it needs)
+test: lint breaking deps-up ## Every check and test suite (brings up what it needs)
 	$(BIN)/ava
 
 run: gen ## The whole system in one process, embedded storage under ./data
 	$(NODE) services/main.ts --target=all
+
+migrate: gen ## Apply pending Cassandra migrations (CHIRP_CASSANDRA_* settings)
+	$(NODE) services/platform/cassandra/migrate-main.ts
 
 clean: ## Remove generated and built files (keeps ./data)
 	rm -rf dist gen .proto-deps

@@ -1,0 +1,255 @@
+// The REST edge as one request handler: request id, CORS, the built-in
+// endpoints, rate limits, routing, transcoding, the call, the response (or
+// an event stream), metrics and the access log. Transport-agnostic in what
+// it calls: services and clients are handed in.
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DescService, Registry } from "@bufbuild/protobuf";
+import type { TokenVerifier } from "../kit/auth.js";
+import type { Logger } from "../kit/logger.js";
+import { REQUEST_ID_HEADER, requestScope, sanitizeRequestId } from "../kit/request-context.js";
+import type { GatewayConfig } from "./config.js";
+import { renderDocs } from "./openapi/docs.js";
+import { buildOpenApi } from "./openapi/openapi.js";
+import { checkJsonContentType, readBody } from "./http/body.js";
+import { clientIp } from "./http/client-ip.js";
+import { Cors } from "./http/cors.js";
+import { errorResponse, HttpError } from "./http/errors.js";
+import type { Invoker } from "./invoker.js";
+import type { GatewayMetrics } from "./metrics.js";
+import type { LimitPolicy } from "./ratelimit/policy.js";
+import { TokenSubjects } from "./ratelimit/subject.js";
+import type { Readiness } from "./readiness.js";
+import { serveEventStream } from "./sse.js";
+import { bindingsOf, type Binding } from "./transcode/bindings.js";
+import { jsonRegistry } from "./transcode/json.js";
+import { pathValues, PathValueError } from "./transcode/path-values.js";
+import { buildRequest, InvalidRequest } from "./transcode/request.js";
+import { responseJson } from "./transcode/response.js";
+import { Router } from "./transcode/router.js";
+
+export interface GatewayOptions {
+  services: DescService[];
+  invoker: Invoker;
+  config: GatewayConfig;
+  limits: LimitPolicy;
+  readiness: Readiness;
+  verifier: TokenVerifier;
+  metrics: GatewayMetrics;
+  /** The process registry's text exposition, for /metrics. */
+  metricsText: () => Promise<{ contentType: string; body: string }>;
+  logger: Logger;
+  /** For the OpenAPI document's servers list. */
+  publicUrl?: string;
+}
+
+const KNOWN_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]);
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** Built-in endpoints get the common headers (request id, CORS). */
+type Builtin = (res: ServerResponse, headers: Record<string, string>) => Promise<void>;
+
+export class Gateway {
+  readonly router = new Router<Binding>();
+  readonly registry: Registry;
+  readonly bindings: Binding[];
+  private readonly cors: Cors;
+  private readonly builtins: Map<string, Builtin>;
+  private readonly shutdown = new AbortController();
+  private readonly openApiJson: string;
+  private readonly docsHtml: string;
+  private readonly subjects: TokenSubjects;
+
+  constructor(private readonly o: GatewayOptions) {
+    this.bindings = bindingsOf(o.services);
+    for (const b of this.bindings) {
+      if (!o.invoker.has(b.service)) throw new Error(`no client for ${b.service.typeName}`);
+      this.router.add(b.httpMethod, b.template, b);
+    }
+    this.registry = jsonRegistry(o.services);
+    this.cors = new Cors(o.config.cors);
+    this.subjects = new TokenSubjects(o.verifier);
+    const doc = buildOpenApi(this.bindings, { serverUrl: o.publicUrl });
+    this.openApiJson = JSON.stringify(doc, null, 2);
+    this.docsHtml = renderDocs(doc);
+    this.builtins = new Map<string, Builtin>([
+      ["/healthz", async (res, h) => this.send(res, 200, JSON.stringify({ status: "ok" }), h)],
+      ["/readyz", (res, h) => this.ready(res, h)],
+      ["/metrics", (res, h) => this.metricsEndpoint(res, h)],
+      ["/openapi.json", async (res, h) => this.send(res, 200, this.openApiJson, h)],
+      ["/docs", async (res, h) => this.sendHtml(res, this.docsHtml, h)],
+    ]);
+  }
+
+  /** Ends open event streams (graceful shutdown). */
+  close(): void {
+    this.shutdown.abort();
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    void this.serve(req, res);
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const id = sanitizeRequestId(header(req, REQUEST_ID_HEADER) ?? null) ?? randomUUID();
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q < 0 ? url : url.slice(0, q);
+    const log = this.o.logger.child({ requestId: id });
+    let route = "unmatched";
+    let streaming = false;
+    const common: Record<string, string> = { [REQUEST_ID_HEADER]: id, ...this.cors.headers(header(req, "origin")) };
+
+    try {
+      const builtin = this.builtins.get(path);
+      if (builtin) {
+        route = path;
+        if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "unimplemented", `${method} is not allowed on ${path}`, { allow: "GET, HEAD" });
+        await builtin(res, common);
+        return;
+      }
+      if (path === "/" && method === "GET") {
+        route = "/";
+        res.writeHead(302, { location: "/docs", [REQUEST_ID_HEADER]: id }).end();
+        return;
+      }
+
+      const origin = header(req, "origin");
+      const preflightMethod = header(req, "access-control-request-method");
+      if (method === "OPTIONS") {
+        route = "preflight";
+        const m = this.router.match("OPTIONS", path);
+        if (m.kind === "not_found") throw new HttpError(404, "not_found", `no route for ${path}`);
+        const allow = m.kind === "method_not_allowed" ? m.allow : [];
+        const headers = origin !== undefined && preflightMethod !== undefined ? this.cors.preflight(origin, preflightMethod, allow) : { allow: allow.join(", ") };
+        res.writeHead(204, { ...headers, [REQUEST_ID_HEADER]: id }).end();
+        return;
+      }
+
+      // Limits first, before any work (and before a 404: scanners pay too).
+      const authorization = header(req, "authorization");
+      const outcome = await this.o.limits.check(clientIp(req, this.o.config.trustProxyHops), () => this.subjects.of(authorization));
+      Object.assign(common, outcome.headers);
+      if (!outcome.allowed) {
+        this.o.metrics.rateLimited.inc({ scope: outcome.refusedBy ?? "ip" });
+        throw new HttpError(429, "resource_exhausted", `rate limit reached (${outcome.refusedBy === "user" ? "per user" : "per client address"}); retry later`);
+      }
+
+      const m = this.router.match(method, path);
+      if (m.kind === "not_found") throw new HttpError(404, "not_found", `no route for ${method} ${path}`);
+      if (m.kind === "method_not_allowed") {
+        throw new HttpError(405, "unimplemented", `${method} is not allowed on ${path}`, { allow: m.allow.join(", ") });
+      }
+      const binding = m.route;
+      route = binding.template.source;
+
+      const body = await readBody(req, this.o.config.maxBodyBytes);
+      if (body.length > 0) checkJsonContentType(header(req, "content-type"));
+      let input;
+      try {
+        input = buildRequest(binding, { path: pathValues(binding.template, m.segments), query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)), body }, this.registry);
+      } catch (err) {
+        if (err instanceof InvalidRequest || err instanceof PathValueError) throw new HttpError(400, "invalid_argument", err.message);
+        throw err;
+      }
+
+      const callCtx = { requestId: id, authorization };
+      if (binding.streaming) {
+        streaming = true;
+        this.o.metrics.streams.inc();
+        try {
+          await requestScope.run(callCtx, () =>
+            serveEventStream({
+              res,
+              output: binding.method.output,
+              open: (signal) => this.o.invoker.stream(binding.method, input, { ...callCtx, signal }),
+              registry: this.registry,
+              keepAliveMs: this.o.config.sseKeepAliveMs,
+              shutdown: this.shutdown.signal,
+              headers: common,
+              fail: (err) => this.fail(res, err, common, log),
+              errorJson: (err) => JSON.stringify(errorResponse(err, this.registry).body),
+            }),
+          );
+        } finally {
+          this.o.metrics.streams.dec();
+        }
+        return;
+      }
+
+      const signal = abortOnClose(res);
+      const output = await requestScope.run(callCtx, () => this.o.invoker.unary(binding.method, input, { ...callCtx, signal }));
+      this.send(res, 200, responseJson(binding, output, this.registry), common);
+    } catch (err) {
+      this.fail(res, err, common, log);
+    } finally {
+      const status = String(res.statusCode);
+      const labels = { route, method: KNOWN_METHODS.has(method) ? method : "OTHER", status };
+      this.o.metrics.requests.inc(labels);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (!streaming) this.o.metrics.duration.observe(labels, seconds);
+      const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
+      log[quiet ? "debug" : "info"]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
+    }
+  }
+
+  private fail(res: ServerResponse, err: unknown, headers: Record<string, string>, log: Logger): void {
+    const r = errorResponse(err, this.registry);
+    if (r.internal) log.error({ err, status: r.status }, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.send(res, r.status, JSON.stringify(r.body), { ...headers, ...r.headers });
+  }
+
+  private send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+    res.writeHead(status, {
+      ...headers,
+      "content-type": JSON_TYPE,
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    });
+    res.end(res.req.method === "HEAD" ? undefined : body);
+  }
+
+  private sendHtml(res: ServerResponse, html: string, headers: Record<string, string>): void {
+    res.writeHead(200, {
+      ...headers,
+      "content-type": "text/html; charset=utf-8",
+      "content-length": Buffer.byteLength(html),
+      // Self-contained: inline styles only, nothing fetched, no scripts.
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+      "x-content-type-options": "nosniff",
+    });
+    res.end(res.req.method === "HEAD" ? undefined : html);
+  }
+
+  private async ready(res: ServerResponse, headers: Record<string, string>): Promise<void> {
+    const report = await this.o.readiness.report();
+    this.send(res, report.ready ? 200 : 503, JSON.stringify({ status: report.ready ? "ready" : "not_ready", services: report.services }), headers);
+  }
+
+  private async metricsEndpoint(res: ServerResponse, headers: Record<string, string>): Promise<void> {
+    const { contentType, body } = await this.o.metricsText();
+    res.writeHead(200, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Aborted when the client goes away before the answer: the upstream call is cancelled. */
+function abortOnClose(res: ServerResponse): AbortSignal {
+  const ac = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}

@@ -1,0 +1,100 @@
+// `--target=gateway`: the REST edge on rt.config.ports.gateway (HTTP/1.1),
+// transcoding to the four services over gRPC with the runtime's clients.
+// Rate limits live in Redis in cluster mode (shared by every replica) and in
+// process in embedded mode.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import type { Client } from "@connectrpc/connect";
+import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
+import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { serviceClient } from "../runtime/clients.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { Started } from "../runtime/service.js";
+import { readGatewayConfig, type GatewayConfig } from "./config.js";
+import { Gateway } from "./gateway.js";
+import { Invoker } from "./invoker.js";
+import { gatewayMetrics } from "./metrics.js";
+import { MemoryRateLimiter } from "./ratelimit/memory.js";
+import { LimitPolicy } from "./ratelimit/policy.js";
+import type { RateLimiter } from "./ratelimit/port.js";
+import { connectRedis } from "./ratelimit/redis-client.js";
+import { RedisRateLimiter } from "./ratelimit/redis.js";
+import { Readiness } from "./readiness.js";
+
+export interface StartedGateway extends Started {
+  /** The port it listens on (the real one when 0 was asked for). */
+  port: number;
+}
+
+async function rateLimiter(rt: Runtime, timeoutMs: number): Promise<RateLimiter> {
+  if (rt.config.mode === "embedded") return new MemoryRateLimiter();
+  const client = await connectRedis(rt.config.redis, timeoutMs);
+  return new RedisRateLimiter(client, rt.config.redis.prefix, true);
+}
+
+/** `config` overrides what the environment says (tests). */
+export async function start(rt: Runtime, config: Partial<GatewayConfig> = {}): Promise<StartedGateway> {
+  const cfg: GatewayConfig = { ...readGatewayConfig(), ...config };
+  const logger = rt.logger.child({ target: "gateway" });
+  const metrics = gatewayMetrics(rt.metrics.registry);
+  const services: Array<[DescService, Client<DescService>, string, string]> = [
+    [UserService, rt.clients.user as unknown as Client<DescService>, "user", rt.config.addrs.user],
+    [GraphService, rt.clients.graph as unknown as Client<DescService>, "graph", rt.config.addrs.graph],
+    [TweetService, rt.clients.tweet as unknown as Client<DescService>, "tweet", rt.config.addrs.tweet],
+    [TimelineService, rt.clients.timeline as unknown as Client<DescService>, "timeline", rt.config.addrs.timeline],
+  ];
+  const limiter = await rateLimiter(rt, cfg.rateLimit.timeoutMs);
+  const gateway = new Gateway({
+    services: services.map(([s]) => s),
+    invoker: new Invoker(services.map(([s, c]) => [s, c])),
+    config: cfg,
+    limits: new LimitPolicy(limiter, cfg.rateLimit, logger, () => metrics.limiterErrors.inc()),
+    readiness: new Readiness(
+      services.map(([s, , name, addr]) => ({ name, service: s.typeName, client: serviceClient(Health, addr) })),
+      cfg.readyCacheMs,
+    ),
+    verifier: rt.verifier,
+    metrics,
+    metricsText: async () => ({ contentType: rt.metrics.registry.contentType, body: await rt.metrics.registry.metrics() }),
+    logger,
+  });
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, gateway.handle);
+  // Event streams are long-lived by design; the request timeout is for
+  // slow-loris uploads, which it still covers (it stops at the request's end).
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(rt.config.ports.gateway, rt.config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${rt.config.host.includes(":") ? `[${rt.config.host}]` : rt.config.host}:${port}`;
+  logger.info({ port, routes: gateway.router.size, rateLimit: cfg.rateLimit, cors: cfg.cors.origins }, "gateway listening");
+
+  return {
+    name: "gateway",
+    url,
+    port,
+    async stop() {
+      // Stop accepting, end event streams, let in-flight requests finish,
+      // then cut whatever is left after the grace period.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      gateway.close();
+      // Keep-alive connections go idle as their last response ends.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), rt.config.shutdownGraceMs);
+      await closed;
+      clearTimeout(force);
+      clearInterval(idle);
+      await limiter.close();
+      logger.info("gateway stopped");
+    },
+  };
+}

@@ -5,7 +5,7 @@ BIN := node_modules/.bin
 NODE := node --import tsx
 PROTOS := $(shell find proto -name '*.proto')
 
-.PHONY: help run test gen lint build breaking clean migrate
+.PHONY: help run run-cluster test gen lint build breaking clean migrate
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: lint breaking deps-up ## Every check and test suite (brings up what it nee
 
 run: gen ## The whole system in one process, embedded storage under ./data
 	$(NODE) services/main.ts --target=all
+
+run-cluster: gen deps-up ## The mesh as one process per target against the local backends
+	$(NODE) scripts/mesh/run.ts
 
 migrate: gen ## Apply pending Cassandra migrations (CHIRP_CASSANDRA_* settings)
 	$(NODE) services/platform/cassandra/migrate-main.ts

@@ -29,9 +29,7 @@ lint: gen ## buf lint (STANDARD) and the TypeScript type check
 	$(BIN)/tsc -p tsconfig.json --noEmit
 
 breaking: gen ## buf breaking against the main branch
-	@if git rev-parse --verify -q main >/dev/null && git cat-file -e main:proto 2>/dev/null; then \
-	  $(BIN)/buf breaking proto --against '.git#branch=main,subdir=proto'; \
-	else echo "breaking: no proto/ on branch main yet, nothing to compare"; fi
+	scripts/proto/breaking.sh
 
 build: gen ## Compile to dist/
 	$(BIN)/tsc -p tsconfig.json

@@ -53,7 +53,7 @@ export async function serveEventStream(o: EventStreamOptions): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const first = await Promise.race([
       next.then((r) => ({ r }), (err: unknown) => ({ err })),
-      new Promise<"quiet">((r) => (timer = setTimeout(() => r("quiet"), o.firstWaitMs ?? 1000))),
+      new Promise<"quiet">((r) => (timer = setTimeout(() => r("quiet"), o.firstWaitMs ?? 3000))),
     ]);
     clearTimeout(timer);
     if (first !== "quiet" && "err" in first) {

@@ -11,7 +11,10 @@ registerUnavailableError("BusyConnectionError");
 export type CassandraClient = cassandra.Client;
 export const consistencies = cassandra.types.consistencies;
 
-export function createCassandraClient(cfg: CassandraConfig, opts: { keyspace?: boolean } = {}): CassandraClient {
+export function createCassandraClient(
+  cfg: CassandraConfig,
+  opts: { keyspace?: boolean; readTimeoutMs?: number } = {},
+): CassandraClient {
   return new cassandra.Client({
     contactPoints: cfg.contactPoints,
     localDataCenter: cfg.localDc,
@@ -24,7 +27,7 @@ export function createCassandraClient(cfg: CassandraConfig, opts: { keyspace?: b
       serialConsistency: consistencies.localSerial,
     },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
-    socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+    socketOptions: { connectTimeout: 5000, readTimeout: opts.readTimeoutMs ?? 12000 },
   });
 }
 

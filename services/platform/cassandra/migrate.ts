@@ -51,7 +51,8 @@ export interface MigrateOptions {
 export async function migrate(cfg: CassandraConfig, opts: MigrateOptions): Promise<{ applied: string[] }> {
   const replication = parseReplication(cfg.replication);
   if (!replication) throw new Error(`invalid replication '${cfg.replication}'`);
-  const client = createCassandraClient(cfg, { keyspace: false });
+  // Schema changes wait for agreement and can be slow on a busy node.
+  const client = createCassandraClient(cfg, { keyspace: false, readTimeoutMs: 120_000 });
   const ks = cfg.keyspace;
   const log = opts.logger.child({ keyspace: ks });
   try {

@@ -1,0 +1,33 @@
+// Page cursors: opaque to clients, but just "<list>:<user>:<last edge_id>"
+// in base64url. Edges are ordered by edge_id (newest first) and an edge_id
+// never changes, so "edges older than the last one seen" stays correct when
+// edges are added (they are newer) or removed (they just vanish) between pages.
+import { invalidArgument } from "../kit/errors.js";
+import type { ListKind } from "./store/port.js";
+
+const PREFIX: Record<ListKind, string> = { followers: "fr", following: "fg" };
+
+export function encodeCursor(kind: ListKind, userId: bigint, edgeId: bigint): string {
+  return Buffer.from(`${PREFIX[kind]}:${userId}:${edgeId}`).toString("base64url");
+}
+
+/** The edge_id to continue before; undefined for the first page. */
+export function decodeCursor(cursor: string, kind: ListKind, userId: bigint): bigint | undefined {
+  if (cursor === "") return undefined;
+  const text = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  const m = /^(fr|fg):([1-9][0-9]{0,18}):([1-9][0-9]{0,18})$/.exec(text);
+  if (!m) throw invalidArgument("cursor", "malformed");
+  const edgeId = BigInt(m[3]!);
+  if (edgeId >= 2n ** 63n) throw invalidArgument("cursor", "malformed");
+  if (m[1] !== PREFIX[kind] || BigInt(m[2]!) !== userId) throw invalidArgument("cursor", "belongs to another list");
+  return edgeId;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+/** 0 means the default; the proto rule already keeps it within 0..100. */
+export function pageLimit(limit: number): number {
+  if (limit < 0 || limit > MAX_LIMIT) throw invalidArgument("limit", `must be between 0 and ${MAX_LIMIT}`);
+  return limit === 0 ? DEFAULT_LIMIT : limit;
+}

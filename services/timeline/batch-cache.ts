@@ -1,0 +1,57 @@
+// A short-lived in-process cache in front of a batch lookup (BatchGetUsers,
+// BatchGetTweets): hits are answered here, misses go out in batches of 100
+// (the contracts' limit), ids already being fetched are shared by concurrent
+// readers, and ids the service does not know are not cached (an account
+// registered, or a tweet posted, a moment later must show up).
+//
+// Why it is worth it: at read time every page asks for the same popular
+// authors and tweets; a few seconds of reuse removes most of a read's RPCs,
+// and what goes stale (display names, like counts) may lag by that long.
+export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
+
+const BATCH = 100;
+
+export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries = 100_000): BatchLookup<V> {
+  const cache = new Map<bigint, { value: V; expiresAt: number }>();
+  const inFlight = new Map<bigint, Promise<V | undefined>>();
+
+  const fetch = (ids: bigint[]): Array<Promise<[bigint, V | undefined]>> => {
+    const out: Array<Promise<[bigint, V | undefined]>> = [];
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const chunk = ids.slice(i, i + BATCH);
+      const res = load(chunk).then((found) => {
+        if (ttlMs > 0) {
+          const expiresAt = Date.now() + ttlMs;
+          for (const [id, value] of found) cache.set(id, { value, expiresAt });
+          while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+        }
+        return found;
+      });
+      for (const id of chunk) {
+        const one = res.then((m) => m.get(id)).finally(() => inFlight.delete(id));
+        inFlight.set(id, one);
+        out.push(one.then((v) => [id, v]));
+      }
+    }
+    return out;
+  };
+
+  return async (ids) => {
+    const now = Date.now();
+    const found = new Map<bigint, V>();
+    const waiting: Array<Promise<[bigint, V | undefined]>> = [];
+    const missing: bigint[] = [];
+    for (const id of new Set(ids)) {
+      const hit = cache.get(id);
+      if (hit && hit.expiresAt > now) found.set(id, hit.value);
+      else {
+        const pending = inFlight.get(id);
+        if (pending) waiting.push(pending.then((v) => [id, v]));
+        else missing.push(id);
+      }
+    }
+    waiting.push(...fetch(missing));
+    for (const [id, v] of await Promise.all(waiting)) if (v !== undefined) found.set(id, v);
+    return found;
+  };
+}

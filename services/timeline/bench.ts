@@ -1,0 +1,311 @@
+// Timeline benchmark: the whole system in this process (user, graph, tweet,
+// timeline, fan-out worker), in cluster mode by default (Cassandra, NATS
+// JetStream, the local 3-master Redis Cluster), and prints:
+//   - fan-out insertions per second (one tweet id into one home timeline),
+//   - post-to-visible latency for an author with 10,000 followers,
+//   - hydrated GetHomeTimeline(20): the rate the system sustains, and latency
+//     under an open-loop --rate (1,000/s) and at 70% of the sustained rate,
+//     without and with 10 large accounts followed,
+//   - the pull model at 100/500/2,000 followings against fan-out reads.
+//
+//   node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
+//     [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000]
+//
+// Shortcuts, stated so the figures can be judged: followers of the hot author
+// and the load readers are bare ids (Follow checks only the followee), the hot
+// author's followers' timelines are created directly in the store (as if each
+// had read it once), and the 10 large accounts are put in the large-account
+// set directly instead of being given 50,000 followers each. Everything
+// measured runs the production code paths.
+import { cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { requestScope } from "../kit/request-context.js";
+import type { Mode } from "../platform/testing/runtime.js";
+import { fanoutMetrics } from "./fanout/metrics.js";
+import { homePage } from "./home.js";
+import { hydrate } from "./hydrate.js";
+import { pullHomeTimeline } from "./pull.js";
+import { mapLimit } from "./source.js";
+import { startSystem, type System } from "./testing/system.js";
+
+const { values: args } = parseArgs({
+  options: {
+    mode: { type: "string", default: "cluster" },
+    followers: { type: "string", default: "10000" },
+    rate: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "10" },
+    pull: { type: "string", default: "100,500,2000" },
+  },
+});
+const MODE = args.mode as Mode;
+const HOT_FOLLOWERS = Number(args.followers);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const PULL_SIZES = args.pull.split(",").map(Number);
+const AUTHORS = Math.max(...PULL_SIZES, 100);
+const READERS = 200;
+const READER_FOLLOWS = 20;
+const LARGE = 10;
+
+const started = Date.now();
+const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: pct(s, 50), p99: pct(s, 99), max: s.at(-1) ?? NaN, n: s.length };
+};
+const results: string[] = [];
+const report = (line: string) => {
+  results.push(line);
+  process.stdout.write(`${line}\n`);
+};
+
+async function inParallel<T>(items: readonly T[], n: number, fn: (x: T, i: number) => Promise<unknown>, label?: string): Promise<void> {
+  let done = 0;
+  let lastShown = Date.now();
+  await mapLimit(
+    items.map((x, i) => [x, i] as const),
+    n,
+    async ([x, i]) => {
+      await fn(x, i);
+      done++;
+      if (label && Date.now() - lastShown > 2000) {
+        lastShown = Date.now();
+        progress(`  ${label}: ${done}/${items.length}`);
+      }
+    },
+  );
+}
+
+async function writesSoFar(s: System): Promise<number> {
+  const m = await fanoutMetrics(s.rt.metrics.registry).writes.get();
+  return m.values.filter((v) => v.labels.op === "add").reduce((a, v) => a + v.value, 0);
+}
+
+async function workDone(s: System): Promise<number> {
+  const m = fanoutMetrics(s.rt.metrics.registry);
+  const [writes, events] = [await m.writes.get(), await m.events.get()];
+  return [...writes.values, ...events.values].reduce((a, v) => a + v.value, 0);
+}
+
+/** Waits until the fan-out worker's counters stop moving (it is idle: no backlog of events). */
+async function settle(s: System, quietMs = 1500): Promise<void> {
+  let last = await workDone(s);
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await workDone(s);
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  const s = await startSystem(MODE, "tl_bench", { timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 } });
+  try {
+    await run(s);
+  } finally {
+    progress("cleaning up");
+    await s.stop();
+  }
+  process.stdout.write(`\n== timeline bench (${MODE} mode, ${cpus().length} CPUs) ==\n${results.join("\n")}\n`);
+}
+
+async function run(s: System): Promise<void> {
+  // --- set-up -------------------------------------------------------------
+  progress(`registering ${AUTHORS} authors, 1 hot author, ${LARGE} large accounts`);
+  const authors: bigint[] = Array.from({ length: AUTHORS }, () => 0n);
+  await inParallel(authors, 8, async (_, i) => (authors[i] = await s.register()), "register");
+  const hot = await s.register();
+  const large = await Promise.all(Array.from({ length: LARGE }, () => s.register()));
+  for (const l of large) await s.store.addCelebrity(l);
+
+  const base = 5_000_000_000_000n;
+  const hotFollowers = Array.from({ length: HOT_FOLLOWERS }, (_, i) => base + BigInt(i));
+  const plainReaders = Array.from({ length: READERS }, (_, i) => base + 1_000_000n + BigInt(i));
+  const largeReaders = Array.from({ length: READERS }, (_, i) => base + 2_000_000n + BigInt(i));
+  const pullReaders = PULL_SIZES.map((_, i) => base + 3_000_000n + BigInt(i));
+  const pool = authors.slice(0, 100);
+  const edges: Array<[bigint, bigint]> = [
+    ...hotFollowers.map((f) => [f, hot] as [bigint, bigint]),
+    ...plainReaders.flatMap((r, i) => Array.from({ length: READER_FOLLOWS }, (_, k) => [r, pool[(i + k * 7) % pool.length]!] as [bigint, bigint])),
+    ...largeReaders.flatMap((r, i) => [
+      ...Array.from({ length: READER_FOLLOWS }, (_, k) => [r, pool[(i + k * 7) % pool.length]!] as [bigint, bigint]),
+      ...large.map((l) => [r, l] as [bigint, bigint]),
+    ]),
+    ...pullReaders.flatMap((r, i) => authors.slice(0, PULL_SIZES[i]).map((a) => [r, a] as [bigint, bigint])),
+  ];
+  progress(`creating ${edges.length} follow edges`);
+  await inParallel(edges, 64, ([a, b]) => s.follow(a, b), "follow");
+  progress("building the readers' timelines through GetHomeTimeline, the hot author's followers' in the store");
+  await inParallel([...plainReaders, ...largeReaders, ...pullReaders, hot], 16, (u) => s.homeIds(u, 20));
+  await inParallel(hotFollowers, 64, (u) => s.store.finishBuild(u, []));
+  progress(`posting 2 tweets per author and 5 per large account`);
+  await inParallel([...authors, ...authors], 32, (a) => s.post(a, "a tweet for the bench"), "post");
+  await inParallel([...large, ...large, ...large, ...large, ...large], 16, (a) => s.post(a, "a large account speaks"));
+  progress("waiting for the fan-out worker to finish the set-up's events");
+  await settle(s);
+
+  // --- post-to-visible ----------------------------------------------------
+  // A fixed sample of 1,000 followers is polled every 10 ms: polling all
+  // 10,000 would itself load Redis and this process enough to skew the figure.
+  const sample = hotFollowers.filter((_, i) => i % Math.max(1, Math.floor(hotFollowers.length / 1000)) === 0);
+  const latencies: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const seen = new Array<number>(sample.length).fill(-1);
+    const t0 = performance.now();
+    const tweetId = await s.post(hot, `visible? ${round}`);
+    while (seen.includes(-1) && performance.now() - t0 < 60_000) {
+      const has = await s.store.contains(sample, tweetId);
+      const now = performance.now() - t0;
+      has.forEach((h, i) => {
+        if (h && seen[i] === -1) seen[i] = now;
+      });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    latencies.push(...seen.map((x) => (x === -1 ? Infinity : x)));
+    progress(`post-to-visible round ${round + 1}: last sampled follower after ${ms(Math.max(...seen.map((x) => (x === -1 ? Infinity : x))))}`);
+    await settle(s, 500);
+  }
+  const v = summary(latencies);
+  report(`post-to-visible, author with ${HOT_FOLLOWERS} followers (5 tweets, ${sample.length} sampled followers each): p50 ${ms(v.p50)}, p99 ${ms(v.p99)}, max ${ms(v.max)}  [target p99 <= 1000 ms]`);
+
+  // --- fan-out throughput -------------------------------------------------
+  await settle(s);
+  const TWEETS = 20;
+  const before = await writesSoFar(s);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: TWEETS }, (_, i) => s.post(hot, `burst ${i}`)));
+  const expected = before + TWEETS * HOT_FOLLOWERS;
+  while ((await writesSoFar(s)) < expected && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 5));
+  const elapsed = (performance.now() - t0) / 1000;
+  const written = (await writesSoFar(s)) - before;
+  report(`fan-out end to end: ${written} timeline insertions (${TWEETS} tweets x ${HOT_FOLLOWERS} followers, paging followers included) in ${elapsed.toFixed(2)} s = ${Math.round(written / elapsed)}/s  [target >= 100,000/s]`);
+  await settle(s);
+  // The store's share alone: fanout.batch-sized writes (1,000 timelines, one id) at the worker's concurrency.
+  {
+    const jobs = 100;
+    let next = 0;
+    let id = 10n ** 17n;
+    const t1 = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < jobs) {
+          const j = next++;
+          const batch = hotFollowers.slice((j * 1000) % hotFollowers.length, ((j * 1000) % hotFollowers.length) + 1000);
+          await Promise.all([s.store.add(batch, [id++]), s.store.online(batch)]);
+        }
+      }),
+    );
+    const secs = (performance.now() - t1) / 1000;
+    report(`fan-out store writes alone: ${jobs} x 1,000-timeline pipelines, 8 at a time: ${Math.round((jobs * 1000) / secs)}/s`);
+    await s.store.remove(hotFollowers, Array.from({ length: jobs }, (_, k) => 10n ** 17n + BigInt(k)));
+  }
+
+  // --- reads under load ---------------------------------------------------
+  const tokens: Tokens = new Map();
+  for (const r of [...plainReaders, ...largeReaders]) tokens.set(r, await s.as(r));
+  // Warm up connections and caches.
+  await inParallel([...plainReaders, ...largeReaders], 16, (r) => s.tl.getHomeTimeline({ limit: 20 }, tokens.get(r)));
+  const capacity = await closedLoop(s, plainReaders, tokens);
+  report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
+  const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])];
+  for (const rate of rates) {
+    const plain = await openLoop(s, plainReaders, tokens, rate);
+    report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
+    const withLarge = await openLoop(s, largeReaders, tokens, rate);
+    report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
+  }
+
+  // --- pull model ---------------------------------------------------------
+  const rc = s.timeline.rc;
+  for (const [i, reader] of pullReaders.entries()) {
+    const auth = (await s.as(reader)).headers as Record<string, string>;
+    const scope = { requestId: "bench", authorization: auth.authorization };
+    const fanoutRead = () => requestScope.run(scope, async () => hydrate(rc.hydration, reader, (await homePage(rc, reader, undefined, 20)).ids));
+    const pullRead = () => requestScope.run(scope, () => pullHomeTimeline(rc.hydration, rc.source, reader, 20));
+    // Same answer first: the comparison is only fair if both return the same page.
+    const [a, b] = [await fanoutRead(), await pullRead()];
+    const same = JSON.stringify(a.tweets.map((t) => String(t.tweet!.tweetId))) === JSON.stringify(b.tweets.map((t) => String(t.tweet!.tweetId)));
+    const times = async (fn: () => Promise<unknown>, n: number) => {
+      const out: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const t = performance.now();
+        await fn();
+        out.push(performance.now() - t);
+      }
+      return summary(out);
+    };
+    const n = PULL_SIZES[i]! >= 2000 ? 20 : 50;
+    const f = await times(fanoutRead, n);
+    const p = await times(pullRead, n);
+    report(`pull model, ${PULL_SIZES[i]} followings: p50 ${ms(p.p50)}, p99 ${ms(p.p99)} vs fan-out p50 ${ms(f.p50)}, p99 ${ms(f.p99)} => ${(p.p50 / f.p50).toFixed(1)}x slower (p50)${same ? "" : "  [pages differ!]"}`);
+  }
+}
+
+type Tokens = Map<bigint, Awaited<ReturnType<System["as"]>>>;
+
+/** Closed loop: the throughput this system sustains, 16 calls in flight. */
+async function closedLoop(s: System, readers: bigint[], tokens: Tokens) {
+  const latencies: number[] = [];
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() - t0 < 5000) {
+        const reader = readers[n++ % readers.length]!;
+        const t = performance.now();
+        await s.tl.getHomeTimeline({ limit: 20 }, tokens.get(reader));
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  return { ...summary(latencies), rate: latencies.length / ((performance.now() - t0) / 1000) };
+}
+
+/** Open loop: requests start on schedule whatever the latency; latency counts from the scheduled start. */
+async function openLoop(s: System, readers: bigint[], tokens: Tokens, rate: number) {
+  const total = rate * SECONDS;
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const t0 = performance.now();
+  let sent = 0;
+  progress(`open loop: ${total} reads at ${rate}/s`);
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      const scheduled = t0 + (sent / rate) * 1000;
+      const reader = readers[sent % readers.length]!;
+      const p = s.tl
+        .getHomeTimeline({ limit: 20 }, tokens.get(reader))
+        .then(
+          (res) => {
+            if (res.tweets.length === 0) {
+              errors++;
+              firstError ??= "an empty page";
+            }
+            latencies.push(performance.now() - scheduled);
+          },
+          (err: Error) => {
+            errors++;
+            firstError ??= err.message;
+          },
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - t0) / 1000;
+  return { ...summary(latencies), errors, firstError, rate: latencies.length / elapsed };
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,71 @@
+// Settings of the timeline service and the fan-out worker, read from the
+// environment once at start-up (CHIRP_* like the rest of the process).
+import { z } from "zod";
+import { envs, readEnv, type Env } from "../kit/config.js";
+
+const DAY_S = 24 * 3600;
+
+const schema = z.object({
+  /** Tweet ids kept per home timeline; older ones are trimmed. */
+  CHIRP_TIMELINE_CAP: envs.int(800, 20, 10_000),
+  /** An unread timeline expires after this long and is rebuilt on the next read. */
+  CHIRP_TIMELINE_TTL_SECONDS: envs.int(14 * DAY_S, 60, 365 * DAY_S),
+  /**
+   * Authors with at least this many followers are not fanned out on write;
+   * their tweets are merged in at read time. 50,000 keeps one tweet's fan-out
+   * to about 50 batch jobs (well under a second of Redis work on one machine)
+   * while still fanning out the 10,000-follower accounts of the benchmark.
+   */
+  CHIRP_FANOUT_THRESHOLD: envs.int(50_000, 1, 100_000_000),
+  /** Followers per fanout.batch job (rounded up to whole ListFollowers pages of 100). */
+  CHIRP_FANOUT_BATCH_SIZE: envs.int(1000, 1, 10_000),
+  /** fanout.batch jobs one worker process handles at once. */
+  CHIRP_FANOUT_CONCURRENCY: envs.int(8, 1, 256),
+  /** An unacknowledged event goes to another worker after this long (a worker that died). */
+  CHIRP_FANOUT_ACK_WAIT_MS: envs.int(30_000, 1_000, 600_000),
+  /** How many of a new followee's recent tweets are merged in on follow. */
+  CHIRP_FANOUT_FOLLOW_BACKFILL: envs.int(50, 1, 100),
+  /** Idle streams get a keep-alive this often. */
+  CHIRP_STREAM_KEEPALIVE_MS: envs.int(15_000, 100, 300_000),
+  /** How long a large account's recent tweet ids are reused by all readers (its new tweets show that late). */
+  CHIRP_TIMELINE_CELEBRITY_CACHE_MS: envs.int(1_000, 0, 600_000),
+  /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows that late). */
+  CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
+  /** How long hydration reuses an author's profile (0: ask the user service on every read). */
+  CHIRP_TIMELINE_USER_CACHE_MS: envs.int(5_000, 0, 600_000),
+  /** How long hydration reuses a tweet (its counts may lag that long; 0: no reuse). */
+  CHIRP_TIMELINE_TWEET_CACHE_MS: envs.int(2_000, 0, 600_000),
+});
+
+export interface TimelineConfig {
+  cap: number;
+  ttlSeconds: number;
+  fanoutThreshold: number;
+  fanoutBatchSize: number;
+  fanoutConcurrency: number;
+  fanoutAckWaitMs: number;
+  followBackfill: number;
+  keepAliveMs: number;
+  celebrityCacheMs: number;
+  celebrityFollowsCacheMs: number;
+  userCacheMs: number;
+  tweetCacheMs: number;
+}
+
+export function readTimelineConfig(env: Env = process.env): TimelineConfig {
+  const e = readEnv(schema, env);
+  return {
+    cap: e.CHIRP_TIMELINE_CAP,
+    ttlSeconds: e.CHIRP_TIMELINE_TTL_SECONDS,
+    fanoutThreshold: e.CHIRP_FANOUT_THRESHOLD,
+    fanoutBatchSize: e.CHIRP_FANOUT_BATCH_SIZE,
+    fanoutConcurrency: e.CHIRP_FANOUT_CONCURRENCY,
+    fanoutAckWaitMs: e.CHIRP_FANOUT_ACK_WAIT_MS,
+    followBackfill: e.CHIRP_FANOUT_FOLLOW_BACKFILL,
+    keepAliveMs: e.CHIRP_STREAM_KEEPALIVE_MS,
+    celebrityCacheMs: e.CHIRP_TIMELINE_CELEBRITY_CACHE_MS,
+    celebrityFollowsCacheMs: e.CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS,
+    userCacheMs: e.CHIRP_TIMELINE_USER_CACHE_MS,
+    tweetCacheMs: e.CHIRP_TIMELINE_TWEET_CACHE_MS,
+  };
+}

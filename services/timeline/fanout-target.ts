@@ -1,0 +1,45 @@
+// The fan-out worker as a deployable target: consumes the events that change
+// home timelines and serves gRPC health (Redis and the bus) on ports.fanout.
+// It serves no API of its own, hence services: [].
+import type { Runtime } from "../runtime/runtime.js";
+import { startService, type Started } from "../runtime/service.js";
+import type { TimelineConfig } from "./config.js";
+import { timelineContext } from "./context.js";
+import { startFanoutWorker } from "./fanout/worker.js";
+
+export interface FanoutStarted extends Started {
+  /** The health port actually bound (ports.fanout may be 0 in tests). */
+  port: number;
+}
+
+export async function start(rt: Runtime, overrides: Partial<TimelineConfig> = {}): Promise<FanoutStarted> {
+  const ctx = await timelineContext(rt, overrides);
+  const worker = await startFanoutWorker(ctx);
+  let server;
+  try {
+    server = await startService(rt, {
+      name: "fanout",
+      port: rt.config.ports.fanout,
+      services: [],
+      routes: () => {},
+      checks: [
+        { name: rt.config.mode === "cluster" ? "redis" : "timeline-store", check: () => ctx.store.ping() },
+        { name: "bus", check: () => rt.bus.ping() },
+      ],
+    });
+  } catch (err) {
+    await worker.stop();
+    throw err;
+  }
+  const running = server;
+  return {
+    name: "fanout",
+    port: running.port,
+    url: `http://${rt.config.host}:${running.port}`,
+    async stop() {
+      // Health goes NOT_SERVING first, then the jobs in hand finish (unacked ones are redelivered elsewhere).
+      await running.close(rt.config.shutdownGraceMs);
+      await worker.stop();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// graph.followed and graph.unfollowed: the follower's home timeline gains the
+// new followee's recent tweets, or loses the old one's. Both events can be
+// delivered late or out of order (follow then quick unfollow), so each handler
+// ends by checking the relationship as it is now and undoing its own change
+// if it no longer holds: whatever the order, the timeline converges.
+import { fromBinary } from "@bufbuild/protobuf";
+import { FollowedEventSchema, UnfollowedEventSchema } from "../../../gen/chirp/graph/v1/events_pb.js";
+import type { BusMessage } from "../../platform/bus/port.js";
+import type { TimelineContext } from "../context.js";
+
+export async function handleFollowed(ctx: TimelineContext, msg: BusMessage): Promise<void> {
+  const ev = fromBinary(FollowedEventSchema, msg.data);
+  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.rt.logger.error({ msgId: msg.msgId }, "graph.followed without ids: ignored");
+  // A large account is merged in at read time; nothing to copy.
+  if (await ctx.store.isCelebrity(ev.followeeId)) return;
+  const ids = await recentTweetIds(ctx, ev.followeeId, ctx.config.followBackfill);
+  if (ids.length === 0) return;
+  // Nothing written (the follower's timeline is not built: it will be, from the graph): nothing to check.
+  if ((await ctx.store.add([ev.followerId], ids)) === 0) return;
+  if (!(await follows(ctx, ev.followerId, ev.followeeId))) await ctx.store.remove([ev.followerId], ids);
+}
+
+export async function handleUnfollowed(ctx: TimelineContext, msg: BusMessage): Promise<void> {
+  const ev = fromBinary(UnfollowedEventSchema, msg.data);
+  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.rt.logger.error({ msgId: msg.msgId }, "graph.unfollowed without ids: ignored");
+  // Every tweet of the followee that can still be inside the timeline's window.
+  const ids = await recentTweetIds(ctx, ev.followeeId, ctx.store.cap);
+  if (ids.length === 0) return;
+  await ctx.store.remove([ev.followerId], ids);
+  if (await follows(ctx, ev.followerId, ev.followeeId)) {
+    await ctx.store.add([ev.followerId], ids.slice(0, ctx.config.followBackfill));
+  }
+}
+
+/** The author's newest tweet ids (retweets included), newest first, at most `max`. */
+export async function recentTweetIds(ctx: TimelineContext, authorId: bigint, max: number): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  let cursor = "";
+  while (ids.length < max) {
+    const page = await ctx.rt.clients.tweet.listUserTweets({ userId: authorId, limit: Math.min(100, max - ids.length), cursor });
+    for (const t of page.tweets) ids.push(t.tweetId);
+    if (!page.hasMore || page.nextCursor === "") break;
+    cursor = page.nextCursor;
+  }
+  return ids;
+}
+
+async function follows(ctx: TimelineContext, followerId: bigint, followeeId: bigint): Promise<boolean> {
+  const res = await ctx.rt.clients.graph.batchGetRelationships({ userId: followerId, targetIds: [followeeId] });
+  return res.relationships.find((r) => r.targetId === followeeId)?.following ?? false;
+}

@@ -1,0 +1,40 @@
+// Fan-out figures on the process's /metrics. Made once per registry: the
+// embedded mode and tests start several targets on one Runtime.
+import { Counter, Histogram, type Registry } from "prom-client";
+
+export interface FanoutMetrics {
+  events: Counter<"subject" | "outcome">;
+  writes: Counter<"op">;
+  batchSeconds: Histogram<"op">;
+}
+
+const made = new WeakMap<Registry, FanoutMetrics>();
+
+export function fanoutMetrics(registry: Registry): FanoutMetrics {
+  let m = made.get(registry);
+  if (!m) {
+    m = {
+      events: new Counter({
+        name: "timeline_fanout_events_total",
+        help: "Events handled by the fan-out worker, by subject and outcome (ok, retry).",
+        labelNames: ["subject", "outcome"],
+        registers: [registry],
+      }),
+      writes: new Counter({
+        name: "timeline_fanout_timeline_writes_total",
+        help: "Home timelines a fanout.batch job wrote to, by op (add, remove).",
+        labelNames: ["op"],
+        registers: [registry],
+      }),
+      batchSeconds: new Histogram({
+        name: "timeline_fanout_batch_seconds",
+        help: "Time to apply one fanout.batch job.",
+        labelNames: ["op"],
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers: [registry],
+      }),
+    };
+    made.set(registry, m);
+  }
+  return m;
+}

@@ -1,0 +1,119 @@
+// Turns tweet ids into HydratedTweets for one viewer, in as few sequential
+// round trips as the data allows: the tweets and the viewer's likes/retweets
+// at once; then the originals of retweets and the authors (mostly cached);
+// then, only when there are retweets, the originals' authors and states. Ids
+// the tweet service reports missing (deleted) are returned so the caller can
+// drop them.
+import { create } from "@bufbuild/protobuf";
+import { HydratedTweetSchema, type HydratedTweet } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import type { User } from "../../gen/chirp/user/v1/user_pb.js";
+import type { ServiceClients } from "../runtime/clients.js";
+import type { BatchLookup } from "./batch-cache.js";
+
+/** The contracts' batch limit. */
+const BATCH = 100;
+
+export interface Hydrated {
+  tweets: HydratedTweet[];
+  /** Ids that no longer exist (never existed or deleted). */
+  missing: bigint[];
+}
+
+type States = Map<bigint, { liked: boolean; retweeted: boolean }>;
+
+export interface HydrateDeps {
+  /** For viewer states: per viewer and never cached (a like must show at once). */
+  clients: Pick<ServiceClients, "tweet">;
+  tweets: BatchLookup<Tweet>;
+  users: BatchLookup<User>;
+}
+
+/** Lookups straight from the services, or through the short cache (batch-cache.ts). */
+export function directLookups(clients: Pick<ServiceClients, "tweet" | "user">): Pick<HydrateDeps, "tweets" | "users"> {
+  return {
+    tweets: async (ids) => new Map((await clients.tweet.batchGetTweets({ tweetIds: [...ids] })).tweets.map((t) => [t.tweetId, t])),
+    users: async (ids) => new Map((await clients.user.batchGetUsers({ userIds: [...ids] })).users.map((u) => [u.userId, u])),
+  };
+}
+
+export async function hydrate(deps: HydrateDeps, viewerId: bigint | undefined, ids: readonly bigint[]): Promise<Hydrated> {
+  if (ids.length === 0) return { tweets: [], missing: [] };
+  // Viewer states need only the ids: asked for alongside the tweets.
+  const [{ tweets, missing }, states] = await Promise.all([getTweets(deps, ids), getStates(deps.clients, viewerId, ids)]);
+  return { tweets: await hydrateTweets(deps, viewerId, ids.flatMap((id) => tweets.get(id) ?? []), states), missing };
+}
+
+/** Hydrates tweets already fetched (a user timeline comes with them), in their order. */
+export async function hydrateTweets(
+  deps: HydrateDeps,
+  viewerId: bigint | undefined,
+  found: readonly Tweet[],
+  knownStates?: States,
+): Promise<HydratedTweet[]> {
+  const { clients } = deps;
+  const first = new Map(found.map((t) => [t.tweetId, t]));
+  const originalIds = unique(found.map((t) => t.retweetOfTweetId).filter((id) => id !== 0n && !first.has(id)));
+
+  const [originals, users, states] = await Promise.all([
+    originalIds.length ? getTweets(deps, originalIds) : { tweets: new Map<bigint, Tweet>(), missing: [] },
+    deps.users(unique(found.map((t) => t.authorId))),
+    knownStates ?? getStates(clients, viewerId, found.map((t) => t.tweetId)),
+  ]);
+  const moreAuthors = unique([...originals.tweets.values()].map((t) => t.authorId).filter((a) => !users.has(a)));
+  const [moreUsers, moreStates] = await Promise.all([
+    moreAuthors.length ? deps.users(moreAuthors) : new Map<bigint, User>(),
+    getStates(clients, viewerId, [...originals.tweets.keys()]),
+  ]);
+  for (const [k, v] of moreUsers) users.set(k, v);
+  for (const [k, v] of moreStates) states.set(k, v);
+  const allTweets = new Map([...first, ...originals.tweets]);
+
+  const one = (t: Tweet): HydratedTweet | undefined => {
+    const author = users.get(t.authorId);
+    if (!author) return undefined; // an account that is gone takes its tweets with it
+    const s = states.get(t.tweetId);
+    return create(HydratedTweetSchema, { tweet: t, author, liked: s?.liked ?? false, retweeted: s?.retweeted ?? false });
+  };
+  const out: HydratedTweet[] = [];
+  for (const t of found) {
+    const h = one(t);
+    if (!h) continue;
+    if (t.retweetOfTweetId !== 0n) {
+      const original = allTweets.get(t.retweetOfTweetId);
+      const ho = original && one(original);
+      if (!ho) continue; // a retweet of a deleted tweet shows nothing
+      h.retweetedTweet = ho;
+    }
+    out.push(h);
+  }
+  return out;
+}
+
+async function getTweets(deps: HydrateDeps, ids: readonly bigint[]) {
+  const tweets = await deps.tweets(ids);
+  // Never existed or deleted: BatchGetTweets leaves them out (and lists them).
+  return { tweets, missing: ids.filter((id) => !tweets.has(id)) };
+}
+
+async function getStates(clients: Pick<ServiceClients, "tweet">, viewerId: bigint | undefined, ids: readonly bigint[]): Promise<States> {
+  const states: States = new Map();
+  if (viewerId === undefined) return states;
+  await Promise.all(
+    chunks(ids).map(async (c) => {
+      const res = await clients.tweet.batchGetViewerStates({ viewerId, tweetIds: c });
+      for (const s of res.states) states.set(s.tweetId, { liked: s.liked, retweeted: s.retweeted });
+    }),
+  );
+  return states;
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,23 @@
+// GetUserTimeline: one account's tweets and retweets from the tweet service,
+// hydrated for the caller when there is one (anonymous reads are allowed).
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import { callerKey } from "../../kit/auth.js";
+import { hydrateTweets } from "../hydrate.js";
+import type { ReadContext } from "../read-context.js";
+import { DEFAULT_LIMIT } from "./home.js";
+
+export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof TimelineService>> {
+  return {
+    async getUserTimeline(req, hc) {
+      const viewer = hc.values.get(callerKey)?.userId;
+      // The tweet service's cursor goes back and forth unchanged: it is as opaque to us as to the client.
+      const page = await rc.rt.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor });
+      return {
+        tweets: await hydrateTweets(rc.hydration, viewer, page.tweets),
+        nextCursor: page.nextCursor,
+        hasMore: page.hasMore,
+      };
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// The timeline store of the embedded mode: plain maps in this process, with
+// the same semantics as the Redis store (checked by the same contract suite).
+// Nothing survives a restart, which is fine: missing timelines are rebuilt.
+import type { FanoutProgress, TimelinePage, TimelineStore } from "./port.js";
+
+export interface MemoryStoreOptions {
+  cap: number;
+  ttlMs: number;
+  now?: () => number;
+}
+
+interface Timeline {
+  built: boolean;
+  /** Newest first, no duplicates. */
+  ids: bigint[];
+  expiresAt: number;
+}
+
+export class MemoryTimelineStore implements TimelineStore {
+  readonly cap: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly timelines = new Map<bigint, Timeline>();
+  private readonly locks = new Map<bigint, { token: string; expiresAt: number }>();
+  private readonly celebs = new Set<bigint>();
+  private readonly presence = new Map<bigint, number>();
+  private readonly progress = new Map<string, { value: FanoutProgress; expiresAt: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(opts: MemoryStoreOptions) {
+    this.cap = opts.cap;
+    this.ttlMs = opts.ttlMs;
+    this.now = opts.now ?? Date.now;
+    // Expired entries are ignored when read; this only returns their memory.
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  async add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number> {
+    let written = 0;
+    for (const u of userIds) {
+      const tl = this.live(u);
+      if (!tl) continue;
+      for (const id of tweetIds) insertDesc(tl.ids, id);
+      if (tl.ids.length > this.cap) tl.ids.length = this.cap;
+      written++;
+    }
+    return written;
+  }
+
+  async remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void> {
+    const gone = new Set(tweetIds);
+    for (const u of userIds) {
+      const tl = this.live(u);
+      if (tl) tl.ids = tl.ids.filter((id) => !gone.has(id));
+    }
+  }
+
+  async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
+    const tl = this.live(userId);
+    if (!tl) return { built: false, ids: [] };
+    tl.expiresAt = this.now() + this.ttlMs;
+    if (!tl.built) return { built: false, ids: [] };
+    const start = before === undefined ? 0 : firstBelow(tl.ids, before);
+    return { built: true, ids: tl.ids.slice(start, start + limit) };
+  }
+
+  async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {
+    return userIds.map((u) => this.live(u)?.ids.includes(tweetId) ?? false);
+  }
+
+  async beginBuild(userId: bigint): Promise<void> {
+    if (!this.live(userId)) this.timelines.set(userId, { built: false, ids: [], expiresAt: this.now() + this.ttlMs });
+  }
+
+  async finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void> {
+    await this.beginBuild(userId);
+    const tl = this.live(userId)!;
+    for (const id of tweetIds) insertDesc(tl.ids, id);
+    if (tl.ids.length > this.cap) tl.ids.length = this.cap;
+    tl.built = true;
+    tl.expiresAt = this.now() + this.ttlMs;
+  }
+
+  async tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean> {
+    const held = this.locks.get(userId);
+    if (held && held.expiresAt > this.now()) return false;
+    this.locks.set(userId, { token, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async unlock(userId: bigint, token: string): Promise<void> {
+    if (this.locks.get(userId)?.token === token) this.locks.delete(userId);
+  }
+
+  async isLocked(userId: bigint): Promise<boolean> {
+    const held = this.locks.get(userId);
+    return held !== undefined && held.expiresAt > this.now();
+  }
+
+  async addCelebrity(userId: bigint): Promise<void> {
+    this.celebs.add(userId);
+  }
+
+  async celebrities(): Promise<bigint[]> {
+    return [...this.celebs];
+  }
+
+  async isCelebrity(userId: bigint): Promise<boolean> {
+    return this.celebs.has(userId);
+  }
+
+  async markOnline(userId: bigint, ttlMs: number): Promise<void> {
+    this.presence.set(userId, Math.max(this.presence.get(userId) ?? 0, this.now() + ttlMs));
+  }
+
+  async online(userIds: readonly bigint[]): Promise<bigint[]> {
+    const now = this.now();
+    return userIds.filter((u) => (this.presence.get(u) ?? 0) > now);
+  }
+
+  async getProgress(key: string): Promise<FanoutProgress | undefined> {
+    const p = this.progress.get(key);
+    return p && p.expiresAt > this.now() ? { ...p.value } : undefined;
+  }
+
+  async setProgress(key: string, progress: FanoutProgress, ttlMs: number): Promise<void> {
+    this.progress.set(key, { value: { ...progress }, expiresAt: this.now() + ttlMs });
+  }
+
+  async dropAll(): Promise<void> {
+    this.timelines.clear();
+    this.locks.clear();
+    this.celebs.clear();
+    this.presence.clear();
+    this.progress.clear();
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+  }
+
+  private live(userId: bigint): Timeline | undefined {
+    const tl = this.timelines.get(userId);
+    if (tl && tl.expiresAt <= this.now()) {
+      this.timelines.delete(userId);
+      return undefined;
+    }
+    return tl;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [u, tl] of this.timelines) if (tl.expiresAt <= now) this.timelines.delete(u);
+    for (const [u, l] of this.locks) if (l.expiresAt <= now) this.locks.delete(u);
+    for (const [u, t] of this.presence) if (t <= now) this.presence.delete(u);
+    for (const [k, p] of this.progress) if (p.expiresAt <= now) this.progress.delete(k);
+  }
+}
+
+/** Index of the first id below `bound` in a descending array. */
+function firstBelow(desc: readonly bigint[], bound: bigint): number {
+  let lo = 0;
+  let hi = desc.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (desc[mid]! >= bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertDesc(desc: bigint[], id: bigint): void {
+  const i = firstBelow(desc, id);
+  if (i > 0 && desc[i - 1] === id) return;
+  desc.splice(i, 0, id);
+}

@@ -1,0 +1,84 @@
+// The home-timeline store: per user, the ids of the newest tweets (at most
+// `cap`), plus the small shared state fan-out and reads need (large accounts,
+// who is streaming, build locks, fan-out progress). Redis in a cluster, an
+// in-process structure in the embedded mode; one contract suite for both.
+//
+// A timeline is in one of three states:
+//   missing  - never built, or expired: the next read rebuilds it;
+//   building - a rebuild has started: fan-out writes into it already, so a
+//              tweet posted during the rebuild is not lost, but readers wait;
+//   built    - complete; an empty built timeline is not a missing one.
+// Writes from fan-out go only to timelines that exist (building or built):
+// writing into a missing one would make a partial timeline that looks real.
+
+export interface TimelinePage {
+  /** False when the timeline is missing or still being built: ids is then empty. */
+  built: boolean;
+  /** Newest first. */
+  ids: bigint[];
+}
+
+export interface FanoutProgress {
+  /** Batches published so far. */
+  batches: number;
+  /** The ListFollowers cursor after the last published batch; "" at the start. */
+  cursor: string;
+  /** Every batch is published. */
+  done: boolean;
+}
+
+export interface TimelineStore {
+  readonly cap: number;
+
+  /**
+   * Adds every tweet id to each of the timelines that exist and trims each to
+   * the cap. Idempotent. Missing timelines are skipped (they are rebuilt when
+   * read). Returns how many timelines were written.
+   */
+  add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number>;
+  /** Removes the tweet ids from each timeline (missing ones are skipped). */
+  remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void>;
+  /**
+   * Up to `limit` ids older than `before` (exclusive; undefined = from the
+   * newest), newest first. Refreshes the timeline's time to live.
+   */
+  page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage>;
+  /** For each user, whether their timeline holds tweetId (tests, benchmark). */
+  contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]>;
+
+  /** Missing -> building (kept as it is otherwise). Fan-out writes go to it from now on. */
+  beginBuild(userId: bigint): Promise<void>;
+  /** Adds the rebuilt ids, marks the timeline built, trims it and sets its time to live. */
+  finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void>;
+
+  /** A lock across processes so one rebuild runs per user. False when held by someone else. */
+  tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lock if `token` still holds it. */
+  unlock(userId: bigint, token: string): Promise<void>;
+  isLocked(userId: bigint): Promise<boolean>;
+
+  /** Large accounts: not fanned out, merged in at read time. */
+  addCelebrity(userId: bigint): Promise<void>;
+  celebrities(): Promise<bigint[]>;
+  isCelebrity(userId: bigint): Promise<boolean>;
+
+  /** The user has a live stream open until now + ttlMs. */
+  markOnline(userId: bigint, ttlMs: number): Promise<void>;
+  /** The subset of userIds with a live stream open, in input order. */
+  online(userIds: readonly bigint[]): Promise<bigint[]>;
+
+  /** How far the fan-out of a tweet got, so a redelivered event resumes instead of restarting. */
+  getProgress(key: string): Promise<FanoutProgress | undefined>;
+  setProgress(key: string, progress: FanoutProgress, ttlMs: number): Promise<void>;
+
+  /** Forgets every timeline and all other state of this store (tests; ops after an incident). */
+  dropAll(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Zero-padded decimal: lexicographic order is numeric order for ids below 10^20. */
+export function idMember(id: bigint): string {
+  if (id <= 0n) throw new RangeError(`tweet id must be positive, got ${id}`);
+  return id.toString().padStart(20, "0");
+}

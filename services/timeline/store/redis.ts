@@ -1,0 +1,281 @@
+// The timeline store on Redis (one server or a Redis Cluster).
+//
+// Each home timeline is one sorted set `${prefix}tl:{<userId>}`. Snowflake ids
+// (~2^62) do not fit a score (a double holds 53 bits exactly), so every member
+// has score 0 and is the id as a 20-digit zero-padded decimal: with equal
+// scores Redis orders members lexicographically, which for fixed-width digits
+// is numeric order, exactly. Pages come from ZREVRANGEBYLEX.
+//
+// Two sentinel members sort below every id ("0" < "00" < "0…<20 digits>"):
+//   "0"  - the timeline exists (building or built): fan-out may write to it;
+//   "00" - the timeline is built: readers may trust it.
+// Trimming keeps the two lowest ranks (the sentinels) and the newest `cap`
+// ids. While a timeline is being built it has one sentinel, so it may hold
+// cap + 1 ids until finishBuild trims it; that saves a lookup per write.
+//
+// The user id in braces is the hash tag: a timeline and its lock share a slot.
+// Multi-user writes are grouped by owning master, one pipeline per master.
+import type { ChainableCommander } from "ioredis";
+import { idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
+import { groupByNode, isCluster, type RedisClient } from "./slots.js";
+
+const EXISTS = "0";
+const BUILT = "00";
+/** Exclusive lower bound of ZREVRANGEBYLEX that leaves out both sentinels. */
+const ABOVE_SENTINELS = `(${BUILT}`;
+
+// Add to an existing timeline only, then trim, atomically: a plain ZADD would
+// create a missing timeline that readers would take for a complete one, and a
+// separate EXISTS check could race with expiry.
+const ADD_LUA = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+local zargs = {}
+for i = 2, #ARGV do
+  zargs[#zargs + 1] = 0
+  zargs[#zargs + 1] = ARGV[i]
+end
+redis.call('zadd', KEYS[1], unpack(zargs))
+redis.call('zremrangebyrank', KEYS[1], 2, -(tonumber(ARGV[1]) + 1))
+return 1
+`;
+
+const UNLOCK_LUA = `
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+`;
+
+/** Members per Lua call: keeps unpack() far below Lua's stack limit. */
+const ADD_CHUNK = 500;
+/** Ids per ZMSCORE call. */
+const PRESENCE_CHUNK = 1000;
+
+type WithScripts = {
+  tlAdd(key: string, cap: number, ...members: string[]): ChainableCommander;
+  tlUnlock(key: string, token: string): Promise<number>;
+};
+
+export interface RedisStoreOptions {
+  prefix: string;
+  cap: number;
+  ttlMs: number;
+  /** Close the client in close(); false when the caller owns it. */
+  ownsClient?: boolean;
+}
+
+export class RedisTimelineStore implements TimelineStore {
+  readonly cap: number;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly opts: RedisStoreOptions,
+  ) {
+    if (opts.prefix.includes("{") || opts.prefix.includes("}")) {
+      // A brace in the prefix would become the hash tag and put every key in one slot.
+      throw new Error(`redis key prefix must not contain braces: ${JSON.stringify(opts.prefix)}`);
+    }
+    this.prefix = opts.prefix;
+    this.cap = opts.cap;
+    this.ttlMs = opts.ttlMs;
+    client.defineCommand("tlAdd", { numberOfKeys: 1, lua: ADD_LUA });
+    client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
+  }
+
+  key(userId: bigint): string {
+    return `${this.prefix}tl:{${userId}}`;
+  }
+
+  private lockKey(userId: bigint): string {
+    return `${this.prefix}tl:{${userId}}:lock`;
+  }
+
+  private get celebKey(): string {
+    return `${this.prefix}celebrities`;
+  }
+
+  private get onlineKey(): string {
+    return `${this.prefix}online`;
+  }
+
+  private progressKey(key: string): string {
+    return `${this.prefix}fanout:{${key}}`;
+  }
+
+  async add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number> {
+    if (userIds.length === 0 || tweetIds.length === 0) return 0;
+    const members = tweetIds.map(idMember);
+    const results = await this.perNode(userIds, (p, u) => {
+      for (let i = 0; i < members.length; i += ADD_CHUNK) {
+        (p as unknown as WithScripts).tlAdd(this.key(u), this.cap, ...members.slice(i, i + ADD_CHUNK));
+      }
+    });
+    // One reply per chunk; a timeline counts once (all chunks agree on existence).
+    const chunks = Math.ceil(members.length / ADD_CHUNK);
+    return results.filter((r, i) => i % chunks === 0 && r === 1).length;
+  }
+
+  async remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void> {
+    if (userIds.length === 0 || tweetIds.length === 0) return;
+    const members = tweetIds.map(idMember);
+    await this.perNode(userIds, (p, u) => void p.zrem(this.key(u), ...members));
+  }
+
+  async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
+    const key = this.key(userId);
+    const max = before === undefined ? "+" : `(${idMember(before)}`;
+    const replies = await exec(
+      this.client
+        .pipeline()
+        .zscore(key, BUILT)
+        .zrevrangebylex(key, max, ABOVE_SENTINELS, "LIMIT", 0, limit)
+        .pexpire(key, this.ttlMs),
+    );
+    if (replies[0] === null) return { built: false, ids: [] };
+    return { built: true, ids: (replies[1] as string[]).map((m) => BigInt(m)) };
+  }
+
+  async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {
+    const member = idMember(tweetId);
+    const found = new Map<bigint, boolean>();
+    const groups = groupByNode(this.client, userIds, (u) => this.key(u));
+    await Promise.all(
+      groups.map(async (g) => {
+        const p = this.client.pipeline();
+        for (const u of g) p.zscore(this.key(u), member);
+        const replies = await exec(p);
+        g.forEach((u, i) => found.set(u, replies[i] !== null));
+      }),
+    );
+    return userIds.map((u) => found.get(u) ?? false);
+  }
+
+  async beginBuild(userId: bigint): Promise<void> {
+    const key = this.key(userId);
+    await exec(this.client.multi().zadd(key, "NX", 0, EXISTS).pexpire(key, this.ttlMs));
+  }
+
+  async finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void> {
+    const key = this.key(userId);
+    const args: Array<string | number> = [0, EXISTS, 0, BUILT];
+    for (const id of tweetIds) args.push(0, idMember(id));
+    await exec(
+      this.client
+        .multi()
+        .zadd(key, ...args)
+        .zremrangebyrank(key, 2, -(this.cap + 1))
+        .pexpire(key, this.ttlMs),
+    );
+  }
+
+  async tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.client.set(this.lockKey(userId), token, "PX", ttlMs, "NX")) === "OK";
+  }
+
+  async unlock(userId: bigint, token: string): Promise<void> {
+    await (this.client as unknown as WithScripts).tlUnlock(this.lockKey(userId), token);
+  }
+
+  async isLocked(userId: bigint): Promise<boolean> {
+    return (await this.client.exists(this.lockKey(userId))) === 1;
+  }
+
+  async addCelebrity(userId: bigint): Promise<void> {
+    await this.client.sadd(this.celebKey, userId.toString());
+  }
+
+  async celebrities(): Promise<bigint[]> {
+    return (await this.client.smembers(this.celebKey)).map((s) => BigInt(s));
+  }
+
+  async isCelebrity(userId: bigint): Promise<boolean> {
+    return (await this.client.sismember(this.celebKey, userId.toString())) === 1;
+  }
+
+  async markOnline(userId: bigint, ttlMs: number): Promise<void> {
+    // One sorted set scored by expiry time: a batch of followers is checked
+    // with one ZMSCORE, and stale entries are pruned by score as we go.
+    const now = Date.now();
+    await exec(
+      this.client
+        .pipeline()
+        .zadd(this.onlineKey, "GT", now + ttlMs, userId.toString())
+        .zremrangebyscore(this.onlineKey, "-inf", now),
+    );
+  }
+
+  async online(userIds: readonly bigint[]): Promise<bigint[]> {
+    if (userIds.length === 0) return [];
+    const now = Date.now();
+    const out: bigint[] = [];
+    for (let i = 0; i < userIds.length; i += PRESENCE_CHUNK) {
+      const chunk = userIds.slice(i, i + PRESENCE_CHUNK);
+      const scores = await this.client.zmscore(this.onlineKey, ...chunk.map((u) => u.toString()));
+      chunk.forEach((u, j) => {
+        const s = scores[j];
+        if (s !== null && s !== undefined && Number(s) > now) out.push(u);
+      });
+    }
+    return out;
+  }
+
+  async getProgress(key: string): Promise<FanoutProgress | undefined> {
+    const raw = await this.client.get(this.progressKey(key));
+    return raw === null ? undefined : (JSON.parse(raw) as FanoutProgress);
+  }
+
+  async setProgress(key: string, progress: FanoutProgress, ttlMs: number): Promise<void> {
+    await this.client.set(this.progressKey(key), JSON.stringify(progress), "PX", ttlMs);
+  }
+
+  async dropAll(): Promise<void> {
+    // SCAN each master for this prefix only: other tenants of the same Redis
+    // (other test suites, other deployments) are left alone.
+    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+    const nodes = isCluster(this.client) ? this.client.nodes("master") : [this.client];
+    await Promise.all(
+      nodes.map(async (node) => {
+        let cursor = "0";
+        do {
+          const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+          cursor = next;
+          // Keys found on a node live on that node: one pipeline, no cross-slot command.
+          if (keys.length) await exec(keys.reduce((p, k) => p.unlink(k), node.pipeline()));
+        } while (cursor !== "0");
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    const nodes = isCluster(this.client) ? this.client.nodes("master") : [this.client];
+    if (nodes.length === 0) throw new Error("no Redis Cluster master is known");
+    await Promise.all(nodes.map((n) => n.ping()));
+  }
+
+  async close(): Promise<void> {
+    if (this.opts.ownsClient ?? true) await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /** Queues one command group per user, one pipeline per master, all masters at once. */
+  private async perNode(userIds: readonly bigint[], queue: (p: ChainableCommander, userId: bigint) => void): Promise<unknown[]> {
+    const groups = groupByNode(this.client, userIds, (u) => this.key(u));
+    const replies = await Promise.all(
+      groups.map((g) => {
+        const p = this.client.pipeline();
+        for (const u of g) queue(p, u);
+        return exec(p);
+      }),
+    );
+    return replies.flat();
+  }
+}
+
+/** Runs a pipeline or transaction and throws its first error. */
+async function exec(p: ChainableCommander): Promise<unknown[]> {
+  const res = await p.exec();
+  if (res === null) throw new Error("redis transaction was aborted");
+  return res.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
+}

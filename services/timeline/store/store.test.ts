@@ -1,0 +1,52 @@
+// The store contract against the in-process store, a single Redis and a
+// 3-master Redis Cluster (started by scripts/redis-cluster/up.sh when it is
+// not running: these tests never skip a backend).
+import test from "ava";
+import { Cluster, Redis } from "ioredis";
+import { backends, reachable, uniqueName } from "../../platform/testing/backends.js";
+import { storeContract } from "./contract.js";
+import { MemoryTimelineStore } from "./memory.js";
+import { RedisTimelineStore } from "./redis.js";
+import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "./test-cluster.js";
+
+storeContract(test, "memory", async ({ cap, ttlMs }) => new MemoryTimelineStore({ cap, ttlMs }));
+
+storeContract(test, "redis", async ({ cap, ttlMs, label }) => {
+  const client = await reachable("Redis", backends.redisUrl, async () => {
+    const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    return r;
+  });
+  return new RedisTimelineStore(client, { prefix: `${uniqueName(label)}:`, cap, ttlMs });
+});
+
+storeContract(test, "redis-cluster", async ({ cap, ttlMs, label }) => {
+  const cluster = await clusterClient();
+  return new RedisTimelineStore(cluster, { prefix: `${uniqueName(label)}:`, cap, ttlMs });
+});
+
+async function clusterClient(): Promise<Cluster> {
+  await ensureRedisCluster();
+  const cluster = new Cluster(REDIS_CLUSTER_NODES, { lazyConnect: true });
+  await cluster.connect();
+  return cluster;
+}
+
+test("redis-cluster: one call's timelines really are spread over the three masters", async (t) => {
+  const cluster = await clusterClient();
+  const prefix = `${uniqueName("spread")}:`;
+  const store = new RedisTimelineStore(cluster, { prefix, cap: 800, ttlMs: 60_000 });
+  try {
+    const users = Array.from({ length: 90 }, (_, i) => BigInt(i + 1));
+    for (const u of users) await store.finishBuild(u, []);
+    t.is(await store.add(users, [123n]), 90);
+    const masters = cluster.nodes("master");
+    t.is(masters.length, 3);
+    const perNode = await Promise.all(masters.map(async (m) => (await m.keys(`${prefix}tl:*`)).length));
+    t.is(perNode.reduce((a, b) => a + b, 0), 90);
+    t.true(perNode.every((k) => k > 0), `keys per master: ${perNode.join(", ")}`);
+  } finally {
+    await store.dropAll();
+    await store.close();
+  }
+});

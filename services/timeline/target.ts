@@ -1,0 +1,38 @@
+// The timeline service as a deployable target: TimelineService on
+// ports.timeline, health backed by its own backends (the timeline store and
+// the bus; the services it calls have health of their own).
+import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { startService, type Started } from "../runtime/service.js";
+import type { TimelineConfig } from "./config.js";
+import { timelineContext } from "./context.js";
+import { createReadContext, type ReadContext } from "./read-context.js";
+import { timelineRoutes } from "./routes/index.js";
+
+export interface TimelineStarted extends Started {
+  /** The port actually bound (ports.timeline may be 0 in tests). */
+  port: number;
+  rc: ReadContext;
+}
+
+export async function start(rt: Runtime, overrides: Partial<TimelineConfig> = {}): Promise<TimelineStarted> {
+  const rc = createReadContext(await timelineContext(rt, overrides));
+  const server = await startService(rt, {
+    name: "timeline",
+    port: rt.config.ports.timeline,
+    services: [TimelineService],
+    routes: (router) => router.service(TimelineService, timelineRoutes(rc)),
+    checks: [
+      { name: rt.config.mode === "cluster" ? "redis" : "timeline-store", check: () => rc.store.ping() },
+      { name: "bus", check: () => rt.bus.ping() },
+    ],
+  });
+  return {
+    name: "timeline",
+    port: server.port,
+    url: `http://${rt.config.host}:${server.port}`,
+    rc,
+    // Open streams end when the server's shutdown signal aborts them.
+    stop: () => server.close(rt.config.shutdownGraceMs),
+  };
+}

@@ -1,0 +1,262 @@
+// Tweet service benchmark, through real gRPC clients against a started
+// target (validation, auth, the store and event publishing all count). The
+// load comes from worker threads, so the server's event loop is its own, as
+// it would be with remote clients.
+//
+//   node --import tsx services/tweet/bench.ts --mode=embedded|cluster
+//     [--creates=20000] [--concurrency=64] [--read-concurrency=16]
+//     [--list-tweets=100000] [--reads=5000] [--workers=2]
+//
+// Phases: a Health/Check baseline (the kit and transport alone); CreateTweet throughput and latency (without and with an
+// idempotency key); seeding one author with --list-tweets tweets over many
+// 7-day buckets (straight into the store, explicit ids); GetTweet,
+// BatchGetTweets(20) and ListUserTweets(20) latency; in cluster mode also
+// the store's batch read with IN queries against parallel point reads.
+import { parseArgs } from "node:util";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { bucketFloor } from "./buckets.js";
+import { encodeCursor } from "./cursor.js";
+
+type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
+
+interface PhaseRequest {
+  phase: PhaseName;
+  /** Indexes this worker runs: from, from + 1, ... below to. */
+  from: number;
+  to: number;
+  concurrency: number;
+  ids: string[];
+  author?: string;
+}
+
+interface PhaseReply {
+  latencies: Float64Array;
+  created: string[];
+}
+
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Runs fn(i) for i in [from, to) with `concurrency` in flight; latencies in ms, by position. */
+async function drive(from: number, to: number, concurrency: number, fn: (i: number) => Promise<unknown>, onDone?: () => void): Promise<Float64Array> {
+  const lat = new Float64Array(to - from);
+  let next = from;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < to) {
+        const i = next++;
+        const s = performance.now();
+        await fn(i);
+        lat[i - from] = performance.now() - s;
+        onDone?.();
+      }
+    }),
+  );
+  return lat;
+}
+
+// --- worker: one gRPC client, runs the phases it is sent -----------------------
+
+async function workerMain(): Promise<void> {
+  const { url, tokens } = workerData as { url: string; tokens: string[] };
+  const client: Client<typeof TweetService> = createClient(TweetService, createGrpcTransport({ baseUrl: url }));
+  const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
+  const as = tokens.map((t) => ({ headers: { authorization: `Bearer ${t}` } }));
+  parentPort!.on("message", async (req: PhaseRequest) => {
+    const ids = req.ids.map(BigInt);
+    const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
+    const created: string[] = [];
+    const author = req.author ? BigInt(req.author) : 0n;
+    const run: Record<PhaseName, (i: number) => Promise<unknown>> = {
+      health: () => health.check({ service: "" }),
+      create: async (i) =>
+        created.push(
+          (await client.createTweet({ content: `tweet ${i} #bench @someone`, mediaUrls: ["https://cdn.example/x.png"] }, as[i % as.length]!)).tweet!.tweetId.toString(),
+        ),
+      createKeyed: (i) => client.createTweet({ content: `keyed ${i}`, idempotencyKey: `bench-${i}` }, as[i % as.length]!),
+      get: () => client.getTweet({ tweetId: pick() }),
+      batchGet: () => client.batchGetTweets({ tweetIds: Array.from({ length: 20 }, pick) }),
+      listFirst: () => client.listUserTweets({ userId: author, limit: 20 }),
+      listCursor: () => client.listUserTweets({ userId: author, limit: 20, cursor: encodeCursor("user-tweets", pick()) }),
+    };
+    let done = 0;
+    const latencies = await drive(req.from, req.to, req.concurrency, run[req.phase], () => {
+      if (++done % 500 === 0) parentPort!.postMessage({ progress: 500 });
+    });
+    parentPort!.postMessage({ latencies, created } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
+  });
+}
+
+// --- main: the server, the phases, the figures ----------------------------------
+
+interface Result {
+  name: string;
+  n: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+function report(name: string, latencies: Float64Array, seconds: number, results: Result[]): void {
+  const n = latencies.length;
+  const sorted = latencies.sort();
+  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]! };
+  results.push(r);
+  log(
+    `${name.padEnd(46)} ${String(n).padStart(7)} in ${seconds.toFixed(1).padStart(5)} s ${Math.round(n / seconds)
+      .toString()
+      .padStart(7)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms`,
+  );
+}
+
+async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: {
+      mode: { type: "string", default: "embedded" },
+      creates: { type: "string", default: "20000" },
+      concurrency: { type: "string", default: "64" },
+      "read-concurrency": { type: "string", default: "16" },
+      "list-tweets": { type: "string", default: "100000" },
+      reads: { type: "string", default: "5000" },
+      workers: { type: "string", default: "2" },
+    },
+  });
+  const mode = args.mode;
+  if (mode !== "embedded" && mode !== "cluster") throw new Error("--mode must be embedded or cluster");
+  const CREATES = Number(args.creates);
+  const CONCURRENCY = Number(args.concurrency);
+  const READ_CONCURRENCY = Number(args["read-concurrency"]);
+  const LIST_TWEETS = Number(args["list-tweets"]);
+  const READS = Number(args.reads);
+  const WORKERS = Number(args.workers);
+  log(
+    `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +
+      `list-tweets=${LIST_TWEETS} reads=${READS} workers=${WORKERS}`,
+  );
+
+  // Imported here so the worker threads stay light.
+  const { testRuntime } = await import("../platform/testing/runtime.js");
+  const { start } = await import("./target.js");
+  const { CassandraTweetStore } = await import("./store/cassandra.js");
+  const { tweetCreated } = await import("./events.js");
+  const env = await testRuntime(mode, "tweetbench", {}, { CHIRP_TWEET_PORT: "0" });
+  const started = await start(env.rt);
+  const results: Result[] = [];
+  const tokens: string[] = [];
+  for (let u = 1; u <= 1000; u++) tokens.push((await env.rt.signer!.sign({ userId: BigInt(u), sessionId: "b" })).token);
+  // Workers load this same file through tsx (they do not inherit its loader hooks).
+  const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const workers = Array.from({ length: WORKERS }, () => new Worker(boot, { eval: true, workerData: { url: started.url, tokens } }));
+
+  /** Splits a phase over the workers, prints progress on long runs, reports the merged latencies. */
+  async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint): Promise<string[]> {
+    const t0 = performance.now();
+    let done = 0;
+    const progress = setInterval(() => log(`  … ${name}: ${done}/${n} (${Math.round(done / ((performance.now() - t0) / 1000))}/s)`), 5000);
+    const idText = ids.map(String);
+    try {
+      const replies = await Promise.all(
+        workers.map(
+          (w, k) =>
+            new Promise<PhaseReply>((resolve, reject) => {
+              const onMessage = (m: PhaseReply | { progress: number }) => {
+                if ("progress" in m) return void (done += m.progress);
+                w.off("message", onMessage);
+                resolve(m);
+              };
+              w.on("message", onMessage);
+              w.once("error", reject);
+              const from = Math.floor((n * k) / workers.length);
+              const to = Math.floor((n * (k + 1)) / workers.length);
+              w.postMessage({
+                phase: p,
+                from,
+                to,
+                concurrency: Math.max(1, Math.round(concurrency / workers.length)),
+                ids: idText,
+                author: author?.toString(),
+              } satisfies PhaseRequest);
+            }),
+        ),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      const all = new Float64Array(n);
+      let at = 0;
+      for (const r of replies) {
+        all.set(r.latencies, at);
+        at += r.latencies.length;
+      }
+      report(name, all, seconds, results);
+      return replies.flatMap((r) => r.created);
+    } finally {
+      clearInterval(progress);
+    }
+  }
+
+  try {
+    // The floor: an RPC that does no work, through the same kit and transport.
+    await phase("grpc.health.v1.Health/Check (baseline)", "health", READS, READ_CONCURRENCY);
+    await phase("warm-up CreateTweet", "create", 3000, CONCURRENCY);
+    const created = (await phase("CreateTweet", "create", CREATES, CONCURRENCY)).map(BigInt);
+    await phase("CreateTweet with idempotency key", "createKeyed", Math.min(CREATES, 10_000), CONCURRENCY);
+    // The same creates without the RPC layer: what the store and bus cost alone.
+    {
+      const s = performance.now();
+      const lat = await drive(0, Math.min(CREATES, 10_000), CONCURRENCY, async (i) => {
+        const { tweet } = await started.ctx.store.createTweet({
+          tweetId: env.rt.ids.next(),
+          authorId: BigInt((i % 1000) + 1),
+          content: `direct ${i} #bench`,
+          mediaUrls: [],
+          replyToTweetId: 0n,
+          hashtags: ["bench"],
+          mentions: [],
+        });
+        await started.ctx.events.emit(tweetCreated(tweet));
+      });
+      report("store.createTweet + event (no RPC)", lat, (performance.now() - s) / 1000, results);
+    }
+    await phase("GetTweet", "get", READS, READ_CONCURRENCY, created);
+    await phase("BatchGetTweets(20)", "batchGet", READS, READ_CONCURRENCY, created);
+
+    // One author, LIST_TWEETS tweets: 500 a bucket, every other week empty.
+    const author = 9_000_000n + BigInt(Date.now() % 1000);
+    const perBucket = 500;
+    const listed = Array.from({ length: LIST_TWEETS }, (_, i) => bucketFloor(2 * Math.floor(i / perBucket)) + (BigInt((i % perBucket) * 1000 + 7) << 22n));
+    const t0 = performance.now();
+    let seeded = 0;
+    const progress = setInterval(() => log(`  … seeding: ${seeded}/${LIST_TWEETS}`), 5000);
+    const seedLat = await drive(0, LIST_TWEETS, 128, async (i) => {
+      await started.ctx.store.createTweet({ tweetId: listed[i]!, authorId: author, content: `seed ${i} #bench`, mediaUrls: [], replyToTweetId: 0n, hashtags: ["bench"], mentions: [] });
+      seeded++;
+    });
+    clearInterval(progress);
+    report(`seed ${LIST_TWEETS} tweets in ${Math.ceil(LIST_TWEETS / perBucket)} buckets (store)`, seedLat, (performance.now() - t0) / 1000, results);
+    await phase("ListUserTweets(20), first page", "listFirst", Math.min(READS, 2000), READ_CONCURRENCY, [], author);
+    await phase(`ListUserTweets(20), random cursor of ${LIST_TWEETS}`, "listCursor", READS, READ_CONCURRENCY, listed, author);
+
+    if (mode === "cluster") {
+      const pick = () => created[Math.floor(Math.random() * created.length)]!;
+      for (const multiGet of ["in", "parallel"] as const) {
+        const store = new CassandraTweetStore(env.rt.cassandra!, { multiGet });
+        const s = performance.now();
+        const lat = await drive(0, READS, READ_CONCURRENCY, () => store.getTweets(Array.from({ length: 20 }, pick)));
+        report(`store getTweets(20), ${multiGet}`, lat, (performance.now() - s) / 1000, results);
+      }
+    }
+    log(`\nsummary (${mode}):`);
+    for (const r of results) log(`  ${r.name.padEnd(46)} ${Math.round(r.n / r.seconds).toString().padStart(7)}/s  p99 ${r.p99.toFixed(2)} ms`);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+    await started.stop();
+    await env.cleanup();
+  }
+}
+
+if (isMainThread) await main();
+else await workerMain();

@@ -1,0 +1,60 @@
+// The events this service emits (contracts in proto/chirp/tweet/v1/events.proto),
+// each with the message id the proto prescribes, so a re-publish is a duplicate.
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  TweetCreatedEventSchema,
+  TweetDeletedEventSchema,
+  TweetLikedEventSchema,
+  TweetRetweetedEventSchema,
+} from "../../gen/chirp/tweet/v1/events_pb.js";
+import { SUBJECTS } from "../platform/bus/streams.js";
+import { toTweetProto } from "./convert.js";
+import type { OutgoingEvent } from "./outbox.js";
+import type { DeletedTweet, StoredTweet } from "./store/port.js";
+
+export function tweetCreated(tweet: StoredTweet): OutgoingEvent {
+  return {
+    subject: SUBJECTS.tweetCreated,
+    msgId: `tweet.created:${tweet.tweetId}`,
+    payload: toBinary(TweetCreatedEventSchema, create(TweetCreatedEventSchema, { tweet: toTweetProto(tweet) })),
+  };
+}
+
+export function tweetDeleted(d: DeletedTweet, at = new Date()): OutgoingEvent {
+  return {
+    subject: SUBJECTS.tweetDeleted,
+    msgId: `tweet.deleted:${d.tweetId}`,
+    payload: toBinary(
+      TweetDeletedEventSchema,
+      create(TweetDeletedEventSchema, {
+        tweetId: d.tweetId,
+        authorId: d.authorId,
+        retweetOfTweetId: d.retweetOfTweetId,
+        deletedAt: timestampFromDate(at),
+      }),
+    ),
+  };
+}
+
+export function tweetLiked(tweetId: bigint, authorId: bigint, userId: bigint, at = new Date()): OutgoingEvent {
+  return {
+    subject: SUBJECTS.tweetLiked,
+    msgId: `tweet.liked:${tweetId}:${userId}`,
+    payload: toBinary(
+      TweetLikedEventSchema,
+      create(TweetLikedEventSchema, { tweetId, authorId, userId, likedAt: timestampFromDate(at) }),
+    ),
+  };
+}
+
+export function tweetRetweeted(retweet: StoredTweet, originalAuthorId: bigint): OutgoingEvent {
+  return {
+    subject: SUBJECTS.tweetRetweeted,
+    msgId: `tweet.retweeted:${retweet.tweetId}`,
+    payload: toBinary(
+      TweetRetweetedEventSchema,
+      create(TweetRetweetedEventSchema, { retweet: toTweetProto(retweet), originalAuthorId }),
+    ),
+  };
+}

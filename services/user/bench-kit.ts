@@ -1,0 +1,153 @@
+// Small helpers for the bench commands: run N calls with bounded
+// concurrency, record each call's latency, print progress on long phases;
+// run the services in a child process, so load and service each get a core.
+import { spawn } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TokenSigner } from "../kit/auth.js";
+import { generateKeyPairPem } from "../kit/keys.js";
+import { connectClients } from "./testing.js";
+
+export interface Figures {
+  phase: string;
+  count: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export async function measure(phase: string, count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Figures> {
+  const latencies = new Array<number>(count);
+  let next = 0;
+  let done = 0;
+  const started = performance.now();
+  const progress = setInterval(() => {
+    const s = (performance.now() - started) / 1000;
+    process.stderr.write(`  ${phase}: ${done}/${count} (${Math.round(done / s)}/s)\n`);
+  }, 5000);
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, count) }, async () => {
+        while (next < count) {
+          const i = next++;
+          const t0 = performance.now();
+          await call(i);
+          latencies[i] = performance.now() - t0;
+          done++;
+        }
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = latencies.sort((a, b) => a - b);
+  return { phase, count, seconds, perSecond: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
+}
+
+/** measure(), plus the services' CPU time per call (from the child process). */
+export async function measureServed(
+  p: ServedPair,
+  phase: string,
+  count: number,
+  concurrency: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<Figures & { cpuMsPerCall: number }> {
+  const before = await p.cpuMs();
+  const f = await measure(phase, count, concurrency, call);
+  return { ...f, cpuMsPerCall: ((await p.cpuMs()) - before) / count };
+}
+
+export function print(f: Figures & { cpuMsPerCall?: number }, note = ""): void {
+  if (f.cpuMsPerCall !== undefined) {
+    const cpu = `services CPU ${(f.cpuMsPerCall * 1000).toFixed(0)} µs/call (≈${Math.round(1000 / f.cpuMsPerCall)}/s per core)`;
+    note = note ? `${cpu}; ${note}` : cpu;
+  }
+  console.log(
+    `${f.phase.padEnd(44)} ${String(f.count).padStart(7)} calls  ${f.perSecond.toFixed(0).padStart(6)}/s  ` +
+      `p50 ${f.p50.toFixed(2).padStart(7)} ms  p99 ${f.p99.toFixed(2).padStart(7)} ms  max ${f.max.toFixed(1).padStart(7)} ms${note ? `  ${note}` : ""}`,
+  );
+}
+
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
+}
+
+export function modeArg(argv = process.argv): "embedded" | "cluster" {
+  const m = argv.find((a) => a.startsWith("--mode="))?.slice(7) ?? "embedded";
+  if (m !== "embedded" && m !== "cluster") throw new Error(`--mode must be embedded or cluster, got '${m}'`);
+  return m;
+}
+
+export function intArg(name: string, fallback: number, argv = process.argv): number {
+  const v = argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const n = v === undefined ? fallback : Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+export interface ServedPair {
+  user: ReturnType<typeof connectClients>["user"];
+  graph: ReturnType<typeof connectClients>["graph"];
+  /** Call options with a valid access token for `userId`. */
+  as(userId: bigint): Promise<{ headers: { authorization: string } }>;
+  /** CPU time (user + system) the services' process has used so far, in ms. */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts the user + graph services in a child process (see bench-serve.ts). */
+export async function serveInChild(mode: "embedded" | "cluster", label: string): Promise<ServedPair> {
+  const keys = await generateKeyPairPem();
+  const signer = await TokenSigner.fromPem(keys.privateKeyPem, { issuer: "chirp", audience: "chirp-api", ttlSeconds: 3600 });
+  // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof", profiles the services' side.
+  const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), "bench-serve.ts")], {
+    env: { ...process.env, BENCH_MODE: mode, BENCH_LABEL: label, BENCH_JWT_PUBLIC_KEY: keys.publicKeyPem, BENCH_JWT_PRIVATE_KEY: keys.privateKeyPem },
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  // The child's stdout is a sequence of JSON lines: first the URLs, then one
+  // answer per SIGUSR2.
+  const waiting: Array<(line: string) => void> = [];
+  let buf = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const line = await Promise.race([
+    nextLine(),
+    new Promise<never>((_, reject) => child.on("exit", (code) => reject(new Error(`bench services exited early (code ${code})`)))),
+  ]);
+  const urls = JSON.parse(line) as { userUrl: string; graphUrl: string };
+  const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  return {
+    ...connectClients(urls.userUrl, urls.graphUrl),
+    async as(userId) {
+      const { token } = await signer.sign({ userId, sessionId: "bench" });
+      return { headers: { authorization: `Bearer ${token}` } };
+    },
+    async cpuMs() {
+      const answer = nextLine();
+      child.kill("SIGUSR2");
+      return (JSON.parse(await answer) as { cpuMicros: number }).cpuMicros / 1000;
+    },
+    async stop() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}

@@ -19,7 +19,11 @@ const root = join(dirname(new URL(import.meta.url).pathname), "../..");
 const buf = join(root, "node_modules/.bin/buf");
 const services: DescService[] = [UserService, GraphService, TweetService, TimelineService];
 /** Service-to-service hydration calls, deliberately not on the public API. */
-const internal = new Set(["chirp.graph.v1.GraphService.BatchGetCounts", "chirp.tweet.v1.TweetService.BatchGetViewerStates"]);
+const internal = new Set([
+  "chirp.graph.v1.GraphService.BatchGetCounts",
+  "chirp.tweet.v1.TweetService.BatchGetViewerStates",
+  "chirp.tweet.v1.TweetService.BatchGetUserTweetCounts",
+]);
 
 function bindings(): string[] {
   const out: string[] = [];

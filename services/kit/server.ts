@@ -1,5 +1,6 @@
 // Serves a set of Connect services on one port (gRPC, gRPC-Web and Connect),
 // with health, reflection, metrics, logs and graceful shutdown.
+import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -35,6 +36,8 @@ export interface RunningServer {
 
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
+  // Every in-flight call listens on this signal; there is no leak to warn about.
+  setMaxListeners(0, shutdown.signal);
   const interceptors: Interceptor[] = [observe(opts.logger, opts.metrics), authenticate(opts.verifier), validate()];
   const handler = connectNodeAdapter({
     interceptors,

@@ -213,6 +213,8 @@ async function run(s: System): Promise<void> {
   await inParallel([...plainReaders, ...largeReaders], 16, (r) => s.tl.getHomeTimeline({ limit: 20 }, tokens.get(r)));
   const capacity = await closedLoop(s, plainReaders, tokens);
   report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
+  const capacityLarge = await closedLoop(s, largeReaders, tokens);
+  report(`  ... following ${LARGE} large accounts: ${capacityLarge.rate.toFixed(0)} reads/s, p50 ${ms(capacityLarge.p50)}, p99 ${ms(capacityLarge.p99)}; p99 ratio ${(capacityLarge.p99 / capacity.p99).toFixed(2)}x`);
   const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])];
   for (const rate of rates) {
     const plain = await openLoop(s, plainReaders, tokens, rate);

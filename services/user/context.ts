@@ -39,6 +39,6 @@ export function createUserContext(rt: Runtime, overrides: Partial<UserContext> =
     refreshTtlSeconds: overrides.refreshTtlSeconds ?? rt.config.jwt.refreshTtlSeconds,
     // rt.clients is read at call time, so a test (or main) may point it at a
     // graph service that started after this context was made.
-    counts: overrides.counts ?? ((ids) => fetchCounts(rt.clients.graph, ids, logger)),
+    counts: overrides.counts ?? ((ids) => fetchCounts(rt.clients.graph, rt.clients.tweet, ids, logger)),
   };
 }

@@ -1,34 +1,45 @@
-// Follower and following counts come from the graph service, one
-// BatchGetCounts call per batch of profiles. If it cannot answer, the call
+// Follower and following counts come from the graph service (BatchGetCounts)
+// and tweet counts from the tweet service (BatchGetUserTweetCounts): two
+// calls in parallel per batch of profiles. If either cannot answer, the call
 // fails with UNAVAILABLE: a clear error beats profiles with wrong zeros.
-//
-// TODO(tweet_count): the tweet service has no RPC for per-user tweet counts
-// yet (a BatchGetUserTweetCounts or similar); until it does, tweet_count is 0.
 import type { Client } from "@connectrpc/connect";
 import type { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
+import type { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 
 export interface Counts {
   followers: bigint;
   following: bigint;
+  tweets: bigint;
 }
 
 const MAX_BATCH = 100;
 
-export async function fetchCounts(graph: Client<typeof GraphService>, userIds: bigint[], logger: Logger): Promise<Map<bigint, Counts>> {
+export async function fetchCounts(
+  graph: Client<typeof GraphService>,
+  tweet: Client<typeof TweetService>,
+  userIds: bigint[],
+  logger: Logger,
+): Promise<Map<bigint, Counts>> {
   const out = new Map<bigint, Counts>();
   const unique = [...new Set(userIds)];
   for (let i = 0; i < unique.length; i += MAX_BATCH) {
     const chunk = unique.slice(i, i + MAX_BATCH);
-    let res;
-    try {
-      res = await graph.batchGetCounts({ userIds: chunk });
-    } catch (err) {
-      logger.warn({ err }, "graph service did not answer BatchGetCounts");
-      throw unavailable("follower counts are unavailable right now, retry later");
+    const [follows, tweets] = await Promise.all([
+      graph.batchGetCounts({ userIds: chunk }).catch((err: unknown) => {
+        logger.warn({ err }, "graph service did not answer BatchGetCounts");
+        throw unavailable("follower counts are unavailable right now, retry later");
+      }),
+      tweet.batchGetUserTweetCounts({ userIds: chunk }).catch((err: unknown) => {
+        logger.warn({ err }, "tweet service did not answer BatchGetUserTweetCounts");
+        throw unavailable("tweet counts are unavailable right now, retry later");
+      }),
+    ]);
+    const tweetCounts = new Map(tweets.counts.map((c) => [c.userId, c.tweetCount]));
+    for (const c of follows.counts) {
+      out.set(c.userId, { followers: c.followerCount, following: c.followingCount, tweets: tweetCounts.get(c.userId) ?? 0n });
     }
-    for (const c of res.counts) out.set(c.userId, { followers: c.followerCount, following: c.followingCount });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { UserSchema, type User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { Counts } from "./counts.js";
 import type { UserRecord } from "./store/port.js";
 
-const ZERO: Counts = { followers: 0n, following: 0n };
+const ZERO: Counts = { followers: 0n, following: 0n, tweets: 0n };
 
 export function toUser(u: UserRecord, counts: Counts = ZERO): User {
   return create(UserSchema, {
@@ -17,7 +17,7 @@ export function toUser(u: UserRecord, counts: Counts = ZERO): User {
     createdAt: timestampFromDate(u.createdAt),
     followerCount: counts.followers,
     followingCount: counts.following,
-    tweetCount: 0n, // TODO(tweet_count): see counts.ts
+    tweetCount: counts.tweets,
   });
 }
 

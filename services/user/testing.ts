@@ -13,6 +13,7 @@ import { createServiceClients } from "../runtime/clients.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { busEvents } from "../graph/events.js";
 import { start as startGraph } from "../graph/target.js";
+import { start as startTweet } from "../tweet/target.js";
 import { start as startUser } from "./target.js";
 
 export interface Pair {
@@ -21,6 +22,7 @@ export interface Pair {
   graph: Client<typeof GraphService>;
   userUrl: string;
   graphUrl: string;
+  tweetUrl: string;
   /** While true, the graph service's publishes fail (the bus itself is real). */
   busFault: { on: boolean };
   /** Call options carrying a valid access token for `userId`. */
@@ -48,17 +50,20 @@ export function connectClients(userUrl: string, graphUrl: string) {
 }
 
 export async function startPair(mode: Mode, label: string, env: Record<string, string> = {}): Promise<Pair> {
-  const { rt, cleanup } = await testRuntime(mode, label, {}, { CHIRP_USER_PORT: "0", CHIRP_GRAPH_PORT: "0", CHIRP_SHUTDOWN_GRACE_MS: "0", ...env });
+  const { rt, cleanup } = await testRuntime(mode, label, {}, { CHIRP_USER_PORT: "0", CHIRP_GRAPH_PORT: "0", CHIRP_TWEET_PORT: "0", CHIRP_SHUTDOWN_GRACE_MS: "0", ...env });
   const busFault = { on: false };
   const graph = await startGraph(rt, { events: busEvents(faultable(rt.bus, busFault), rt.logger, [5, 5]) });
   const user = await startUser(rt);
-  rt.clients = createServiceClients({ user: user.url, graph: graph.url, tweet: "http://127.0.0.1:1", timeline: "http://127.0.0.1:1" });
+  // Profiles carry tweet counts, so the tweet service runs too.
+  const tweet = await startTweet(rt);
+  rt.clients = createServiceClients({ user: user.url, graph: graph.url, tweet: tweet.url!, timeline: "http://127.0.0.1:1" });
   const clients = connectClients(user.url, graph.url);
   return {
     rt,
     ...clients,
     userUrl: user.url,
     graphUrl: graph.url,
+    tweetUrl: tweet.url!,
     busFault,
     async as(userId) {
       const { token } = await rt.signer!.sign({ userId, sessionId: "test-session" });
@@ -66,6 +71,7 @@ export async function startPair(mode: Mode, label: string, env: Record<string, s
     },
     async stop() {
       await user.stop();
+      await tweet.stop();
       await graph.stop();
       await cleanup();
     },

@@ -3,7 +3,9 @@
 // JetStream).
 import test, { type ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { decodeJwt } from "jose";
 import { TokenSigner } from "../kit/auth.js";
 import { generateKeyPairPem } from "../kit/keys.js";
@@ -243,7 +245,7 @@ for (const mode of MODES) {
     }
   });
 
-  test(`${mode}: BatchGetUsers keeps request order, lists the missing, fills counts from the graph`, async (t) => {
+  test(`${mode}: BatchGetUsers keeps request order, lists the missing, fills counts from the graph and tweet services`, async (t) => {
     const p = await pair();
     const [a, b, c] = [await register(p), await register(p), await register(p)];
     await p.graph.follow({ userId: a.userId, followeeId: b.userId }, await p.as(a.userId));
@@ -254,7 +256,12 @@ for (const mode of MODES) {
     t.deepEqual(res.missingUserIds, [missing]);
     t.like(res.users[0], { followerCount: 2n, followingCount: 0n });
     t.like(res.users[1], { followerCount: 0n, followingCount: 1n });
-    t.like((await p.user.getUser({ userId: b.userId })).user, { followerCount: 2n });
+    t.like((await p.user.getUser({ userId: b.userId })).user, { followerCount: 2n, tweetCount: 0n });
+    // Tweet counts come from the tweet service.
+    const tweets = createClient(TweetService, createGrpcTransport({ baseUrl: p.tweetUrl }));
+    await tweets.createTweet({ content: "one" }, await p.as(b.userId));
+    await tweets.createTweet({ content: "two" }, await p.as(b.userId));
+    t.like((await p.user.getUser({ userId: b.userId })).user, { tweetCount: 2n });
     const nf = await rpcError(t, p.user.getUser({ userId: missing }));
     t.is(nf.code, Code.NotFound);
     t.is((await rpcError(t, p.user.getUserByUsername({ username: name("nobody") }))).code, Code.NotFound);

@@ -45,5 +45,11 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
         states: req.tweetIds.map((tweetId) => ({ tweetId, ...(states.get(tweetId) ?? { liked: false, retweeted: false }) })),
       };
     },
+
+    // Internal (profile hydration by the user service): counts are public.
+    async batchGetUserTweetCounts(req) {
+      const counts = await ctx.store.userTweetCounts(req.userIds);
+      return { counts: req.userIds.map((userId) => ({ userId, tweetCount: counts.get(userId) ?? 0n })) };
+    },
   };
 }

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { buildGraph, followerDistribution, followersOf, specKey, username, type GraphSpec } from "./graph.js";
+
+const spec: GraphSpec = { users: 2000, avgFollowing: 30, celebrities: 3, celebrityFollowers: 10_000, tweets: 20_000, zipf: 0.8, seed: 1 };
+
+test("the same spec gives the same graph", () => {
+  const a = buildGraph(spec);
+  const b = buildGraph(spec);
+  assert.equal(a.edges, b.edges);
+  assert.deepEqual(Array.from(a.followerCounts), Array.from(b.followerCounts));
+  assert.equal(specKey(spec), specKey({ ...spec }));
+  assert.notEqual(specKey(spec), specKey({ ...spec, seed: 2 }));
+  assert.equal(specKey(spec), specKey({ ...spec, tweets: 1 }), "the tweet count is topped up, not a new graph");
+});
+
+test("no self-follows, no duplicates, counts add up", () => {
+  const g = buildGraph(spec);
+  let edges = 0;
+  g.following.forEach((list, u) => {
+    assert.ok(!list.includes(u), `user ${u} follows itself`);
+    assert.equal(new Set(list).size, list.length);
+    edges += list.length;
+  });
+  assert.equal(edges, g.edges);
+  assert.equal(Array.from(g.followerCounts).reduce((a, b) => a + b, 0), edges);
+  assert.equal(Array.from(g.tweetsPerUser).reduce((a, b) => a + b, 0), spec.tweets);
+});
+
+test("skewed: most users have tens of followers, the celebrities the scaled-down size", () => {
+  const g = buildGraph(spec);
+  const d = followerDistribution(g);
+  assert.ok(d.p50 >= 10 && d.p50 < 100, `median ${d.p50}`);
+  assert.ok(d.max >= 1000, `max ${d.max}`);
+  assert.equal(g.celebrityFollowers, Math.floor(0.8 * 1999));
+  for (const c of g.celebrities) assert.ok(g.followerCounts[c]! >= g.celebrityFollowers);
+  assert.match(g.notes[0] ?? "", /scaled down from 10,000 to 1,599/);
+  assert.equal(followersOf(g, g.celebrities[0]!).length, g.followerCounts[g.celebrities[0]!]);
+});
+
+test("full-size celebrities when there are enough users", () => {
+  const g = buildGraph({ ...spec, users: 12_600, avgFollowing: 5, celebrities: 1, tweets: 0 });
+  assert.equal(g.celebrityFollowers, 10_000);
+  assert.equal(g.notes.length, 0);
+  assert.ok(g.followerCounts[g.celebrities[0]!]! >= 10_000);
+});
+
+test("usernames fit the user service's rules", () => {
+  assert.equal(username(0), "bench_u000001");
+  assert.match(username(999_998), /^[A-Za-z0-9_]{3,15}$/);
+});

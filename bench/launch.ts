@@ -1,0 +1,221 @@
+// Starts the system under test as child processes: the all-in-one
+// (`--target=all`, embedded storage) or one process per target against the
+// real backends (cluster mode), on the benchmark's own ports so it never
+// collides with a `make run` or a test on the defaults. Waits for the
+// gateway's /readyz (and every target's gRPC health), watches the children,
+// and stops them at the end (SIGTERM, then SIGKILL after a grace period).
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, openSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
+import type { KeyPairPem } from "../services/kit/keys.js";
+import { pidOnPort, type Watched } from "./cpu.js";
+import { waitForHttp200 } from "./http.js";
+import { log } from "./progress.js";
+
+export type Mode = "embedded" | "cluster";
+export const TARGETS = ["user", "graph", "tweet", "timeline", "fanout", "gateway"] as const;
+export type Target = (typeof TARGETS)[number];
+
+export interface LaunchOptions {
+  mode: Mode;
+  repoRoot: string;
+  portBase: number;
+  /** Embedded: the LMDB folder. */
+  dataDir: string;
+  /** Cluster: names the keyspace, the Redis key prefix and the NATS subject prefix. */
+  dataset: string;
+  logDir: string;
+  logLevel: string;
+  keys: KeyPairPem;
+  profileDir: string;
+  /** Extra CHIRP_* settings (win over the defaults here). */
+  env: Record<string, string>;
+  startTimeoutMs: number;
+}
+
+export interface Proc {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  exited: boolean;
+}
+
+export interface System {
+  mode: Mode;
+  gatewayUrl: string;
+  addrs: { user: string; graph: string; tweet: string; timeline: string; fanout: string };
+  procs: Proc[];
+  /** The settings given to the children (key material left out), for the report. */
+  settings: Record<string, string>;
+  /** Service processes and, in cluster mode, the backends (for CPU figures). */
+  watched(): Watched[];
+  /** SIGUSR2 to a child (starts / stops its profiler). */
+  signal(name: string, sig: NodeJS.Signals): void;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+export function ports(base: number): Record<Target, number> {
+  return { gateway: base, user: base + 1, graph: base + 2, tweet: base + 3, timeline: base + 4, fanout: base + 5 };
+}
+
+export function clusterNames(dataset: string): { keyspace: string; redisPrefix: string; natsPrefix: string } {
+  const safe = dataset.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  return { keyspace: `chirp_bench_${safe}`.slice(0, 48), redisPrefix: `chirpbench_${safe}:`, natsPrefix: `chirpbench_${safe}.` };
+}
+
+export async function launch(o: LaunchOptions): Promise<System> {
+  const p = ports(o.portBase);
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const addrs = { user: url(p.user), graph: url(p.graph), tweet: url(p.tweet), timeline: url(p.timeline), fanout: url(p.fanout) };
+  const settings: Record<string, string> = {
+    CHIRP_MODE: o.mode,
+    CHIRP_HOST: "127.0.0.1",
+    CHIRP_LOG_LEVEL: o.logLevel,
+    CHIRP_GATEWAY_PORT: String(p.gateway),
+    CHIRP_USER_PORT: String(p.user),
+    CHIRP_GRAPH_PORT: String(p.graph),
+    CHIRP_TWEET_PORT: String(p.tweet),
+    CHIRP_TIMELINE_PORT: String(p.timeline),
+    CHIRP_FANOUT_PORT: String(p.fanout),
+    CHIRP_USER_ADDR: addrs.user,
+    CHIRP_GRAPH_ADDR: addrs.graph,
+    CHIRP_TWEET_ADDR: addrs.tweet,
+    CHIRP_TIMELINE_ADDR: addrs.timeline,
+    // One client address sends all the load: the per-IP and per-user limits would refuse it.
+    CHIRP_RATE_LIMIT_PER_IP: "0",
+    CHIRP_RATE_LIMIT_PER_USER: "0",
+    // Seeded tokens are reused across runs (and a long run outlives 15 minutes).
+    CHIRP_ACCESS_TOKEN_TTL_SECONDS: "86400",
+  };
+  if (o.mode === "embedded") settings.CHIRP_DATA_DIR = o.dataDir;
+  else {
+    const n = clusterNames(o.dataset);
+    Object.assign(settings, { CHIRP_CASSANDRA_KEYSPACE: n.keyspace, CHIRP_REDIS_PREFIX: n.redisPrefix, CHIRP_NATS_PREFIX: n.natsPrefix });
+  }
+  Object.assign(settings, o.env);
+  const secrets = { CHIRP_JWT_PUBLIC_KEY: o.keys.publicKeyPem, CHIRP_JWT_PRIVATE_KEY: o.keys.privateKeyPem };
+
+  mkdirSync(o.logDir, { recursive: true });
+  mkdirSync(o.profileDir, { recursive: true });
+  const procs: Proc[] = [];
+  const hook = pathToFileURL(join(o.repoRoot, "bench", "profiler-hook.ts")).href;
+
+  const spawnTarget = (name: string, target: string, extra: Record<string, string>) => {
+    const logFile = join(o.logDir, `${name}.log`);
+    const fd = openSync(logFile, "a");
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", hook, "services/main.ts", `--target=${target}`], {
+      cwd: o.repoRoot,
+      env: { ...process.env, ...settings, ...secrets, ...extra, BENCH_PROFILE_DIR: o.profileDir, BENCH_PROFILE_NAME: name },
+      stdio: ["ignore", fd, fd],
+    });
+    closeSync(fd);
+    const proc: Proc = { name, pid: child.pid ?? -1, child, exited: false };
+    child.on("exit", (code, sig) => {
+      proc.exited = true;
+      if (!stopping) log(`!! ${name} exited (${sig ?? code}); see ${logFile}`);
+    });
+    procs.push(proc);
+    return proc;
+  };
+
+  let stopping = false;
+  const alive = () => procs.every((x) => !x.exited);
+  const backends =
+    o.mode === "cluster"
+      ? ([
+          ["cassandra", 9042],
+          ["redis", 6379],
+          ["nats", 4222],
+        ] as const)
+          .map(([name, port]) => ({ name, pid: pidOnPort(portOf(settings, name) ?? port) ?? -1 }))
+          .filter((w) => w.pid > 0)
+      : [];
+
+  const system: System = {
+    mode: o.mode,
+    gatewayUrl: url(p.gateway),
+    addrs,
+    procs,
+    settings,
+    watched: () => [...procs.filter((x) => !x.exited).map((x) => ({ name: x.name, pid: x.pid })), ...backends],
+    signal(name, sig) {
+      const x = procs.find((q) => q.name === name);
+      if (x && !x.exited) x.child.kill(sig);
+    },
+    alive,
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        procs.map(
+          (x) =>
+            new Promise<void>((resolve) => {
+              if (x.exited) return resolve();
+              const force = setTimeout(() => x.child.kill("SIGKILL"), 15_000);
+              x.child.once("exit", () => {
+                clearTimeout(force);
+                resolve();
+              });
+              x.child.kill("SIGTERM");
+            }),
+        ),
+      );
+    },
+  };
+
+  try {
+    if (o.mode === "embedded") {
+      spawnTarget("all", "all", {});
+    } else {
+      // The user service applies the Cassandra migrations, the others start once it is healthy.
+      spawnTarget("user", "user", { CHIRP_WORKER_ID: "1", CHIRP_MIGRATE_ON_START: "true" });
+      await waitHealthy(addrs.user, o.startTimeoutMs, alive);
+      TARGETS.filter((t) => t !== "user").forEach((t, k) => spawnTarget(t, t, { CHIRP_WORKER_ID: String(k + 2) }));
+      await Promise.all([addrs.graph, addrs.tweet, addrs.timeline, addrs.fanout].map((a) => waitHealthy(a, o.startTimeoutMs, alive)));
+    }
+    await waitForHttp200(`${system.gatewayUrl}/readyz`, o.startTimeoutMs, alive);
+  } catch (err) {
+    await system.stop();
+    throw err;
+  }
+  return system;
+}
+
+function portOf(settings: Record<string, string>, backend: "cassandra" | "redis" | "nats"): number | undefined {
+  const v =
+    backend === "redis"
+      ? settings.CHIRP_REDIS_URL ?? process.env.CHIRP_REDIS_URL
+      : backend === "nats"
+        ? settings.CHIRP_NATS_URL ?? process.env.CHIRP_NATS_URL
+        : `tcp://${(settings.CHIRP_CASSANDRA_CONTACT_POINTS ?? process.env.CHIRP_CASSANDRA_CONTACT_POINTS ?? "127.0.0.1:9042").split(",")[0]}`;
+  if (!v) return undefined;
+  try {
+    const port = Number(new URL(v).port);
+    return port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits until a target's gRPC health says SERVING. */
+export async function waitHealthy(baseUrl: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+  const client = createClient(Health, createGrpcTransport({ baseUrl, defaultTimeoutMs: 2000 }));
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`a service process exited while waiting for ${baseUrl}`);
+    try {
+      const r = await client.check({ service: "" });
+      if (r.status === HealthCheckResponse_ServingStatus.SERVING) return;
+      last = HealthCheckResponse_ServingStatus[r.status] ?? String(r.status);
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${baseUrl} was not SERVING within ${timeoutMs / 1000}s (last: ${last})`);
+}

@@ -1,0 +1,99 @@
+// The machine and software a result was measured on: cores, memory, load,
+// kernel, Node, the commit, the key packages and the backends' versions.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus, freemem, loadavg, release, totalmem } from "node:os";
+import { join } from "node:path";
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  freeMemoryGiB: number;
+  loadAverage: number[];
+  kernel: string;
+  node: string;
+  commit: string;
+  packages: Record<string, string>;
+  backends: Record<string, string>;
+  /** A fixed CPU task timed at start (lower is faster): compares machines and runs. */
+  calibration: { wallMs: number; cpuMs: number };
+}
+
+/**
+ * The same small CPU task every run (integer loop, JSON round trips, a sort):
+ * its wall time against its CPU time shows how much of a core the benchmark
+ * got, and its CPU time how fast that core is, at the moment the run started.
+ */
+export function calibrate(): { wallMs: number; cpuMs: number } {
+  const w0 = performance.now();
+  const c0 = process.cpuUsage();
+  let x = 0;
+  for (let i = 0; i < 20_000_000; i++) x = (x + i * 7) % 1_000_003;
+  const o = { id: "250780893973577728", content: "x".repeat(140), tags: ["a", "b", "c"], n: x };
+  for (let i = 0; i < 50_000; i++) JSON.parse(JSON.stringify(o));
+  Array.from({ length: 200_000 }, (_, i) => (i * 2654435761) % 1_000_003).sort((a, b) => a - b);
+  const c = process.cpuUsage(c0);
+  return { wallMs: Math.round(performance.now() - w0), cpuMs: Math.round((c.user + c.system) / 1000) };
+}
+
+const PACKAGES = [
+  "@connectrpc/connect",
+  "@connectrpc/connect-node",
+  "@bufbuild/protobuf",
+  "tsx",
+  "lmdb",
+  "ioredis",
+  "cassandra-driver",
+  "@nats-io/transport-node",
+  "@node-rs/argon2",
+  "hdr-histogram-js",
+];
+
+export const loadAverage = () => loadavg().map((x) => Math.round(x * 100) / 100);
+
+export function machineInfo(root: string, withBackends: string[]): MachineInfo {
+  const gib = (b: number) => Math.round((b / 1024 ** 3) * 10) / 10;
+  const packages: Record<string, string> = {};
+  for (const p of PACKAGES) {
+    const f = join(root, "node_modules", p, "package.json");
+    if (existsSync(f)) packages[p] = (JSON.parse(readFileSync(f, "utf8")) as { version: string }).version;
+  }
+  let commit = "unknown";
+  try {
+    const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
+    commit = dirty ? `${rev}-dirty` : rev;
+  } catch {
+    /* not a git checkout */
+  }
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? "unknown",
+    memoryGiB: gib(totalmem()),
+    freeMemoryGiB: gib(freemem()),
+    loadAverage: loadAverage(),
+    kernel: release(),
+    node: process.version,
+    commit,
+    packages,
+    backends: withBackends.length ? backendVersions(root, withBackends) : {},
+    calibration: calibrate(),
+  };
+}
+
+/** Versions as scripts/deps/status.sh reports them ("redis up 7.0.15 127.0.0.1:6379 ..."). */
+function backendVersions(root: string, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  let text = "";
+  try {
+    text = execFileSync("bash", [join(root, "scripts/deps/status.sh"), ...names], { cwd: root, encoding: "utf8", timeout: 30_000 });
+  } catch (err) {
+    text = String((err as { stdout?: string }).stdout ?? "");
+  }
+  for (const line of text.split("\n")) {
+    const m = /^(\w+)\s+(up|down)\s+(\S+)\s+(\S+)/.exec(line.trim());
+    if (m && names.includes(m[1]!)) out[m[1]!] = m[2] === "up" ? `${m[3]} at ${m[4]}` : "down";
+  }
+  return out;
+}

@@ -24,8 +24,12 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 // login names no account, so "no such user" costs the same time as "wrong
 // password" and response times do not reveal which usernames exist.
 let dummy: Promise<string> | undefined;
-export async function verifyAgainstDummy(password: string): Promise<false> {
+export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`);
-  await verifyPassword(await dummy, password);
+  return dummy;
+}
+
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  await verifyPassword(await dummyHash(), password);
   return false;
 }

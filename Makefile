@@ -35,6 +35,7 @@ build: gen ## Compile to dist/
 	$(BIN)/tsc -p tsconfig.json
 
 test: lint breaking deps-up ## Every check and test suite (brings up what it needs)
+	scripts/helm/install.sh || scripts/helm/install.sh --force
 	$(BIN)/ava
 
 run: gen ## The whole system in one process, embedded storage under ./data

@@ -34,9 +34,9 @@ export interface OpenLoopOptions {
   /** Beyond this many requests in flight new ones fail at once as "client_overload" (memory guard). */
   maxInFlight?: number;
   /**
-   * Stop the step early once this many requests are in flight during the
-   * measured window: the backlog alone then guarantees a failed step, and
-   * piling on more only delays the next one.
+   * Stop the step early once this many of the measured window's requests are
+   * in flight: the backlog alone then guarantees a failed step, and piling on
+   * more only delays the next one. (A stall during the warm-up does not count.)
    */
   abortInFlight?: number;
   onMeasureStart?(): void;
@@ -92,6 +92,7 @@ export async function runOpenLoop(o: OpenLoopOptions, drainTimeoutMs = 12_000): 
   let ok = 0;
   let sentInWindow = 0;
   let inFlight = 0;
+  let inFlightRecorded = 0;
   let peakInFlight = 0;
   let answeredInWindow = 0;
   const pending = new Set<Promise<void>>();
@@ -130,6 +131,7 @@ export async function runOpenLoop(o: OpenLoopOptions, drainTimeoutMs = 12_000): 
       return;
     }
     inFlight++;
+    if (recorded) inFlightRecorded++;
     peakInFlight = Math.max(peakInFlight, inFlight);
     const p: Promise<void> = op
       .run()
@@ -147,6 +149,7 @@ export async function runOpenLoop(o: OpenLoopOptions, drainTimeoutMs = 12_000): 
       })
       .finally(() => {
         inFlight--;
+        if (recorded) inFlightRecorded--;
         pending.delete(p);
       });
     pending.add(p);
@@ -159,8 +162,8 @@ export async function runOpenLoop(o: OpenLoopOptions, drainTimeoutMs = 12_000): 
       o.onMeasureStart?.();
     }
     if (nextAt >= end) break;
-    if (measuring && o.abortInFlight !== undefined && inFlight > o.abortInFlight) {
-      aborted = `overloaded: ${inFlight} requests in flight after ${((now - measureFrom) / 1000).toFixed(1)} s of the window`;
+    if (measuring && o.abortInFlight !== undefined && inFlightRecorded > o.abortInFlight) {
+      aborted = `overloaded: ${inFlightRecorded} of the window's requests in flight after ${((now - measureFrom) / 1000).toFixed(1)} s`;
       stoppedAt = now;
       break;
     }

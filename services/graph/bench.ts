@@ -5,7 +5,7 @@
 // latency on that account at the top and at random depths. The user and
 // graph services run in a child process, this one makes the load; every
 // Follow also publishes its event (in-process bus or JetStream).
-import { intArg, machine, measureServed, modeArg, print, serveInChild } from "../user/bench-kit.js";
+import { describeHistogram, intArg, machine, measureServed, modeArg, print, serveInChild, serverHistogram } from "../user/bench-kit.js";
 
 const mode = modeArg();
 const follows = intArg("follows", 20_000);
@@ -33,13 +33,16 @@ try {
   );
 
   const seedBase = base + 10_000_000n;
-  process.stderr.write(`  signing ${followers} access tokens…\n`);
-  const seedOpts = await Promise.all(Array.from({ length: followers }, (_, i) => token(seedBase + BigInt(i))));
-  print(
-    await measureServed(p, `Follow one account (seed ${followers} followers)`, followers, concurrency, (i) =>
-      p.graph.follow({ userId: seedBase + BigInt(i), followeeId: big }, seedOpts[i]!),
-    ),
-  );
+  {
+    process.stderr.write(`  signing ${followers} access tokens…\n`);
+    // Scoped, so the 100k tokens are garbage before the latency phases.
+    const seedOpts = await Promise.all(Array.from({ length: followers }, (_, i) => token(seedBase + BigInt(i))));
+    print(
+      await measureServed(p, `Follow one account (seed ${followers} followers)`, followers, concurrency, (i) =>
+        p.graph.follow({ userId: seedBase + BigInt(i), followeeId: big }, seedOpts[i]!),
+      ),
+    );
+  }
   const counts = (await p.graph.getCounts({ userId: big })).counts!;
   console.log(`  account ${big}: ${counts.followerCount} followers`);
 
@@ -54,10 +57,17 @@ try {
   }
   console.log(`  walked ${cursors.length} pages of 100`);
   const pick = (i: number) => cursors[(i * 7919) % cursors.length]!;
-  print(await measureServed(p, "ListFollowers first page, limit 20, 1 at a time", 2000, 1, () => p.graph.listFollowers({ userId: big })));
-  print(await measureServed(p, "ListFollowers random depth, limit 20, 1 at a time", 2000, 1, (i) => p.graph.listFollowers({ userId: big, cursor: pick(i) })));
-  print(await measureServed(p, "ListFollowers random depth, limit 100, 1 at a time", 2000, 1, (i) => p.graph.listFollowers({ userId: big, limit: 100, cursor: pick(i) })));
-  print(await measureServed(p, "ListFollowers random depth, limit 20, 16 at a time", 5000, 16, (i) => p.graph.listFollowers({ userId: big, cursor: pick(i) })));
+  const lists: Array<[string, number, number, (i: number) => Promise<unknown>]> = [
+    ["ListFollowers first page, limit 20, 1 at a time", 2000, 1, () => p.graph.listFollowers({ userId: big })],
+    ["ListFollowers random depth, limit 20, 1 at a time", 2000, 1, (i) => p.graph.listFollowers({ userId: big, cursor: pick(i) })],
+    ["ListFollowers random depth, limit 100, 1 at a time", 2000, 1, (i) => p.graph.listFollowers({ userId: big, limit: 100, cursor: pick(i) })],
+    ["ListFollowers random depth, limit 20, 16 at a time", 5000, 16, (i) => p.graph.listFollowers({ userId: big, cursor: pick(i) })],
+  ];
+  for (const [phase, count, conc, call] of lists) {
+    const before = await serverHistogram(p.graphUrl, "ListFollowers");
+    print(await measureServed(p, phase, count, conc, call));
+    console.log(`    server-side: ${describeHistogram(before, await serverHistogram(p.graphUrl, "ListFollowers"))}`);
+  }
 } finally {
   await p.stop();
 }

@@ -98,6 +98,8 @@ export function intArg(name: string, fallback: number, argv = process.argv): num
 export interface ServedPair {
   user: ReturnType<typeof connectClients>["user"];
   graph: ReturnType<typeof connectClients>["graph"];
+  userUrl: string;
+  graphUrl: string;
   /** Call options with a valid access token for `userId`. */
   as(userId: bigint): Promise<{ headers: { authorization: string } }>;
   /** CPU time (user + system) the services' process has used so far, in ms. */
@@ -136,6 +138,7 @@ export async function serveInChild(mode: "embedded" | "cluster", label: string):
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   return {
     ...connectClients(urls.userUrl, urls.graphUrl),
+    ...urls,
     async as(userId) {
       const { token } = await signer.sign({ userId, sessionId: "bench" });
       return { headers: { authorization: `Bearer ${token}` } };
@@ -150,4 +153,29 @@ export async function serveInChild(mode: "embedded" | "cluster", label: string):
       await exited;
     },
   };
+}
+
+/**
+ * The server's own view of one RPC's latency, from its Prometheus histogram
+ * (rpc_server_duration_seconds on /metrics): cumulative counts per bucket.
+ */
+export async function serverHistogram(baseUrl: string, method: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^rpc_server_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
+    const labels = m[1]!;
+    const le = /le="([^"]+)"/.exec(labels)?.[1];
+    if (le && labels.includes(`method="${method}"`)) out.set(le, (out.get(le) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/** "share of calls the server finished within each bound", between two scrapes. */
+export function describeHistogram(before: Map<string, number>, after: Map<string, number>): string {
+  const total = (after.get("+Inf") ?? 0) - (before.get("+Inf") ?? 0);
+  if (total === 0) return "no calls";
+  return [...after.keys()]
+    .filter((le) => ["0.001", "0.0025", "0.005", "0.01", "0.025"].includes(le))
+    .map((le) => `≤${Number(le) * 1000} ms: ${((100 * ((after.get(le) ?? 0) - (before.get(le) ?? 0))) / total).toFixed(1)}%`)
+    .join(", ");
 }

@@ -25,6 +25,22 @@ test("a valid token yields the caller", async (t) => {
   t.true(expiresAt.getTime() > Date.now() + 800_000);
 });
 
+test("a verified token is remembered until it expires, and only that exact token", async (t) => {
+  const local = await TokenVerifier.fromPem(keys.publicKeyPem, settings);
+  // Expires within two seconds of being verified once.
+  const { token, expiresAt } = await signer.sign(caller, Date.now() - 899_000);
+  t.deepEqual(await local.verify(token), caller);
+  t.deepEqual(await local.verify(token), caller);
+  // One byte changed in the signature is a different token: checked afresh.
+  const [h, p, sig] = token.split(".") as [string, string, string];
+  const flipped = `${h}.${p}.${sig.slice(0, 10)}${sig[10] === "A" ? "B" : "A"}${sig.slice(11)}`;
+  const forged = await t.throwsAsync(local.verify(flipped), { instanceOf: DomainError });
+  t.regex(forged.message, /not valid/);
+  await new Promise((r) => setTimeout(r, expiresAt.getTime() - Date.now() + 50));
+  const expired = await t.throwsAsync(local.verify(token), { instanceOf: DomainError });
+  t.regex(expired.message, /expired/);
+});
+
 test("an expired token is refused", async (t) => {
   const { token } = await signer.sign(caller, Date.now() - 3_600_000);
   await rejected(t, token, /expired/);

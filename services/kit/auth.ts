@@ -18,7 +18,15 @@ export interface Caller {
   sessionId: string;
 }
 
+/** Verified tokens remembered per process: every hop of a request checks the same token. */
+const CACHE_SIZE = 10_000;
+
 export class TokenVerifier {
+  // Token → caller until the token's expiry. Only signatures that verified
+  // are kept, so a hit proves what a fresh check would (access tokens are
+  // not revocable before expiry either way).
+  private readonly verified = new Map<string, { caller: Caller; expiresMs: number }>();
+
   private constructor(
     private readonly key: CryptoKey,
     private readonly settings: TokenSettings,
@@ -29,6 +37,9 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Caller> {
+    const hit = this.verified.get(token);
+    if (hit && hit.expiresMs > Date.now()) return hit.caller;
+    this.verified.delete(token);
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: [ALG],
@@ -39,7 +50,10 @@ export class TokenVerifier {
       if (typeof payload.sub !== "string" || !/^[1-9][0-9]{0,18}$/.test(payload.sub) || typeof payload.sid !== "string") {
         throw unauthenticated("access token has malformed claims");
       }
-      return { userId: BigInt(payload.sub), sessionId: payload.sid };
+      const caller: Caller = Object.freeze({ userId: BigInt(payload.sub), sessionId: payload.sid });
+      if (this.verified.size >= CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { caller, expiresMs: payload.exp! * 1000 });
+      return caller;
     } catch (err) {
       if (err instanceof DomainError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated("access token expired: refresh the session");

@@ -34,13 +34,17 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Outermost first: scope, logs, metrics and error mapping; caller; request rules. */
+export function serverInterceptors(logger: Logger, metrics: RpcMetrics, verifier: TokenVerifier): Interceptor[] {
+  return [observe(logger, metrics), authenticate(verifier), validate()];
+}
+
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
   // Every in-flight call listens on this signal; there is no leak to warn about.
   setMaxListeners(0, shutdown.signal);
-  const interceptors: Interceptor[] = [observe(opts.logger, opts.metrics), authenticate(opts.verifier), validate()];
   const handler = connectNodeAdapter({
-    interceptors,
+    interceptors: serverInterceptors(opts.logger, opts.metrics, opts.verifier),
     shutdownSignal: shutdown.signal,
     readMaxBytes: opts.readMaxBytes ?? 1024 * 1024,
     routes(router) {

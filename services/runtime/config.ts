@@ -40,6 +40,7 @@ const schema = z.object({
   CHIRP_REDIS_CLUSTER_NODES: z.string().optional(),
   CHIRP_REDIS_PREFIX: z.string().default("chirp:"),
   CHIRP_SHUTDOWN_GRACE_MS: envs.int(10_000, 0, 120_000),
+  CHIRP_INPROCESS_CALLS: envs.bool(true),
   ...cassandraEnv,
 });
 
@@ -66,6 +67,8 @@ export interface ChirpConfig {
   cassandra: CassandraConfig;
   migrateOnStart: boolean;
   shutdownGraceMs: number;
+  /** Call services started in the same process in memory instead of over loopback gRPC. */
+  inProcessCalls: boolean;
 }
 
 export function readConfig(env: Env = process.env): ChirpConfig {
@@ -102,5 +105,6 @@ export function readConfig(env: Env = process.env): ChirpConfig {
     cassandra: cassandraConfig(e),
     migrateOnStart: e.CHIRP_MIGRATE_ON_START,
     shutdownGraceMs: e.CHIRP_SHUTDOWN_GRACE_MS,
+    inProcessCalls: e.CHIRP_INPROCESS_CALLS,
   };
 }

@@ -12,8 +12,9 @@ import { MemoryBus } from "../platform/bus/memory.js";
 import type { EventBus } from "../platform/bus/port.js";
 import { createCassandraClient, type CassandraClient } from "../platform/cassandra/client.js";
 import { migrate } from "../platform/cassandra/migrate.js";
-import { createServiceClients, type ServiceClients } from "./clients.js";
+import { createServiceClients, localServices, type ServiceClients } from "./clients.js";
 import type { ChirpConfig } from "./config.js";
+import type { LocalServices } from "./local-transport.js";
 
 export interface Runtime {
   config: ChirpConfig;
@@ -27,6 +28,8 @@ export interface Runtime {
   /** Cluster mode only; connected to the configured keyspace. */
   cassandra?: CassandraClient | undefined;
   clients: ServiceClients;
+  /** Services started in this process, which `clients` call in memory (CHIRP_INPROCESS_CALLS). */
+  local?: LocalServices | undefined;
   /** Registers a clean-up to run at close(), in reverse order. */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -63,6 +66,7 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
     cassandra = client;
   }
 
+  const local = overrides.local ?? (config.inProcessCalls ? localServices() : undefined);
   const rt: Runtime = {
     config,
     logger,
@@ -72,7 +76,8 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
     ids: overrides.ids ?? new Snowflake({ workerId: config.workerId, onClockBackwards: (ms) => logger.warn({ ms }, "clock stepped back") }),
     bus,
     cassandra,
-    clients: overrides.clients ?? createServiceClients(config.addrs),
+    clients: overrides.clients ?? createServiceClients(config.addrs, local),
+    local,
     onClose: (fn) => void closers.push(fn),
     async close() {
       for (const fn of closers.reverse()) {

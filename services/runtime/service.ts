@@ -3,7 +3,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { HealthMonitor, type DependencyCheck } from "../kit/health.js";
-import { serve, type RunningServer } from "../kit/server.js";
+import { serve, serverInterceptors, type RunningServer } from "../kit/server.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ServiceSpec {
@@ -28,6 +28,7 @@ export async function startService(rt: Runtime, spec: ServiceSpec): Promise<Runn
     metrics: rt.metrics,
     verifier: rt.verifier,
   });
+  rt.local?.register(spec.services, spec.routes, serverInterceptors(logger, rt.metrics, rt.verifier));
   return server;
 }
 

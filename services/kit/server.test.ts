@@ -8,10 +8,14 @@ import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import { create } from "@bufbuild/protobuf";
+import http2 from "node:http2";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { pino } from "pino";
+import { createClient } from "@connectrpc/connect";
+import { compressionGzip, createGrpcTransport } from "@connectrpc/connect-node";
 import { UserService, UserSchema } from "../../gen/chirp/user/v1/user_pb.js";
+import { ServerReflection, ServerReflectionRequestSchema } from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import { requireSelf, TokenSigner, TokenVerifier } from "./auth.js";
 import { notFound } from "./errors.js";
 import { HealthMonitor } from "./health.js";
@@ -197,6 +201,41 @@ test("Connect JSON over HTTP/1.1 on the same port, with request id echo", async 
   const body = (await bad.json()) as { code: string; message: string };
   t.is(body.code, "invalid_argument");
   t.regex(body.message, /user_id/);
+});
+
+test("gzip-compressed requests are accepted; answers go out uncompressed even when gzip is offered", async (t) => {
+  const request = { messageRequest: { case: "fileContainingSymbol" as const, value: UserService.typeName } };
+  // A client that compresses what it sends.
+  const reflection = createClient(
+    ServerReflection,
+    createGrpcTransport({ baseUrl: `http://${address}`, sendCompression: compressionGzip, compressMinBytes: 0 }),
+  );
+  for await (const m of await reflection.serverReflectionInfo(
+    (async function* () {
+      yield request;
+    })(),
+  )) t.is(m.messageResponse.case, "fileDescriptorResponse");
+
+  // The answer's envelope, read off the wire: flag byte 0 = not compressed.
+  const session = http2.connect(`http://${address}`);
+  t.teardown(() => session.close());
+  const stream = session.request({
+    ":method": "POST",
+    ":path": `/${ServerReflection.typeName}/ServerReflectionInfo`,
+    "content-type": "application/grpc",
+    te: "trailers",
+    "grpc-accept-encoding": "gzip",
+  });
+  const msg = toBinary(ServerReflectionRequestSchema, create(ServerReflectionRequestSchema, request));
+  const envelope = Buffer.alloc(5 + msg.length);
+  envelope.writeUInt32BE(msg.length, 1);
+  envelope.set(msg, 5);
+  stream.end(envelope);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  t.is(body[0], 0, "the response message is not compressed");
+  t.true(body.readUInt32BE(1) > 1024, "an answer large enough that the defaults would have gzipped it");
 });
 
 test("metrics count requests by method and code", async (t) => {

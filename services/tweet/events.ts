@@ -37,10 +37,15 @@ export function tweetDeleted(d: DeletedTweet, at = new Date()): OutgoingEvent {
   };
 }
 
-export function tweetLiked(tweetId: bigint, authorId: bigint, userId: bigint, at = new Date()): OutgoingEvent {
+/**
+ * `likeId` tells one like from the next by the same user after an unlike, so
+ * JetStream's duplicate window keeps only true resends (the outbox relaying
+ * an event twice), never a like that really happened again.
+ */
+export function tweetLiked(tweetId: bigint, authorId: bigint, userId: bigint, likeId: bigint, at = new Date()): OutgoingEvent {
   return {
     subject: SUBJECTS.tweetLiked,
-    msgId: `tweet.liked:${tweetId}:${userId}`,
+    msgId: `tweet.liked:${tweetId}:${userId}:${likeId}`,
     payload: toBinary(
       TweetLikedEventSchema,
       create(TweetLikedEventSchema, { tweetId, authorId, userId, likedAt: timestampFromDate(at) }),

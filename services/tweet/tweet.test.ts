@@ -177,6 +177,9 @@ for (const mode of MODES) {
     t.deepEqual([un.removed, un.likeCount], [true, 0n]);
     t.false((await e.client.unlikeTweet({ tweetId: solo }, fan)).removed);
     t.true(await eventually(() => e.events.filter((m) => m.subject === "tweet.liked" && m.msgId.startsWith(`tweet.liked:${id}:`)).length === 50));
+    // Liked again after the unlike: a new event, not taken for a resend.
+    t.true((await e.client.likeTweet({ tweetId: solo }, fan)).created);
+    t.true(await eventually(() => e.events.filter((m) => m.msgId.startsWith(`tweet.liked:${solo}:`)).length === 2), "two likes, two events");
   });
 
   it("BatchGetTweets keeps request order and reports missing and deleted ids", async (t, e) => {

@@ -12,7 +12,7 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
     async likeTweet(req, hc) {
       const { userId } = requireCaller(hc);
       const r = await ctx.store.like(userId, req.tweetId);
-      if (r.created) await ctx.events.emit(tweetLiked(r.tweetId, r.authorId, userId));
+      if (r.created) await ctx.events.emit(tweetLiked(r.tweetId, r.authorId, userId, ctx.ids.next()));
       return { created: r.created, likeCount: r.likeCount };
     },
 

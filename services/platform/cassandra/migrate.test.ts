@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { backends, reachable, uniqueName } from "../testing/backends.js";
 import { createCassandraClient } from "./client.js";
 import type { CassandraConfig } from "./config.js";
-import { loadMigrations, migrate, MIGRATIONS_DIR } from "./migrate.js";
+import { loadMigrations, migrate, MIGRATIONS_DIR, qualify } from "./migrate.js";
 import { parseReplication } from "./config.js";
 
 const logger = pino({ level: "silent" });
@@ -31,13 +31,18 @@ async function tables(ks: string): Promise<string[]> {
   return rs.rows.map((r) => r.get("table_name") as string).sort();
 }
 
-test("migration files parse into statements", (t) => {
+test("migration files parse into statements that can be re-run", (t) => {
   const ms = loadMigrations();
   t.deepEqual(ms.map((m) => m.version), ms.map((_, i) => i + 1));
   for (const m of ms) {
     t.true(m.statements.length > 0);
-    for (const s of m.statements) t.regex(s, /^CREATE (TABLE|INDEX|TYPE) IF NOT EXISTS/);
+    for (const s of m.statements) t.regex(s, /^(CREATE (TABLE|INDEX|TYPE) IF NOT EXISTS|ALTER TABLE \w+ ADD IF NOT EXISTS) /);
   }
+});
+
+test("statements get the keyspace in front of what they create or alter", (t) => {
+  t.is(qualify("CREATE TABLE IF NOT EXISTS tweets (id bigint PRIMARY KEY)", "ks"), "CREATE TABLE IF NOT EXISTS ks.tweets (id bigint PRIMARY KEY)");
+  t.is(qualify("ALTER TABLE tweets ADD IF NOT EXISTS x bigint", "ks"), "ALTER TABLE ks.tweets ADD IF NOT EXISTS x bigint");
 });
 
 test("replication settings become CQL maps", (t) => {

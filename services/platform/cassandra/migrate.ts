@@ -106,7 +106,7 @@ async function applyPending(client: CassandraClient, ks: string, migrations: Mig
     const started = Date.now();
     log.info({ migration: m.name, step: `${i + 1}/${pending.length}`, statements: m.statements.length }, "applying migration");
     for (const statement of m.statements) {
-      await client.execute(statement.replace(/\bCREATE (TABLE|INDEX|TYPE) IF NOT EXISTS (\w+)/g, `CREATE $1 IF NOT EXISTS ${ks}.$2`));
+      await client.execute(qualify(statement, ks));
     }
     await client.execute(
       `INSERT INTO ${ks}.schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, toTimestamp(now()))`,
@@ -117,4 +117,11 @@ async function applyPending(client: CassandraClient, ks: string, migrations: Mig
   }
   if (pending.length === 0) log.info({ version: migrations.at(-1)?.version ?? 0 }, "schema is up to date");
   return applied;
+}
+
+/** Puts the keyspace in front of the table, index or type a statement names (migrations are keyspace-free). */
+export function qualify(statement: string, ks: string): string {
+  return statement
+    .replace(/\bCREATE (TABLE|INDEX|TYPE) IF NOT EXISTS (\w+)/g, `CREATE $1 IF NOT EXISTS ${ks}.$2`)
+    .replace(/\bALTER TABLE (\w+)/g, `ALTER TABLE ${ks}.$1`);
 }

@@ -42,7 +42,7 @@ const Q = {
   // Only a live tweet can be deleted, once. The tombstone keeps who and
   // what it answered, not the text.
   markDeleted:
-    "UPDATE tweets_by_id SET deleted = true, content = null, media_urls = null, hashtags = null, mentions = null WHERE tweet_id = ? IF deleted = false",
+    "UPDATE tweets_by_id SET deleted = true, deleted_by = ?, content = null, media_urls = null, hashtags = null, mentions = null WHERE tweet_id = ? IF deleted = false AND deleted_by = null",
   selectCounts: "SELECT tweet_id, likes, retweets, replies FROM tweet_counts WHERE tweet_id = ?",
   selectCountsIn: "SELECT tweet_id, likes, retweets, replies FROM tweet_counts WHERE tweet_id IN ?",
   selectLikes: "SELECT likes FROM tweet_counts WHERE tweet_id = ?",
@@ -124,6 +124,10 @@ function toCounts(r: Row | undefined): TweetCounts {
 
 const zeroCounts = (): TweetCounts => ({ likes: 0n, retweets: 0n, replies: 0n });
 
+function randomToken(): bigint {
+  return randomBytes(8).readBigInt64BE();
+}
+
 function isWriteTimeout(err: unknown): boolean {
   const e = err as { code?: number; name?: string };
   return e?.code === cassandra.types.responseErrorCodes.writeTimeout || e?.name === "OperationTimedOutError";
@@ -177,6 +181,14 @@ export class CassandraTweetStore implements TweetStore {
         if (!isWriteTimeout(err) || attempt >= LWT_ATTEMPTS) throw err;
       }
     }
+  }
+
+  /**
+   * Tombstones a live tweet; true for exactly one caller, even when a retry
+   * after a write timeout meets a delete that another request made meanwhile.
+   */
+  private async markDeleted(tweetId: bigint, token = randomToken()): Promise<boolean> {
+    return (await this.claim(Q.markDeleted, [token, tweetId], "deleted_by", token)).won;
   }
 
   /** The row, tombstone included. */
@@ -342,7 +354,7 @@ export class CassandraTweetStore implements TweetStore {
     // first delete already emitted the event.
     if (!row || row.deleted) throw notFoundTweet(tweetId);
     if (row.authorId !== callerId) throw permissionDenied(`only the author can delete tweet ${tweetId}`);
-    if (!(await this.conditional(Q.markDeleted, [tweetId]))) throw notFoundTweet(tweetId);
+    if (!(await this.markDeleted(tweetId))) throw notFoundTweet(tweetId);
     return this.unwrite(row);
   }
 
@@ -460,7 +472,7 @@ export class CassandraTweetStore implements TweetStore {
     if (!claim) return { removed: false };
     const retweetId = claim.get("retweet_id") as bigint;
     const retweet = await this.awaitRaw(retweetId);
-    if (retweet && !retweet.deleted && (await this.conditional(Q.markDeleted, [retweetId]))) {
+    if (retweet && !retweet.deleted && (await this.markDeleted(retweetId))) {
       return { removed: true, deleted: await this.unwrite(retweet) };
     }
     // Already deleted (by DeleteTweet, whose clean-up frees the claim too) or a stale claim.

@@ -75,3 +75,15 @@ test("cassandra: batch reads give the same answer with IN queries and with paral
   t.deepEqual(new Map([...b].sort()), new Map([...a].sort()));
   t.is(b.get(made[1]!)!.counts.likes, 1n);
 });
+
+test("cassandra: a delete retried after a timeout knows its own tombstone from another request's", async (t) => {
+  const store = new CassandraTweetStore((await clusterRuntime()).rt.cassandra!);
+  const ids = new Snowflake({ workerId: 997 });
+  const { tweet } = await store.createTweet({ tweetId: ids.next(), authorId: 778n, content: "x", mediaUrls: [], replyToTweetId: 0n, hashtags: [], mentions: [] });
+  // The retry path: the same LWT sent again with the same token.
+  const markDeleted = (token: bigint) => (store as unknown as { markDeleted(id: bigint, token: bigint): Promise<boolean> }).markDeleted(tweet.tweetId, token);
+  t.true(await markDeleted(41n));
+  t.true(await markDeleted(41n), "its own earlier success: clean up (once)");
+  t.false(await markDeleted(42n), "someone else's delete: nothing to clean up");
+  await t.throwsAsync(store.deleteTweet(tweet.tweetId, 778n), { message: /not found/ });
+});

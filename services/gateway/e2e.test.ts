@@ -1,18 +1,44 @@
-// End to end through the REST edge only, in both modes: Chirp's services,
-// the fan-out worker and the gateway in one process; everything a client
-// does goes over HTTP/JSON. The happy path walks a whole session; then each
-// route family's refusals.
+// End to end through the REST edge only; everything a client does goes over
+// HTTP/JSON. The happy path walks a whole session; then each route family's
+// refusals. Three kinds of system:
+//   embedded  Chirp's services, the fan-out worker and the gateway in this
+//             process on the embedded storage (testing/chirp.ts);
+//   cluster   the same in this process on Cassandra, NATS and Redis (Cluster);
+//   mesh      one OS process per target (user, graph, tweet, timeline, fanout,
+//             gateway) on Cassandra, NATS and Redis, started exactly as
+//             `make run-cluster` starts them (scripts/mesh/mesh.ts via
+//             testing/mesh.ts), on free ports with a keyspace, NATS prefix and
+//             Redis prefix of its own.
+// Targets that share a process call each other in memory by default
+// (services/runtime/local-transport.ts, CHIRP_INPROCESS_CALLS), so the mesh
+// is this suite's coverage of service-to-service gRPC over the network
+// between processes, as deployed. (startChirp points its runtime's clients
+// at the services' loopback ports, so the in-process kinds still go through
+// gRPC, but never across a process boundary.) Every test here needs only the
+// gateway's base URL, so all of them run against all three kinds; the mesh's
+// extra gateways (rate-limit test) are extra gateway processes configured
+// through the gateway's CHIRP_* environment variables.
 import test, { type ExecutionContext } from "ava";
 import { MODES, type Mode } from "../platform/testing/runtime.js";
 import { startChirp, type Chirp } from "./testing/chirp.js";
 import { call, openSse, type JsonResponse } from "./testing/http.js";
+import { startChirpMesh, type ChirpMesh } from "./testing/mesh.js";
+import type { GatewayConfig } from "./config.js";
 
-const systems = new Map<Mode, Promise<Chirp>>();
-const system = (mode: Mode) => {
-  let s = systems.get(mode);
+type Kind = Mode | "mesh";
+const KINDS: Kind[] = [...MODES, "mesh"];
+type System = Chirp | ChirpMesh;
+
+const gatewayConfig: Partial<GatewayConfig> = {
+  sseKeepAliveMs: 300,
+  rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 },
+};
+const systems = new Map<Kind, Promise<System>>();
+const system = (kind: Kind) => {
+  let s = systems.get(kind);
   if (!s) {
-    s = startChirp(mode, `gw_${mode}`, { sseKeepAliveMs: 300, rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } });
-    systems.set(mode, s);
+    s = kind === "mesh" ? startChirpMesh("gw_mesh", gatewayConfig) : startChirp(kind, `gw_${kind}`, gatewayConfig);
+    systems.set(kind, s);
   }
   return s;
 };
@@ -43,10 +69,10 @@ function expect(t: ExecutionContext, res: JsonResponse<Json>, status: number, wh
   return res.body;
 }
 
-for (const mode of MODES) {
-  const it = (title: string, body: (t: ExecutionContext, s: Chirp) => Promise<void>) => test(`${mode}: ${title}`, async (t) => body(t, await system(mode)));
+for (const kind of KINDS) {
+  const it = (title: string, body: (t: ExecutionContext, s: System) => Promise<void>) => test(`${kind}: ${title}`, async (t) => body(t, await system(kind)));
 
-  async function signUp(t: ExecutionContext, s: Chirp): Promise<Account> {
+  async function signUp(t: ExecutionContext, s: System): Promise<Account> {
     const username = `gw${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15);
     const reg = await call<Json>(s.base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } });
     const user = expect(t, reg, 200, "register").user;
@@ -237,6 +263,13 @@ for (const mode of MODES) {
     await call(s.base, "GET", "/api/v1/users/1");
     const metrics = await call(s.base, "GET", "/metrics");
     t.regex(metrics.text, /http_server_requests_total\{route="\/api\/v1\/users\/\{user_id\}",method="GET",status="\d+"\}/);
-    t.regex(metrics.text, /rpc_server_requests_total\{service="chirp.user.v1.UserService"/, "the services' metrics too, one registry");
+    const userRpcs = /rpc_server_requests_total\{service="chirp.user.v1.UserService"/;
+    if ("mesh" in s) {
+      t.log(`mesh start-up: ${(s.startupMs / 1000).toFixed(1)} s`);
+      // The gateway process serves no RPCs: the user process counted the call, which came over gRPC.
+      t.notRegex(metrics.text, userRpcs, "the gateway has a registry of its own");
+      const user = await call(s.mesh.urls.user, "GET", "/metrics");
+      t.regex(user.text, userRpcs, "the user process served the gateway's call");
+    } else t.regex(metrics.text, userRpcs, "the services' metrics too, one registry");
   });
 }

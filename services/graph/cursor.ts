@@ -27,7 +27,11 @@ export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
 /** 0 means the default; the proto rule already keeps it within 0..100. */
-export function pageLimit(limit: number): number {
-  if (limit < 0 || limit > MAX_LIMIT) throw invalidArgument("limit", `must be between 0 and ${MAX_LIMIT}`);
-  return limit === 0 ? DEFAULT_LIMIT : limit;
+export function pageLimit(limit: number, max = MAX_LIMIT, fallback = DEFAULT_LIMIT): number {
+  if (limit < 0 || limit > max) throw invalidArgument("limit", `must be between 0 and ${max}`);
+  return limit === 0 ? fallback : limit;
 }
+
+/** ListFollowerIds / ListFollowingIds pages (internal). */
+export const MAX_ID_LIMIT = 5000;
+export const DEFAULT_ID_LIMIT = 1000;

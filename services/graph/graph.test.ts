@@ -165,6 +165,32 @@ for (const mode of MODES) {
     t.regex(tooMany.rawMessage, /^limit: /);
   });
 
+  test(`${mode}: ListFollowerIds / ListFollowingIds: big pages of bare ids, cursors shared with the full lists`, async (t) => {
+    const p = await pair();
+    const target = await newUser(p);
+    const followers = Array.from({ length: 1_003 }, (_, i) => target + 50_000_000n + BigInt(i));
+    const newestFirst = [...followers].reverse();
+    // One at a time, so edge ids (and the newest-first order) follow the array.
+    for (const f of followers) await p.graph.follow({ userId: f, followeeId: target }, await p.as(f));
+    const all = await p.graph.listFollowerIds({ userId: target, limit: 5000 });
+    t.deepEqual(all.userIds, newestFirst);
+    t.false(all.hasMore);
+    const byDefault = await p.graph.listFollowerIds({ userId: target });
+    t.is(byDefault.userIds.length, 1000, "limit 0 means 1,000");
+    t.true(byDefault.hasMore);
+    // A ListFollowers cursor continues an id listing, and the other way round.
+    const head = await p.graph.listFollowers({ userId: target, limit: 7 });
+    const rest = await p.graph.listFollowerIds({ userId: target, limit: 5000, cursor: head.nextCursor });
+    t.deepEqual([...head.followers.map((e) => e.userId), ...rest.userIds], newestFirst);
+    const ids = await p.graph.listFollowerIds({ userId: target, limit: 1_000 });
+    const tail = await p.graph.listFollowers({ userId: target, limit: 100, cursor: ids.nextCursor });
+    t.deepEqual(tail.followers.map((e) => e.userId), newestFirst.slice(1_000));
+    t.deepEqual((await p.graph.listFollowingIds({ userId: followers[0]! })).userIds, [target]);
+    const tooMany = await rpcError(t, p.graph.listFollowerIds({ userId: target, limit: 5001 }));
+    t.is(tooMany.code, Code.InvalidArgument);
+    t.regex(tooMany.rawMessage, /^limit: /);
+  });
+
   test(`${mode}: BatchGetRelationships answers both directions in request order`, async (t) => {
     const p = await pair();
     const [me, x, y, z] = [await newUser(p), await newUser(p), await newUser(p), await newUser(p)];

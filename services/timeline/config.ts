@@ -18,7 +18,7 @@ const schema = z.object({
    */
   CHIRP_FANOUT_THRESHOLD: envs.int(50_000, 1, 100_000_000),
   /** Followers per fanout.batch job (rounded up to whole ListFollowers pages of 100). */
-  CHIRP_FANOUT_BATCH_SIZE: envs.int(1000, 1, 10_000),
+  CHIRP_FANOUT_BATCH_SIZE: envs.int(1000, 1, 5000),
   /** fanout.batch jobs one worker process handles at once. */
   CHIRP_FANOUT_CONCURRENCY: envs.int(8, 1, 256),
   /** An unacknowledged event goes to another worker after this long (a worker that died). */

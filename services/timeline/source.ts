@@ -22,8 +22,8 @@ export function clientSource(clients: Pick<ServiceClients, "graph" | "tweet">): 
       const out: bigint[] = [];
       let cursor = "";
       for (;;) {
-        const page = await clients.graph.listFollowing({ userId, limit: 100, cursor });
-        for (const e of page.following) out.push(e.userId);
+        const page = await clients.graph.listFollowingIds({ userId, limit: 5000, cursor });
+        out.push(...page.userIds);
         if (!page.hasMore || page.nextCursor === "") return out;
         cursor = page.nextCursor;
       }

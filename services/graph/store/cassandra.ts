@@ -130,10 +130,11 @@ export class CassandraGraphStore implements GraphStore {
   async list(kind: ListKind, userId: bigint, limit: number, before?: bigint): Promise<EdgePage> {
     const q = LIST_QUERIES[kind];
     // limit + 1 rows: the extra one only says whether there is another page.
+    // One driver page holds them all (its default is 5,000 rows).
     const rs =
       before === undefined
-        ? await this.client.execute(q.first, [userId, limit + 1])
-        : await this.client.execute(q.after, [userId, before, limit + 1]);
+        ? await this.client.execute(q.first, [userId, limit + 1], { fetchSize: limit + 1 })
+        : await this.client.execute(q.after, [userId, before, limit + 1], { fetchSize: limit + 1 });
     const rows = rs.rows;
     return {
       edges: rows.slice(0, limit).map((r) => ({ userId: r.get(q.other) as bigint, edgeId: r.get("edge_id") as bigint })),

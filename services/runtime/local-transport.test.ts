@@ -1,9 +1,21 @@
 import test from "ava";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { pino } from "pino";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type ServiceImpl } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import {
+  GetHomeTimelineRequestSchema,
+  GetHomeTimelineResponseSchema,
+  TimelineService,
+  type GetHomeTimelineRequest,
+} from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { observe, validate } from "../kit/interceptors.js";
+import { createMetrics } from "../kit/metrics.js";
 import { testRuntime } from "../platform/testing/runtime.js";
 import { start as startGraph } from "../graph/target.js";
 import { start as startTweet } from "../tweet/target.js";
 import { start as startUser } from "../user/target.js";
+import { LocalServices } from "./local-transport.js";
 
 // The configured addresses are a closed port: only in-process calls can answer.
 const env = Object.fromEntries(
@@ -50,4 +62,51 @@ test("with CHIRP_INPROCESS_CALLS=false the same call goes to the configured addr
   t.teardown(() => user.stop());
   t.is(rt.local, undefined);
   t.is(await code(rt.clients.user.getUser({ userId: 1n })), Code.Unavailable);
+});
+
+// The transport itself, with a stand-in TimelineService (no storage involved).
+function stubTimeline(impl: Partial<ServiceImpl<typeof TimelineService>>) {
+  const local = new LocalServices([]);
+  const logger = pino({ level: "silent" });
+  local.register([TimelineService], (r) => r.service(TimelineService, impl), [observe(logger, createMetrics({ defaultMetrics: false })), validate()]);
+  const remote = createGrpcTransport({ baseUrl: "http://127.0.0.1:9" });
+  return createClient(TimelineService, local.transport(remote));
+}
+
+test("in memory, neither side can change what the other holds", async (t) => {
+  const held = create(GetHomeTimelineResponseSchema, { tweets: [{ tweet: { tweetId: 1n, content: "original" } }], nextCursor: "c" });
+  let seen: GetHomeTimelineRequest | undefined;
+  const client = stubTimeline({
+    getHomeTimeline(req) {
+      seen = req;
+      return held;
+    },
+  });
+  const request = create(GetHomeTimelineRequestSchema, { limit: 5 });
+  const first = await client.getHomeTimeline(request);
+  first.tweets[0]!.tweet!.content = "changed by the caller";
+  seen!.limit = 99;
+  t.is(held.tweets[0]!.tweet!.content, "original");
+  t.is(request.limit, 5);
+  t.is((await client.getHomeTimeline({})).tweets[0]!.tweet!.content, "original");
+});
+
+test("in memory: codes, validation, deadlines and streams behave as over the network", async (t) => {
+  const client = stubTimeline({
+    getHomeTimeline: () => {
+      throw new ConnectError("no timeline here", Code.NotFound);
+    },
+    getUserTimeline: () => new Promise(() => {}),
+    async *streamHomeTimeline() {
+      for (let i = 1; i <= 3; i++) yield { event: { case: "keepAlive", value: { sentAt: { seconds: BigInt(i) } } } };
+    },
+  });
+  const notFound = await t.throwsAsync(client.getHomeTimeline({}));
+  t.is(ConnectError.from(notFound).code, Code.NotFound);
+  t.is(ConnectError.from(notFound).rawMessage, "no timeline here");
+  t.is(await code(client.getHomeTimeline({ limit: 1000 })), Code.InvalidArgument);
+  t.is(await code(client.getUserTimeline({ userId: 1n }, { timeoutMs: 100 })), Code.DeadlineExceeded);
+  const got: bigint[] = [];
+  for await (const m of client.streamHomeTimeline({})) if (m.event.case === "keepAlive") got.push(m.event.value.sentAt!.seconds);
+  t.deepEqual(got, [1n, 2n, 3n]);
 });

@@ -43,7 +43,7 @@ const system = (kind: Kind) => {
   return s;
 };
 test.after.always(async () => {
-  for (const s of systems.values()) await (await s.catch(() => undefined))?.stop();
+  await Promise.all([...systems.values()].map(async (s) => (await s.catch(() => undefined))?.stop()));
 });
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

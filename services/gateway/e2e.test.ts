@@ -3,21 +3,22 @@
 // refusals. Three kinds of system:
 //   embedded  Chirp's services, the fan-out worker and the gateway in this
 //             process on the embedded storage (testing/chirp.ts);
-//   cluster   the same in this process on Cassandra, NATS and Redis (Cluster);
+//   cluster   the same in this process on Cassandra, NATS and a throw-away
+//             Redis Cluster;
 //   mesh      one OS process per target (user, graph, tweet, timeline, fanout,
-//             gateway) on Cassandra, NATS and Redis, started exactly as
-//             `make run-cluster` starts them (scripts/mesh/mesh.ts via
-//             testing/mesh.ts), on free ports with a keyspace, NATS prefix and
-//             Redis prefix of its own.
+//             gateway) on Cassandra, NATS and Redis, spawned by the launcher
+//             `make run-cluster` uses (scripts/mesh/mesh.ts, via
+//             testing/mesh.ts) with the same command line, on free ports with
+//             a keyspace, NATS prefix and Redis prefix of its own.
 // Targets that share a process call each other in memory by default
 // (services/runtime/local-transport.ts, CHIRP_INPROCESS_CALLS), so the mesh
 // is this suite's coverage of service-to-service gRPC over the network
 // between processes, as deployed. (startChirp points its runtime's clients
 // at the services' loopback ports, so the in-process kinds still go through
 // gRPC, but never across a process boundary.) Every test here needs only the
-// gateway's base URL, so all of them run against all three kinds; the mesh's
-// extra gateways (rate-limit test) are extra gateway processes configured
-// through the gateway's CHIRP_* environment variables.
+// gateway's base URL, so all of them run against all three kinds; in the
+// mesh, the rate-limit test's extra gateways are extra gateway processes
+// configured through the gateway's CHIRP_* environment variables.
 import test, { type ExecutionContext } from "ava";
 import { MODES, type Mode } from "../platform/testing/runtime.js";
 import { startChirp, type Chirp } from "./testing/chirp.js";

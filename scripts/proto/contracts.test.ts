@@ -18,9 +18,11 @@ const run = promisify(execFile);
 const root = join(dirname(new URL(import.meta.url).pathname), "../..");
 const buf = join(root, "node_modules/.bin/buf");
 const services: DescService[] = [UserService, GraphService, TweetService, TimelineService];
-/** Service-to-service hydration calls, deliberately not on the public API. */
+/** Service-to-service calls (hydration, fan-out), deliberately not on the public API. */
 const internal = new Set([
   "chirp.graph.v1.GraphService.BatchGetCounts",
+  "chirp.graph.v1.GraphService.ListFollowerIds",
+  "chirp.graph.v1.GraphService.ListFollowingIds",
   "chirp.tweet.v1.TweetService.BatchGetViewerStates",
   "chirp.tweet.v1.TweetService.BatchGetUserTweetCounts",
 ]);

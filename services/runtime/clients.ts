@@ -9,9 +9,9 @@ import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
-import { LocalServices, localFirst } from "./local-transport.js";
+import { LocalServices } from "./local-transport.js";
 
-export const forwardScope: Interceptor = (next) => async (req) => {
+const forwardScope: Interceptor = (next) => async (req) => {
   const scope = requestScope.getStore();
   if (scope) {
     req.header.set(REQUEST_ID_HEADER, scope.requestId);
@@ -29,7 +29,7 @@ export function serviceClient<T extends DescService>(service: T, baseUrl: string
   // No compression between services: on a datacenter network gzip costs
   // more CPU than the bytes it saves.
   const remote = createGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: 10_000, acceptCompression: [] });
-  return createClient(service, local ? localFirst(local, remote) : remote);
+  return createClient(service, local ? local.transport(remote) : remote);
 }
 
 export interface ServiceClients {

@@ -33,6 +33,7 @@ export class LocalServices {
 
   /** Makes `services` (served by `routes`) callable in process. */
   register(services: DescService[], routes: (router: ConnectRouter) => void, serverInterceptors: Interceptor[]): void {
+    const unaries = this.unaries;
     const recorder = {
       handlers: [],
       service(service: DescService, impl: Partial<ServiceImpl<DescService>>) {
@@ -45,11 +46,10 @@ export class LocalServices {
         throw new Error("LocalServices: register whole services, not single rpcs");
       },
     };
-    const unaries = this.unaries;
     routes(recorder as unknown as ConnectRouter);
     const streams = createRouterTransport(routes, {
       router: { interceptors: serverInterceptors },
-      transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: 10_000 },
+      transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: DEFAULT_TIMEOUT_MS },
     });
     for (const s of services) this.streams.set(s.typeName, streams);
   }
@@ -131,9 +131,4 @@ function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; cleanup(
   if (signal.aborted) fail();
   else signal.addEventListener("abort", fail, { once: true });
   return { promise, cleanup: () => signal.removeEventListener("abort", fail) };
-}
-
-/** Per call: in process when the service is registered by then, else `remote`. */
-export function localFirst(local: LocalServices, remote: Transport): Transport {
-  return local.transport(remote);
 }

@@ -40,8 +40,10 @@ export class MemoryBus implements EventBus {
     const key = `${stream.name}\u0000${msgId}`;
     const expires = this.seen.get(key);
     if (expires !== undefined && expires > now) return; // duplicate within the window
+    this.prune(now);
+    // Re-inserted at the end, so the map stays in expiry order (every stream has the same window).
+    this.seen.delete(key);
     this.seen.set(key, now + stream.duplicateWindowMs);
-    if (this.seen.size > 100_000) this.prune(now);
     for (const d of this.durables.values()) {
       if (d.subjects.some((p) => subjectMatches(p, subject))) {
         d.queue.push({ subject, data, msgId, deliveryCount: 0 });
@@ -111,8 +113,12 @@ export class MemoryBus implements EventBus {
     );
   }
 
+  /** Drops expired ids from the front: amortised O(1) per publish, never a scan of the window. */
   private prune(now: number): void {
-    for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
+    for (const [k, exp] of this.seen) {
+      if (exp > now) return;
+      this.seen.delete(k);
+    }
   }
 
   private pump(d: Durable): void {

@@ -13,7 +13,7 @@ import { pino } from "pino";
 import { freePorts, freeMeshPorts, startMesh, type Mesh } from "../../../scripts/mesh/mesh.js";
 import { generateKeyPairPem } from "../../kit/keys.js";
 import { createCassandraClient } from "../../platform/cassandra/client.js";
-import { backends, uniqueName } from "../../platform/testing/backends.js";
+import { backendEnv, uniqueName } from "../../platform/testing/backends.js";
 import { readConfig } from "../../runtime/config.js";
 import type { GatewayConfig } from "../config.js";
 
@@ -62,13 +62,7 @@ export async function startChirpMesh(label: string, config: Partial<GatewayConfi
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CHIRP_")));
   const env: Record<string, string> = {
     CHIRP_LOG_LEVEL: process.env.CHIRP_TEST_LOG_LEVEL ?? "info",
-    CHIRP_NATS_URL: backends.natsUrl,
-    CHIRP_NATS_PREFIX: `${name}.`,
-    CHIRP_REDIS_URL: backends.redisUrl,
-    CHIRP_REDIS_PREFIX: `${name}:`,
-    CHIRP_CASSANDRA_CONTACT_POINTS: backends.cassandraContactPoints.join(","),
-    CHIRP_CASSANDRA_LOCAL_DC: backends.cassandraLocalDc,
-    CHIRP_CASSANDRA_KEYSPACE: name,
+    ...backendEnv(name),
     CHIRP_SHUTDOWN_GRACE_MS: "0",
     // Live timelines: the services' keep-alives come quickly (as startChirp's keepAliveMs).
     CHIRP_STREAM_KEEPALIVE_MS: "500",

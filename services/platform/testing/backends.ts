@@ -22,3 +22,16 @@ export async function reachable<T>(what: string, where: string, connect: () => P
     throw new Error(`${what} is not reachable at ${where} (${(err as Error).message}); start it with 'make deps-up'`);
   }
 }
+
+/** The CHIRP_* settings that point a runtime at the local backends, isolated under `name`. */
+export function backendEnv(name: string): Record<string, string> {
+  return {
+    CHIRP_NATS_URL: backends.natsUrl,
+    CHIRP_NATS_PREFIX: `${name}.`,
+    CHIRP_REDIS_URL: backends.redisUrl,
+    CHIRP_REDIS_PREFIX: `${name}:`,
+    CHIRP_CASSANDRA_CONTACT_POINTS: backends.cassandraContactPoints.join(","),
+    CHIRP_CASSANDRA_LOCAL_DC: backends.cassandraLocalDc,
+    CHIRP_CASSANDRA_KEYSPACE: name,
+  };
+}

@@ -11,7 +11,7 @@ import { generateKeyPairPem } from "../../kit/keys.js";
 import { createMetrics } from "../../kit/metrics.js";
 import { createCassandraClient } from "../cassandra/client.js";
 import { migrate } from "../cassandra/migrate.js";
-import { backends, reachable, uniqueName } from "./backends.js";
+import { backendEnv, backends, reachable, uniqueName } from "./backends.js";
 
 export type Mode = "embedded" | "cluster";
 export const MODES: Mode[] = ["embedded", "cluster"];
@@ -33,13 +33,7 @@ export async function testRuntime(mode: Mode, label: string, overrides: Partial<
     CHIRP_LOG_LEVEL: process.env.CHIRP_TEST_LOG_LEVEL ?? "silent",
     CHIRP_JWT_PUBLIC_KEY: keys.publicKeyPem,
     CHIRP_JWT_PRIVATE_KEY: keys.privateKeyPem,
-    CHIRP_NATS_URL: backends.natsUrl,
-    CHIRP_NATS_PREFIX: `${name}.`,
-    CHIRP_REDIS_URL: backends.redisUrl,
-    CHIRP_REDIS_PREFIX: `${name}:`,
-    CHIRP_CASSANDRA_CONTACT_POINTS: backends.cassandraContactPoints.join(","),
-    CHIRP_CASSANDRA_LOCAL_DC: backends.cassandraLocalDc,
-    CHIRP_CASSANDRA_KEYSPACE: name,
+    ...backendEnv(name),
     ...env,
   });
   const logger = overrides.logger ?? pino({ level: config.logLevel });

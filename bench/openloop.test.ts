@@ -15,7 +15,8 @@ test("sends at the offered rate and measures from the intended time", async () =
   });
   assert.ok(Math.abs(r.sent - 200) <= 2, `sent ${r.sent}`);
   assert.equal(r.errorCount, 0);
-  assert.ok(r.latency.p50 >= 4.5 && r.latency.p50 < 60, `p50 ${r.latency.p50}`);
+  // A 5 ms timer can fire up to ~1 ms early by performance.now() (libuv rounds its loop time to ms).
+  assert.ok(r.latency.p50 >= 3.9 && r.latency.p50 < 60, `p50 ${r.latency.p50}`);
 });
 
 test("a stalled server cannot slow the load down: queued time counts (no coordinated omission)", async () => {

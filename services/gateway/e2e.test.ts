@@ -25,6 +25,7 @@ import { startChirp, type Chirp } from "./testing/chirp.js";
 import { call, openSse, type JsonResponse } from "./testing/http.js";
 import { startChirpMesh, type ChirpMesh } from "./testing/mesh.js";
 import type { GatewayConfig } from "./config.js";
+import { eventually } from "../platform/testing/eventually.js";
 
 type Kind = Mode | "mesh";
 const KINDS: Kind[] = [...MODES, "mesh"];
@@ -54,15 +55,6 @@ interface Account {
   id: string;
   username: string;
   token: string;
-}
-
-async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
 }
 
 function expect(t: ExecutionContext, res: JsonResponse<Json>, status: number, what: string): Json {

@@ -5,7 +5,8 @@ import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { eventually, startSystem, type System } from "./testing/system.js";
+import { eventually } from "../platform/testing/eventually.js";
+import { startSystem, type System } from "./testing/system.js";
 
 const CHILD = fileURLToPath(new URL("./testing/fanout-child.ts", import.meta.url));
 const FOLLOWERS = 1500;

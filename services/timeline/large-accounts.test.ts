@@ -3,7 +3,8 @@
 // read, and paging across that merge returns every tweet once, in order.
 import test, { type ExecutionContext } from "ava";
 import { MODES, type Mode } from "../platform/testing/runtime.js";
-import { eventually, startSystem, type System } from "./testing/system.js";
+import { eventually } from "../platform/testing/eventually.js";
+import { startSystem, type System } from "./testing/system.js";
 
 const systems = new Map<Mode, Promise<System>>();
 const system = (mode: Mode) => {

@@ -9,7 +9,8 @@ import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health
 import { TimelineService, type StreamHomeTimelineResponse } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { MODES, type Mode } from "../platform/testing/runtime.js";
 import { start as startTimeline } from "./target.js";
-import { eventually, startSystem, type System } from "./testing/system.js";
+import { eventually } from "../platform/testing/eventually.js";
+import { startSystem, type System } from "./testing/system.js";
 
 const KEEPALIVE_MS = 300;
 const systems = new Map<Mode, Promise<System>>();

@@ -18,6 +18,7 @@ import type { JetStreamBus } from "../platform/bus/jetstream.js";
 import type { BusMessage } from "../platform/bus/port.js";
 import { MODES, testRuntime, type Mode, type TestRuntime } from "../platform/testing/runtime.js";
 import { start, type StartedTweet } from "./target.js";
+import { eventually } from "../platform/testing/eventually.js";
 
 interface Env {
   t: TestRuntime;
@@ -65,15 +66,6 @@ async function refused(t: ExecutionContext, p: Promise<unknown>, code: Code, mes
   const ce = ConnectError.from(err);
   t.is(ce.code, code, `${Code[ce.code]}: ${ce.rawMessage}`);
   t.regex(ce.rawMessage, message);
-}
-
-async function eventually(check: () => boolean, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
 }
 
 for (const mode of MODES) {

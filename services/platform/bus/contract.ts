@@ -1,18 +1,10 @@
 // One contract for every EventBus adapter.
 import type { ExecutionContext, TestFn } from "ava";
 import type { BusMessage, EventBus } from "./port.js";
+import { eventually } from "../testing/eventually.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return check();
-}
 
 const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 

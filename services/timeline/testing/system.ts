@@ -159,13 +159,3 @@ export async function startSystem(mode: Mode, label: string, opts: SystemOptions
   };
   return sys;
 }
-
-/** Polls until check() is true; false if it never was within ms. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = 15_000, everyMs = 20): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}

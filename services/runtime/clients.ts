@@ -20,15 +20,18 @@ const forwardScope: Interceptor = (next) => async (req) => {
   return next(req);
 };
 
-/** In-process calls forward the scope the same way. */
+/** Unless the caller sets a deadline. */
+const CALL_TIMEOUT_MS = 10_000;
+
+/** In-process calls forward the scope and default their deadline the same way. */
 export function localServices(): LocalServices {
-  return new LocalServices([forwardScope]);
+  return new LocalServices([forwardScope], CALL_TIMEOUT_MS);
 }
 
 export function serviceClient<T extends DescService>(service: T, baseUrl: string, local?: LocalServices): Client<T> {
   // No compression between services: on a datacenter network gzip costs
   // more CPU than the bytes it saves.
-  const remote = createGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: 10_000, acceptCompression: [] });
+  const remote = createGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: CALL_TIMEOUT_MS, acceptCompression: [] });
   return createClient(service, local ? local.transport(remote) : remote);
 }
 

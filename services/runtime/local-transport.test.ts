@@ -66,7 +66,7 @@ test("with CHIRP_INPROCESS_CALLS=false the same call goes to the configured addr
 
 // The transport itself, with a stand-in TimelineService (no storage involved).
 function stubTimeline(impl: Partial<ServiceImpl<typeof TimelineService>>) {
-  const local = new LocalServices([]);
+  const local = new LocalServices([], 10_000);
   const logger = pino({ level: "silent" });
   local.register([TimelineService], (r) => r.service(TimelineService, impl), [observe(logger, createMetrics({ defaultMetrics: false })), validate()]);
   const remote = createGrpcTransport({ baseUrl: "http://127.0.0.1:9" });

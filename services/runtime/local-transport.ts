@@ -3,8 +3,8 @@
 // implementation through the same server interceptors (auth, validation,
 // metrics, error mapping), with the request and the answer cloned so neither
 // side can change what the other holds; streams use Connect's router
-// transport. Over HTTP/2 a hop cost about ten times the CPU of the handler
-// stack alone. Targets elsewhere are called over gRPC as before.
+// transport. A loopback HTTP/2 hop cost ~2 ms of CPU here, this ~0.1 ms.
+// Targets elsewhere are called over gRPC as before.
 import { clone, create, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import {
   Code,
@@ -29,17 +29,20 @@ export class LocalServices {
   private readonly streams = new Map<string, Transport>();
   private readonly unaries = new Map<DescMethod, { spec: UnarySpec; interceptors: Interceptor[] }>();
 
-  constructor(private readonly clientInterceptors: Interceptor[]) {}
+  constructor(
+    private readonly clientInterceptors: Interceptor[],
+    /** For calls that set no deadline, as the network clients' defaultTimeoutMs. */
+    private readonly defaultTimeoutMs: number,
+  ) {}
 
   /** Makes `services` (served by `routes`) callable in process. */
   register(services: DescService[], routes: (router: ConnectRouter) => void, serverInterceptors: Interceptor[]): void {
-    const unaries = this.unaries;
+    // The routes are built once, recorded, and served both ways from the same implementations.
+    const impls: Array<[DescService, Partial<ServiceImpl<DescService>>]> = [];
     const recorder = {
       handlers: [],
       service(service: DescService, impl: Partial<ServiceImpl<DescService>>) {
-        for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
-          if (spec.kind === "unary") unaries.set(spec.method, { spec, interceptors: serverInterceptors });
-        }
+        impls.push([service, impl]);
         return recorder;
       },
       rpc() {
@@ -47,10 +50,20 @@ export class LocalServices {
       },
     };
     routes(recorder as unknown as ConnectRouter);
-    const streams = createRouterTransport(routes, {
-      router: { interceptors: serverInterceptors },
-      transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: DEFAULT_TIMEOUT_MS },
-    });
+    for (const [service, impl] of impls) {
+      for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
+        if (spec.kind === "unary") this.unaries.set(spec.method, { spec, interceptors: serverInterceptors });
+      }
+    }
+    const streams = createRouterTransport(
+      (router) => {
+        for (const [service, impl] of impls) router.service(service, impl);
+      },
+      {
+        router: { interceptors: serverInterceptors },
+        transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: this.defaultTimeoutMs },
+      },
+    );
     for (const s of services) this.streams.set(s.typeName, streams);
   }
 
@@ -60,7 +73,7 @@ export class LocalServices {
       unary: (method, signal, timeoutMs, header, input, contextValues) => {
         const local = this.unaries.get(method);
         if (!local) return remote.unary(method, signal, timeoutMs, header, input, contextValues);
-        const server: UnaryFn = (req) => callUnary(local.spec, local.interceptors, req, timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        const server: UnaryFn = (req) => callUnary(local.spec, local.interceptors, req, timeoutMs ?? this.defaultTimeoutMs);
         const next = this.clientInterceptors.reduceRight<UnaryFn>((n, interceptor) => interceptor(n as never) as UnaryFn, server);
         return next({
           stream: false,
@@ -81,7 +94,6 @@ export class LocalServices {
 
 type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 
-const DEFAULT_TIMEOUT_MS = 10_000;
 /** For calls made without a signal of their own. */
 const NEVER = new AbortController().signal;
 /** Ends a finished call's context without building an AbortError (costly in Node 20). */

@@ -189,6 +189,12 @@ for (const mode of MODES) {
     const tooMany = await rpcError(t, p.graph.listFollowerIds({ userId: target, limit: 5001 }));
     t.is(tooMany.code, Code.InvalidArgument);
     t.regex(tooMany.rawMessage, /^limit: /);
+    const garbage = await rpcError(t, p.graph.listFollowerIds({ userId: target, cursor: "garbage!" }));
+    t.deepEqual([garbage.code, garbage.rawMessage], [Code.InvalidArgument, "cursor: malformed"]);
+    t.is((await rpcError(t, p.graph.listFollowingIds({ userId: target, cursor: ids.nextCursor }))).code, Code.InvalidArgument, "a followers cursor is not a following cursor");
+    const noUser = await rpcError(t, p.graph.listFollowingIds({ userId: 0n }));
+    t.is(noUser.code, Code.InvalidArgument);
+    t.regex(noUser.rawMessage, /^user_id: /);
   });
 
   test(`${mode}: BatchGetRelationships answers both directions in request order`, async (t) => {

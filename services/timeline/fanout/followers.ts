@@ -1,4 +1,4 @@
-// An author's followers in batches for fan-out, one ListFollowerIds page per
+// An author's followers for fan-out, one ListFollowerIds page per
 // batch, so every batch ends on a cursor: a fan-out interrupted after batch n
 // resumes exactly after it.
 import type { Client } from "@connectrpc/connect";

@@ -1,10 +1,13 @@
 // Splits one tweet's fan-out (or its removal) into fanout.batch jobs that any
-// worker can take. Progress is saved after each published batch, so a
-// redelivered event resumes where the last attempt stopped; the job's msgId
-// (fanout:<tweetId>:<n>) makes a batch published twice count once.
+// worker can take. Followers are read in the largest pages ListFollowerIds
+// gives and each page's jobs are published at once: the planner's round trips
+// in sequence, not the work, bounded how soon a big fan-out got going.
+// Progress is saved after each page, so a redelivered event resumes at the
+// last saved page; a job's msgId (fanout:<tweetId>:<n>, n counted from the
+// start) makes a batch published twice count once.
 import { SUBJECTS } from "../../platform/bus/streams.js";
 import type { TimelineContext } from "../context.js";
-import { followerBatches } from "./followers.js";
+import { FOLLOWERS_PAGE, followerBatches } from "./followers.js";
 import { encodeJob, jobMsgId, type FanoutOp } from "./job.js";
 
 /** As long as the FANOUT stream keeps the jobs. */
@@ -15,16 +18,18 @@ export async function planFanout(ctx: TimelineContext, op: FanoutOp, tweetId: bi
   const key = `${op}:${tweetId}`;
   const progress = (await ctx.store.getProgress(key)) ?? { batches: 0, cursor: "", done: false };
   if (progress.done) return 0;
+  const size = ctx.config.fanoutBatchSize;
   let followers = 0;
-  for await (const batch of followerBatches(ctx.rt.clients.graph, authorId, progress.cursor, ctx.config.fanoutBatchSize)) {
-    if (batch.ids.length > 0) {
-      const job = encodeJob({ op, tweetId, authorId, followerIds: batch.ids });
-      await ctx.rt.bus.publish(SUBJECTS.fanoutBatch, job, jobMsgId(op, tweetId, progress.batches));
-      progress.batches++;
-      followers += batch.ids.length;
+  for await (const page of followerBatches(ctx.rt.clients.graph, authorId, progress.cursor, FOLLOWERS_PAGE)) {
+    const jobs: Array<Promise<void>> = [];
+    for (let i = 0; i < page.ids.length; i += size) {
+      const job = encodeJob({ op, tweetId, authorId, followerIds: page.ids.slice(i, i + size) });
+      jobs.push(ctx.rt.bus.publish(SUBJECTS.fanoutBatch, job, jobMsgId(op, tweetId, progress.batches++)));
     }
-    progress.cursor = batch.cursor;
-    progress.done = batch.done;
+    await Promise.all(jobs);
+    followers += page.ids.length;
+    progress.cursor = page.cursor;
+    progress.done = page.done;
     await ctx.store.setProgress(key, progress, PROGRESS_TTL_MS);
   }
   return followers;

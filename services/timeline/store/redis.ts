@@ -24,19 +24,36 @@ const BUILT = "00";
 /** Exclusive lower bound of ZREVRANGEBYLEX that leaves out both sentinels. */
 const ABOVE_SENTINELS = `(${BUILT}`;
 
-// Add to an existing timeline only, then trim, atomically: a plain ZADD would
-// create a missing timeline that readers would take for a complete one, and a
-// separate EXISTS check could race with expiry.
-const ADD_LUA = `
-if redis.call('exists', KEYS[1]) == 0 then return 0 end
+// Add to existing timelines only, then trim, atomically per timeline: a
+// plain ZADD would create a missing timeline that readers would take for a
+// complete one, and a separate EXISTS check could race with expiry.
+// One call covers many timelines on one server: ioredis's cost per command,
+// not Redis, bounded fan-out when each timeline was its own call. Timeline
+// keys are KEYS plus the ARGV tail after the members. On a Redis Cluster only
+// the first key is declared (it routes the call) and the rest, all owned by
+// the same master, ride in ARGV: declared keys must share one slot, and the
+// allow-cross-slot-keys flag lets a script touch other slots of its node (a
+// key not served there fails the call; see add()). Replies with how many
+// timelines existed.
+const ADD_LUA = `#!lua flags=allow-cross-slot-keys
+local cap = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
 local zargs = {}
-for i = 2, #ARGV do
-  zargs[#zargs + 1] = 0
-  zargs[#zargs + 1] = ARGV[i]
+for i = 1, n do
+  zargs[2 * i - 1] = 0
+  zargs[2 * i] = ARGV[2 + i]
 end
-redis.call('zadd', KEYS[1], unpack(zargs))
-redis.call('zremrangebyrank', KEYS[1], 2, -(tonumber(ARGV[1]) + 1))
-return 1
+local added = 0
+local function add(key)
+  if redis.call('exists', key) == 1 then
+    redis.call('zadd', key, unpack(zargs))
+    redis.call('zremrangebyrank', key, 2, -(cap + 1))
+    added = added + 1
+  end
+end
+for i = 1, #KEYS do add(KEYS[i]) end
+for i = 3 + n, #ARGV do add(ARGV[i]) end
+return added
 `;
 
 const UNLOCK_LUA = `
@@ -46,11 +63,13 @@ return 0
 
 /** Members per Lua call: keeps unpack() far below Lua's stack limit. */
 const ADD_CHUNK = 500;
+/** Timelines per Lua call: bounds how long one call holds the server. */
+const ADD_KEYS = 1000;
 /** Ids per ZMSCORE call. */
 const PRESENCE_CHUNK = 1000;
 
 type WithScripts = {
-  tlAdd(key: string, cap: number, ...members: string[]): ChainableCommander;
+  tlAdd(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
 };
 
@@ -78,7 +97,7 @@ export class RedisTimelineStore implements TimelineStore {
     this.prefix = opts.prefix;
     this.cap = opts.cap;
     this.ttlMs = opts.ttlMs;
-    client.defineCommand("tlAdd", { numberOfKeys: 1, lua: ADD_LUA });
+    client.defineCommand("tlAdd", { lua: ADD_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
   }
 
@@ -105,14 +124,37 @@ export class RedisTimelineStore implements TimelineStore {
   async add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number> {
     if (userIds.length === 0 || tweetIds.length === 0) return 0;
     const members = tweetIds.map(idMember);
-    const results = await this.perNode(userIds, (p, u) => {
-      for (let i = 0; i < members.length; i += ADD_CHUNK) {
-        (p as unknown as WithScripts).tlAdd(this.key(u), this.cap, ...members.slice(i, i + ADD_CHUNK));
+    const cluster = isCluster(this.client);
+    const calls: Array<Promise<number>> = [];
+    for (let m = 0; m < members.length; m += ADD_CHUNK) {
+      const chunk = members.slice(m, m + ADD_CHUNK);
+      // Only the first chunk's replies count: all chunks agree on which timelines exist.
+      const counted = m === 0;
+      for (const group of groupByNode(this.client, userIds, (u) => this.key(u))) {
+        for (let k = 0; k < group.length; k += ADD_KEYS) {
+          const keys = group.slice(k, k + ADD_KEYS).map((u) => this.key(u));
+          const call = this.addTo(keys, chunk, cluster);
+          calls.push(counted ? call : call.then(() => 0));
+        }
       }
-    });
-    // One reply per chunk; a timeline counts once (all chunks agree on existence).
-    const chunks = Math.ceil(members.length / ADD_CHUNK);
-    return results.filter((r, i) => i % chunks === 0 && r === 1).length;
+    }
+    return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
+  }
+
+  /** One Lua call for keys on one server; key by key if a key has moved away from it (resharding). */
+  private async addTo(keys: string[], members: string[], cluster: boolean): Promise<number> {
+    const run = (ks: string[]) => {
+      const [declared, tail] = cluster ? [ks.slice(0, 1), ks.slice(1)] : [ks, []];
+      return (this.client as unknown as WithScripts).tlAdd(declared.length, ...declared, this.cap, members.length, ...members, ...tail);
+    };
+    if (!cluster || keys.length === 1) return run(keys);
+    try {
+      return await run(keys);
+    } catch (err) {
+      if (!/non local key/i.test((err as Error).message)) throw err;
+      // ZADD is idempotent, so redoing the keys the failed call reached is harmless.
+      return (await Promise.all(keys.map((k) => run([k])))).reduce((a, b) => a + b, 0);
+    }
   }
 
   async remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void> {

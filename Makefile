@@ -3,6 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 BIN := node_modules/.bin
 NODE := node --import tsx
+# The Node.js release in .nvmrc, fetched into .tools/node by scripts/node/install.sh
+# and first on PATH for every recipe (CHIRP_NODE=system uses PATH's node instead).
+ifneq ($(CHIRP_NODE),system)
+export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
+endif
 PROTOS := $(shell find proto -name '*.proto')
 
 .PHONY: help run run-cluster test gen lint build breaking clean migrate
@@ -10,7 +15,11 @@ PROTOS := $(shell find proto -name '*.proto')
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-node_modules/.package-lock.json: package.json package-lock.json
+.PHONY: node
+node: ## Fetch the Node.js release in .nvmrc into .tools/node (once)
+	@scripts/node/install.sh
+
+node_modules/.package-lock.json: package.json package-lock.json | node
 	npm ci --no-audit --no-fund
 	@touch $@
 

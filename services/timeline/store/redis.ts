@@ -125,18 +125,15 @@ export class RedisTimelineStore implements TimelineStore {
     if (userIds.length === 0 || tweetIds.length === 0) return 0;
     const members = tweetIds.map(idMember);
     const cluster = isCluster(this.client);
+    const keyGroups: string[][] = [];
+    for (const group of groupByNode(this.client, userIds, (u) => this.key(u))) {
+      for (let k = 0; k < group.length; k += ADD_KEYS) keyGroups.push(group.slice(k, k + ADD_KEYS).map((u) => this.key(u)));
+    }
     const calls: Array<Promise<number>> = [];
     for (let m = 0; m < members.length; m += ADD_CHUNK) {
       const chunk = members.slice(m, m + ADD_CHUNK);
       // Only the first chunk's replies count: all chunks agree on which timelines exist.
-      const counted = m === 0;
-      for (const group of groupByNode(this.client, userIds, (u) => this.key(u))) {
-        for (let k = 0; k < group.length; k += ADD_KEYS) {
-          const keys = group.slice(k, k + ADD_KEYS).map((u) => this.key(u));
-          const call = this.addTo(keys, chunk, cluster);
-          calls.push(counted ? call : call.then(() => 0));
-        }
-      }
+      for (const keys of keyGroups) calls.push(m === 0 ? this.addTo(keys, chunk, cluster) : this.addTo(keys, chunk, cluster).then(() => 0));
     }
     return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
   }

@@ -21,7 +21,11 @@ export interface DualListener {
 
 export async function listenDual(handler: RequestHandler, host: string, port: number): Promise<DualListener> {
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  const h2 = http2.createServer({}, handler);
+  // nghttp2 resets streams with ENHANCE_YOUR_CALM once a session buffers more
+  // than maxSessionMemory (10 MB by default); one client connection (the
+  // gateway's, a load generator's) carries thousands of calls in a burst, and
+  // those should queue, not fail.
+  const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (s) => {

@@ -30,8 +30,15 @@ export function localServices(): LocalServices {
 
 export function serviceClient<T extends DescService>(service: T, baseUrl: string, local?: LocalServices): Client<T> {
   // No compression between services: on a datacenter network gzip costs
-  // more CPU than the bytes it saves.
-  const remote = createGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: CALL_TIMEOUT_MS, acceptCompression: [] });
+  // more CPU than the bytes it saves. A burst queues on the one HTTP/2
+  // session instead of being reset (see kit/listener.ts, maxSessionMemory).
+  const remote = createGrpcTransport({
+    baseUrl,
+    interceptors: [forwardScope],
+    defaultTimeoutMs: CALL_TIMEOUT_MS,
+    acceptCompression: [],
+    nodeOptions: { maxSessionMemory: 64 },
+  });
   return createClient(service, local ? local.transport(remote) : remote);
 }
 

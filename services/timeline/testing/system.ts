@@ -74,7 +74,7 @@ export async function startSystem(mode: Mode, label: string, opts: SystemOptions
   const timeline = await startTimeline(rt, opts.timeline);
   let fanout = opts.fanout === false ? undefined : await startFanout(rt, opts.timeline);
 
-  const transport = (url: string) => createGrpcTransport({ baseUrl: url });
+  const transport = (url: string) => createGrpcTransport({ baseUrl: url, nodeOptions: { maxSessionMemory: 64 } });
   const clients = {
     user: createClient(UserService, transport(user.url)),
     graph: createClient(GraphService, transport(graph.url)),

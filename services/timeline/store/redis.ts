@@ -17,6 +17,7 @@
 // Multi-user writes are grouped by owning master, one script call per master.
 import type { ChainableCommander } from "ioredis";
 import { idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
+import { chunk } from "../chunk.js";
 import { groupByNode, isCluster, type RedisClient } from "./slots.js";
 
 const EXISTS = "0";
@@ -138,10 +139,10 @@ export class RedisTimelineStore implements TimelineStore {
     if (userIds.length === 0 || tweetIds.length === 0) return 0;
     const keyGroups = this.keyGroups(userIds);
     const calls: Array<Promise<number>> = [];
-    for (const [i, chunk] of chunked(tweetIds.map(idMember), MEMBER_CHUNK).entries()) {
+    for (const [i, members] of chunk(tweetIds.map(idMember), MEMBER_CHUNK).entries()) {
       // Only the first chunk's replies count: all chunks agree on which timelines exist.
       for (const keys of keyGroups) {
-        const call = this.onMaster("tlAdd", keys, [this.cap, chunk.length, ...chunk]);
+        const call = this.onMaster("tlAdd", keys, [this.cap, members.length, ...members]);
         calls.push(i === 0 ? call : call.then(() => 0));
       }
     }
@@ -152,13 +153,14 @@ export class RedisTimelineStore implements TimelineStore {
     if (userIds.length === 0 || tweetIds.length === 0) return;
     const keyGroups = this.keyGroups(userIds);
     await Promise.all(
-      chunked(tweetIds.map(idMember), MEMBER_CHUNK).flatMap((chunk) => keyGroups.map((keys) => this.onMaster("tlRemove", keys, [chunk.length, ...chunk]))),
+      chunk(tweetIds.map(idMember), MEMBER_CHUNK).flatMap((members) => keyGroups.map((keys) => this.onMaster("tlRemove", keys, [members.length, ...members]))),
     );
   }
 
   /** Timeline keys grouped by owning master, at most KEYS_PER_CALL a group. */
   private keyGroups(userIds: readonly bigint[]): string[][] {
-    return groupByNode(this.client, userIds, (u) => this.key(u)).flatMap((group) => chunked(group.map((u) => this.key(u)), KEYS_PER_CALL));
+    const keys = userIds.map((u) => this.key(u));
+    return groupByNode(this.client, keys, (k) => k).flatMap((group) => chunk(group, KEYS_PER_CALL));
   }
 
   /** One script call for keys on one server; key by key if a key has moved away from it (resharding). */
@@ -265,10 +267,9 @@ export class RedisTimelineStore implements TimelineStore {
     if (userIds.length === 0) return [];
     const now = Date.now();
     const out: bigint[] = [];
-    for (let i = 0; i < userIds.length; i += PRESENCE_CHUNK) {
-      const chunk = userIds.slice(i, i + PRESENCE_CHUNK);
-      const scores = await this.client.zmscore(this.onlineKey, ...chunk.map((u) => u.toString()));
-      chunk.forEach((u, j) => {
+    for (const part of chunk(userIds, PRESENCE_CHUNK)) {
+      const scores = await this.client.zmscore(this.onlineKey, ...part.map((u) => u.toString()));
+      part.forEach((u, j) => {
         const s = scores[j];
         if (s !== null && s !== undefined && Number(s) > now) out.push(u);
       });
@@ -322,10 +323,4 @@ async function exec(p: ChainableCommander): Promise<unknown[]> {
     if (err) throw err;
     return value;
   });
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

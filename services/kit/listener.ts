@@ -19,13 +19,18 @@ export interface DualListener {
   close(graceMs: number): Promise<void>;
 }
 
+/**
+ * HTTP/2 session memory in MB, for servers and clients alike. nghttp2 resets
+ * streams with ENHANCE_YOUR_CALM once a session buffers more than this (10 MB
+ * by default); one connection (the gateway's, another service's, a load
+ * generator's) carries thousands of calls in a burst, and those should queue,
+ * not fail.
+ */
+export const H2_SESSION_MEMORY_MB = 64;
+
 export async function listenDual(handler: RequestHandler, host: string, port: number): Promise<DualListener> {
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
-  // nghttp2 resets streams with ENHANCE_YOUR_CALM once a session buffers more
-  // than maxSessionMemory (10 MB by default); one client connection (the
-  // gateway's, a load generator's) carries thousands of calls in a burst, and
-  // those should queue, not fail.
-  const h2 = http2.createServer({ maxSessionMemory: 64 }, handler);
+  const h2 = http2.createServer({ maxSessionMemory: H2_SESSION_MEMORY_MB }, handler);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (s) => {

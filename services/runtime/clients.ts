@@ -8,6 +8,7 @@ import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { H2_SESSION_MEMORY_MB } from "../kit/listener.js";
 import { REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
 import { LocalServices } from "./local-transport.js";
 
@@ -30,14 +31,13 @@ export function localServices(): LocalServices {
 
 export function serviceClient<T extends DescService>(service: T, baseUrl: string, local?: LocalServices): Client<T> {
   // No compression between services: on a datacenter network gzip costs
-  // more CPU than the bytes it saves. A burst queues on the one HTTP/2
-  // session instead of being reset (see kit/listener.ts, maxSessionMemory).
+  // more CPU than the bytes it saves.
   const remote = createGrpcTransport({
     baseUrl,
     interceptors: [forwardScope],
     defaultTimeoutMs: CALL_TIMEOUT_MS,
     acceptCompression: [],
-    nodeOptions: { maxSessionMemory: 64 },
+    nodeOptions: { maxSessionMemory: H2_SESSION_MEMORY_MB },
   });
   return createClient(service, local ? local.transport(remote) : remote);
 }

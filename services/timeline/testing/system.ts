@@ -9,6 +9,7 @@ import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../../gen/chirp/user/v1/user_pb.js";
 import { start as startGraph } from "../../graph/target.js";
+import { H2_SESSION_MEMORY_MB } from "../../kit/listener.js";
 import { testRuntime, type Mode } from "../../platform/testing/runtime.js";
 import { createServiceClients } from "../../runtime/clients.js";
 import type { Runtime } from "../../runtime/runtime.js";
@@ -74,7 +75,7 @@ export async function startSystem(mode: Mode, label: string, opts: SystemOptions
   const timeline = await startTimeline(rt, opts.timeline);
   let fanout = opts.fanout === false ? undefined : await startFanout(rt, opts.timeline);
 
-  const transport = (url: string) => createGrpcTransport({ baseUrl: url, nodeOptions: { maxSessionMemory: 64 } });
+  const transport = (url: string) => createGrpcTransport({ baseUrl: url, nodeOptions: { maxSessionMemory: H2_SESSION_MEMORY_MB } });
   const clients = {
     user: createClient(UserService, transport(user.url)),
     graph: createClient(GraphService, transport(graph.url)),

@@ -7,7 +7,7 @@
 // start) makes a batch published twice count once.
 import { SUBJECTS } from "../../platform/bus/streams.js";
 import type { TimelineContext } from "../context.js";
-import { FOLLOWERS_PAGE, followerBatches } from "./followers.js";
+import { followerPages } from "./followers.js";
 import { encodeJob, jobMsgId, type FanoutOp } from "./job.js";
 
 /** As long as the FANOUT stream keeps the jobs. */
@@ -20,7 +20,7 @@ export async function planFanout(ctx: TimelineContext, op: FanoutOp, tweetId: bi
   if (progress.done) return 0;
   const size = ctx.config.fanoutBatchSize;
   let followers = 0;
-  for await (const page of followerBatches(ctx.rt.clients.graph, authorId, progress.cursor, FOLLOWERS_PAGE)) {
+  for await (const page of followerPages(ctx.rt.clients.graph, authorId, progress.cursor)) {
     const jobs: Array<Promise<void>> = [];
     for (let i = 0; i < page.ids.length; i += size) {
       const job = encodeJob({ op, tweetId, authorId, followerIds: page.ids.slice(i, i + size) });

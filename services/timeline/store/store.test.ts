@@ -60,11 +60,15 @@ test("redis-cluster: with a stale slot map (as while slots move) adds and remove
     const users = Array.from({ length: 30 }, (_, i) => BigInt(i + 1));
     for (const u of users) await store.finishBuild(u, []);
     // Claim every slot belongs to the first master: one Lua call then names
-    // keys the server does not hold, which it refuses; add() must go key by key.
+    // keys the server does not hold, which it refuses, and the store must go
+    // key by key. The MOVED replies of that repair the client's map, so it is
+    // made stale again before each write.
     const first = cluster.slots[keySlot(store.key(users[0]!))]!;
-    for (const u of users) cluster.slots[keySlot(store.key(u))] = first;
+    const stale = () => users.forEach((u) => (cluster.slots[keySlot(store.key(u))] = first));
+    stale();
     t.is(await store.add(users, [7n, 8n]), 30);
     for (const u of users) t.deepEqual((await store.page(u, undefined, 10)).ids, [8n, 7n]);
+    stale();
     await store.remove(users, [7n]);
     for (const u of users) t.deepEqual((await store.page(u, undefined, 10)).ids, [8n]);
   } finally {

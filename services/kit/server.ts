@@ -1,5 +1,6 @@
 // Serves a set of Connect services on one port (gRPC, gRPC-Web and Connect),
-// with health, reflection, metrics, logs and graceful shutdown.
+// with health, reflection, metrics, logs and graceful shutdown. Unary gRPC
+// calls take a shorter path to the same implementations (grpc-unary.ts).
 import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
@@ -8,6 +9,7 @@ import type { TokenVerifier } from "./auth.js";
 import { Health, type HealthMonitor } from "./health.js";
 import { authenticate, observe, validate } from "./interceptors.js";
 import { withSpecGrpcMessage } from "./grpc-message.js";
+import { grpcUnaryFastPath } from "./grpc-unary.js";
 import { listenDual, type RequestHandler } from "./listener.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
@@ -43,20 +45,23 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
   // Every in-flight call listens on this signal; there is no leak to warn about.
   setMaxListeners(0, shutdown.signal);
+  const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
+  const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
+  const routes = (router: ConnectRouter) => {
+    router.service(Health, opts.health.impl());
+    registerReflection(router, [...opts.services, Health]);
+    opts.routes(router);
+  };
   const handler = connectNodeAdapter({
-    interceptors: serverInterceptors(opts.logger, opts.metrics, opts.verifier),
+    interceptors,
     shutdownSignal: shutdown.signal,
-    readMaxBytes: opts.readMaxBytes ?? 1024 * 1024,
+    readMaxBytes,
     // Compressed requests are accepted, but answers go out uncompressed even
     // to clients that offer gzip: between services on one network, gzip cost
     // more CPU than anything else in a timeline read. Clients on slow links
     // use the REST edge.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
-    routes(router) {
-      router.service(Health, opts.health.impl());
-      registerReflection(router, [...opts.services, Health]);
-      opts.routes(router);
-    },
+    routes,
     fallback(req, res) {
       if (req.method === "GET" && req.url === "/metrics") {
         opts.metrics.registry.metrics().then(
@@ -77,7 +82,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }) as RequestHandler;
 
   await opts.health.start();
-  const listener = await listenDual(withSpecGrpcMessage(handler), opts.host, opts.port);
+  const fast = grpcUnaryFastPath({ routes, interceptors, shutdownSignal: shutdown.signal, readMaxBytes }, handler);
+  const listener = await listenDual(withSpecGrpcMessage(fast), opts.host, opts.port);
   opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
   return {
     port: listener.port,

@@ -7,23 +7,16 @@
 // Targets elsewhere are called over gRPC as before.
 import { clone, create, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import {
-  Code,
-  ConnectError,
   createContextValues,
   createHandlerContext,
   createRouterTransport,
-  createServiceImplSpec,
   type ConnectRouter,
   type Interceptor,
-  type MethodImplSpec,
-  type ServiceImpl,
   type Transport,
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
-
-type UnarySpec = MethodImplSpec & { kind: "unary" };
+import { invokeUnary, recordServices, unarySpecs, type UnarySpec } from "../kit/unary-call.js";
 
 export class LocalServices {
   private readonly streams = new Map<string, Transport>();
@@ -38,23 +31,8 @@ export class LocalServices {
   /** Makes `services` (served by `routes`) callable in process. */
   register(services: DescService[], routes: (router: ConnectRouter) => void, serverInterceptors: Interceptor[]): void {
     // The routes are built once, recorded, and served both ways from the same implementations.
-    const impls: Array<[DescService, Partial<ServiceImpl<DescService>>]> = [];
-    const recorder = {
-      handlers: [],
-      service(service: DescService, impl: Partial<ServiceImpl<DescService>>) {
-        impls.push([service, impl]);
-        return recorder;
-      },
-      rpc() {
-        throw new Error("LocalServices: register whole services, not single rpcs");
-      },
-    };
-    routes(recorder as unknown as ConnectRouter);
-    for (const [service, impl] of impls) {
-      for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {
-        if (spec.kind === "unary") this.unaries.set(spec.method, { spec, interceptors: serverInterceptors });
-      }
-    }
+    const impls = recordServices(routes);
+    for (const spec of unarySpecs(impls).values()) this.unaries.set(spec.method, { spec, interceptors: serverInterceptors });
     const streams = createRouterTransport(
       (router) => {
         for (const [service, impl] of impls) router.service(service, impl);
@@ -96,8 +74,6 @@ type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 
 /** For calls made without a signal of their own. */
 const NEVER = new AbortController().signal;
-/** Ends a finished call's context without building an AbortError (costly in Node 20). */
-const FINISHED = Object.freeze({ finished: true });
 
 // The server half of a unary call, as the Connect handler would run it minus
 // the wire: a handler context of its own (fresh context values, the
@@ -114,33 +90,13 @@ async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: Unar
     requestSignal: req.signal === NEVER ? undefined : req.signal,
     requestHeader: req.header,
   });
-  const ended = rejectOnAbort(ctx.signal);
-  try {
-    const output = await Promise.race([
-      invokeUnaryImplementation(spec as never, ctx, clone(method.input, req.message as never) as never, interceptors),
-      ended.promise,
-    ]);
-    return {
-      stream: false,
-      service: method.parent,
-      method,
-      header: ctx.responseHeader,
-      trailer: ctx.responseTrailer,
-      message: clone(method.output, output as never),
-    } as UnaryResponse;
-  } finally {
-    ended.cleanup();
-    ctx.abort(FINISHED);
-  }
-}
-
-/** Rejects when the call is cancelled or its deadline passes (DEADLINE_EXCEEDED). */
-function rejectOnAbort(signal: AbortSignal): { promise: Promise<never>; cleanup(): void } {
-  let fail = () => {};
-  const promise = new Promise<never>((_, reject) => {
-    fail = () => reject(ConnectError.from(signal.reason, Code.Canceled));
-  });
-  if (signal.aborted) fail();
-  else signal.addEventListener("abort", fail, { once: true });
-  return { promise, cleanup: () => signal.removeEventListener("abort", fail) };
+  const output = await invokeUnary(spec, ctx, clone(method.input, req.message as never), interceptors);
+  return {
+    stream: false,
+    service: method.parent,
+    method,
+    header: ctx.responseHeader,
+    trailer: ctx.responseTrailer,
+    message: clone(method.output, output as never),
+  } as UnaryResponse;
 }

@@ -1,0 +1,140 @@
+// The unary gRPC fast path on the wire: what it answers must be what Connect's
+// handler answers (compressed requests still go to Connect, which makes the
+// comparison), and broken envelopes, oversized bodies, deadlines and
+// cancellations end the call with a precise status.
+import test from "ava";
+import http2 from "node:http2";
+import { gzipSync } from "node:zlib";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { pino } from "pino";
+import { GetUserRequestSchema, UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { TokenVerifier } from "./auth.js";
+import { notFound } from "./errors.js";
+import { HealthMonitor } from "./health.js";
+import { generateKeyPairPem } from "./keys.js";
+import { createMetrics } from "./metrics.js";
+import { serve } from "./server.js";
+
+const logger = pino({ level: "silent" });
+const keys = await generateKeyPairPem();
+const aborted: string[] = [];
+const server = await serve({
+  name: "fast-path-test",
+  host: "127.0.0.1",
+  port: 0,
+  services: [UserService],
+  health: new HealthMonitor({ services: [UserService.typeName], checks: [], logger, intervalMs: 60_000 }),
+  logger,
+  metrics: createMetrics({ defaultMetrics: false }),
+  verifier: await TokenVerifier.fromPem(keys.publicKeyPem, { issuer: "chirp", audience: "chirp" }),
+  readMaxBytes: 1024,
+  routes(router) {
+    router.service(UserService, {
+      async getUser(req, ctx) {
+        if (req.userId === 9n) {
+          // Slow on purpose: ends only when the call's signal says so.
+          await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+          aborted.push(String(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : ctx.signal.reason));
+          throw new Error("unreachable for the client");
+        }
+        if (req.userId === 42n) return { user: { userId: 42n, username: "alice" } };
+        throw notFound(`user ${req.userId} not found`);
+      },
+    });
+  },
+});
+test.after.always(() => server.close(1000));
+
+interface Answer {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  trailers: http2.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function call(body: Buffer, headers: Record<string, string> = {}, opts: { resetAfterMs?: number } = {}): Promise<Answer> {
+  const session = http2.connect(`http://127.0.0.1:${server.port}`);
+  return new Promise<Answer>((resolve, reject) => {
+    const stream = session.request({
+      ":method": "POST",
+      ":path": "/chirp.user.v1.UserService/GetUser",
+      "content-type": "application/grpc",
+      te: "trailers",
+      ...headers,
+    });
+    let answer: Omit<Answer, "trailers" | "body"> = { status: 0, headers: {} };
+    let trailers: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on("response", (h) => (answer = { status: Number(h[":status"]), headers: h }));
+    stream.on("trailers", (t) => (trailers = t));
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("close", () => resolve({ ...answer, trailers, body: Buffer.concat(chunks) }));
+    stream.on("error", reject);
+    stream.end(body);
+    if (opts.resetAfterMs !== undefined) setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), opts.resetAfterMs);
+  }).finally(() => session.close());
+}
+
+function envelope(bytes: Uint8Array, flags = 0): Buffer {
+  const out = Buffer.alloc(5 + bytes.length);
+  out[0] = flags;
+  out.writeUInt32BE(bytes.length, 1);
+  out.set(bytes, 5);
+  return out;
+}
+
+const request = (userId: bigint) => toBinary(GetUserRequestSchema, create(GetUserRequestSchema, { userId }));
+const statusOf = (a: Answer) => a.trailers["grpc-status"] ?? a.headers["grpc-status"];
+
+for (const [name, userId, code] of [
+  ["an answer", 42n, "0"],
+  ["a refusal (NOT_FOUND)", 5n, "5"],
+  ["a validation error with its field violations (INVALID_ARGUMENT)", 0n, "3"],
+] as const) {
+  test(`${name}: the fast path answers exactly what Connect's handler answers`, async (t) => {
+    const fast = await call(envelope(request(userId)));
+    const connect = await call(envelope(gzipSync(request(userId)), 1), { "grpc-encoding": "gzip" });
+    t.is(statusOf(fast), code);
+    for (const key of ["grpc-status", "grpc-message", "grpc-status-details-bin"]) {
+      t.is(fast.trailers[key], connect.trailers[key], key);
+    }
+    t.deepEqual(fast.body, connect.body);
+    t.is(fast.headers["content-type"], connect.headers["content-type"]);
+    t.is(fast.headers["x-request-id"] === undefined, connect.headers["x-request-id"] === undefined, "request id header");
+    if (code === "0") t.true(fast.body.length > 5, "an answer carries its message");
+  });
+}
+
+test("a truncated envelope, an empty body or undecodable bytes: INVALID_ARGUMENT saying what is wrong", async (t) => {
+  const whole = envelope(request(5n));
+  const truncated = await call(whole.subarray(0, whole.length - 1));
+  t.is(statusOf(truncated), "3");
+  t.regex(decodeURIComponent(String(truncated.trailers["grpc-message"])), /promised \d+ bytes/);
+  const empty = await call(Buffer.alloc(0));
+  t.is(statusOf(empty), "3");
+  t.regex(decodeURIComponent(String(empty.trailers["grpc-message"])), /exactly one message/);
+  const garbage = await call(envelope(Buffer.from([0xff, 0xff, 0xff])));
+  t.is(statusOf(garbage), "3");
+  t.regex(decodeURIComponent(String(garbage.trailers["grpc-message"])), /cannot decode chirp\.user\.v1\.GetUserRequest/);
+});
+
+test("a body over readMaxBytes: RESOURCE_EXHAUSTED", async (t) => {
+  const big = await call(envelope(Buffer.alloc(4096, 1)));
+  t.is(statusOf(big), "8");
+});
+
+test.serial("grpc-timeout ends a slow call with DEADLINE_EXCEEDED, and the implementation sees its signal aborted", async (t) => {
+  const before = aborted.length;
+  const started = Date.now();
+  const answer = await call(envelope(request(9n)), { "grpc-timeout": "100m" });
+  t.is(statusOf(answer), "4");
+  t.true(Date.now() - started < 5000);
+  t.is(aborted.length, before + 1);
+});
+
+test.serial("a client that resets the stream cancels the call: the implementation's signal is aborted", async (t) => {
+  const before = aborted.length;
+  await call(envelope(request(9n)), {}, { resetAfterMs: 100 });
+  for (let i = 0; i < 50 && aborted.length === before; i++) await new Promise((r) => setTimeout(r, 20));
+  t.regex(aborted.at(-1) ?? "", /the client cancelled the call/);
+});

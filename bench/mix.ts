@@ -5,7 +5,7 @@
 // at popular accounts more. The draws are seeded: the same run sends the same
 // sequence.
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createUnaryGrpcTransport } from "../services/kit/grpc-unary-client.js";
 import { TimelineService } from "../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../gen/chirp/tweet/v1/tweet_pb.js";
 import type { HttpClient } from "./http.js";
@@ -119,7 +119,7 @@ export interface GrpcClients {
 }
 
 export function grpcClients(addrs: { timeline: string; tweet: string }, timeoutMs = 10_000): GrpcClients {
-  const t = (baseUrl: string) => createGrpcTransport({ baseUrl, defaultTimeoutMs: timeoutMs });
+  const t = (baseUrl: string) => createUnaryGrpcTransport({ baseUrl, defaultTimeoutMs: timeoutMs });
   return { timeline: createClient(TimelineService, t(addrs.timeline)), tweet: createClient(TweetService, t(addrs.tweet)) };
 }
 

@@ -11,6 +11,7 @@ import type http2 from "node:http2";
 import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { envelope, webHeaders } from "./grpc-wire.js";
 import type { RequestHandler } from "./listener.js";
 import { invokeUnary, recordServices, unarySpecs, type UnarySpec } from "./unary-call.js";
 
@@ -56,12 +57,7 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, req: http2.Http2ServerRe
       ctx?.responseHeader.forEach((v, k) => (header[k] = v));
       res.writeHead(200, header);
       if (output !== undefined) {
-        const bytes = toBinary(spec.method.output, output as never);
-        const frame = Buffer.allocUnsafe(5 + bytes.length);
-        frame[0] = 0;
-        frame.writeUInt32BE(bytes.length, 1);
-        frame.set(bytes, 5);
-        res.write(frame);
+        res.write(envelope(toBinary(spec.method.output, output as never)));
       }
       const trailer = new Headers(ctx?.responseTrailer);
       setTrailerStatus(trailer, err);
@@ -108,14 +104,4 @@ function parseSingle(schema: DescMessage, body: Buffer): unknown {
   } catch (err) {
     return new ConnectError(`cannot decode ${schema.typeName}: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
   }
-}
-
-function webHeaders(node: http2.IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith(":") || v === undefined) continue;
-    if (Array.isArray(v)) for (const one of v) out.append(k, one);
-    else out.append(k, v);
-  }
-  return out;
 }

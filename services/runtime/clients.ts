@@ -3,12 +3,11 @@
 // their own authorization.
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
-import { H2_SESSION_MEMORY_MB } from "../kit/listener.js";
+import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
 import { LocalServices } from "./local-transport.js";
 
@@ -32,13 +31,8 @@ export function localServices(): LocalServices {
 export function serviceClient<T extends DescService>(service: T, baseUrl: string, local?: LocalServices): Client<T> {
   // No compression between services: on a datacenter network gzip costs
   // more CPU than the bytes it saves.
-  const remote = createGrpcTransport({
-    baseUrl,
-    interceptors: [forwardScope],
-    defaultTimeoutMs: CALL_TIMEOUT_MS,
-    acceptCompression: [],
-    nodeOptions: { maxSessionMemory: H2_SESSION_MEMORY_MB },
-  });
+  // Unary calls take the short path (kit/grpc-unary-client.ts).
+  const remote = createUnaryGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: CALL_TIMEOUT_MS });
   return createClient(service, local ? local.transport(remote) : remote);
 }
 

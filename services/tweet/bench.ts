@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { bucketFloor } from "./buckets.js";
@@ -62,8 +62,8 @@ async function drive(from: number, to: number, concurrency: number, fn: (i: numb
 
 async function workerMain(): Promise<void> {
   const { url, tokens } = workerData as { url: string; tokens: string[] };
-  const client: Client<typeof TweetService> = createClient(TweetService, createGrpcTransport({ baseUrl: url }));
-  const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
+  const client: Client<typeof TweetService> = createClient(TweetService, createUnaryGrpcTransport({ baseUrl: url }));
+  const health = createClient(Health, createUnaryGrpcTransport({ baseUrl: url }));
   const as = tokens.map((t) => ({ headers: { authorization: `Bearer ${t}` } }));
   parentPort!.on("message", async (req: PhaseRequest) => {
     const ids = req.ids.map(BigInt);

@@ -4,7 +4,7 @@
 // GetUser can ask BatchGetCounts. Used by user.test.ts, graph.test.ts and the
 // bench commands.
 import { createClient, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import type { EventBus } from "../platform/bus/port.js";
@@ -44,8 +44,8 @@ function faultable(bus: EventBus, fault: { on: boolean }): EventBus {
 
 export function connectClients(userUrl: string, graphUrl: string) {
   return {
-    user: createClient(UserService, createGrpcTransport({ baseUrl: userUrl })),
-    graph: createClient(GraphService, createGrpcTransport({ baseUrl: graphUrl })),
+    user: createClient(UserService, createUnaryGrpcTransport({ baseUrl: userUrl })),
+    graph: createClient(GraphService, createUnaryGrpcTransport({ baseUrl: graphUrl })),
   };
 }
 

@@ -3,13 +3,12 @@
 // on free ports, with real Connect gRPC clients. Cluster mode uses Cassandra,
 // NATS JetStream and the local 3-master Redis Cluster.
 import { createClient, type CallOptions, type Client } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createUnaryGrpcTransport } from "../../kit/grpc-unary-client.js";
 import { GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../../gen/chirp/user/v1/user_pb.js";
 import { start as startGraph } from "../../graph/target.js";
-import { H2_SESSION_MEMORY_MB } from "../../kit/listener.js";
 import { testRuntime, type Mode } from "../../platform/testing/runtime.js";
 import { createServiceClients } from "../../runtime/clients.js";
 import type { Runtime } from "../../runtime/runtime.js";
@@ -75,7 +74,7 @@ export async function startSystem(mode: Mode, label: string, opts: SystemOptions
   const timeline = await startTimeline(rt, opts.timeline);
   let fanout = opts.fanout === false ? undefined : await startFanout(rt, opts.timeline);
 
-  const transport = (url: string) => createGrpcTransport({ baseUrl: url, nodeOptions: { maxSessionMemory: H2_SESSION_MEMORY_MB } });
+  const transport = (url: string) => createUnaryGrpcTransport({ baseUrl: url });
   const clients = {
     user: createClient(UserService, transport(user.url)),
     graph: createClient(GraphService, transport(graph.url)),

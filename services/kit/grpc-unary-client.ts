@@ -39,18 +39,19 @@ export function createUnaryGrpcTransport(opts: UnaryGrpcTransportOptions): Trans
     sessionManager: session,
   });
   const interceptors = opts.interceptors ?? [];
-  const base = new URL(opts.baseUrl).pathname.replace(/\/$/, "");
+  const root = opts.baseUrl.replace(/\/$/, "");
+  const basePath = new URL(root).pathname.replace(/\/$/, "");
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
-      const send: UnaryFn = (req) => exchange(session, req, timeoutMs ?? opts.defaultTimeoutMs);
+      const rpc = `/${method.parent.typeName}/${method.name}`;
+      const send: UnaryFn = (req) => exchange(session, basePath + rpc, req, timeoutMs ?? opts.defaultTimeoutMs);
       const next = interceptors.reduceRight<UnaryFn>((n, interceptor) => interceptor(n as never) as UnaryFn, send);
-      const path = `${base}/${method.parent.typeName}/${method.name}`;
       return next({
         stream: false,
         service: method.parent,
         method,
         requestMethod: "POST",
-        url: `${opts.baseUrl.replace(/\/$/, "")}${path.slice(base.length)}`,
+        url: root + rpc,
         header: new Headers(header),
         contextValues: contextValues ?? createContextValues(),
         message: create(method.input, input),
@@ -63,7 +64,7 @@ export function createUnaryGrpcTransport(opts: UnaryGrpcTransportOptions): Trans
 
 const NEVER = new AbortController().signal;
 
-async function exchange(session: Http2SessionManager, req: UnaryRequest, timeoutMs: number | undefined): Promise<UnaryResponse> {
+async function exchange(session: Http2SessionManager, path: string, req: UnaryRequest, timeoutMs: number | undefined): Promise<UnaryResponse> {
   const { method } = req;
   if (req.signal.aborted) throw ConnectError.from(req.signal.reason, Code.Canceled);
   const headers: http2.OutgoingHttpHeaders = { "content-type": "application/grpc+proto", te: "trailers" };
@@ -72,7 +73,7 @@ async function exchange(session: Http2SessionManager, req: UnaryRequest, timeout
   const frame = envelope(toBinary(method.input, req.message as never));
   let stream: http2.ClientHttp2Stream;
   try {
-    stream = await session.request("POST", new URL(req.url).pathname, headers, {});
+    stream = await session.request("POST", path, headers, {});
   } catch (err) {
     throw ConnectError.from(err, Code.Unavailable);
   }

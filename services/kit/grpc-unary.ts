@@ -72,7 +72,9 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, req: http2.Http2ServerRe
     const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
     if (timeout.error) return answer(timeout.error);
     const cancel = new AbortController();
-    req.once("close", () => cancel.abort(CANCELED));
+    req.once("close", () => {
+      if (!res.writableEnded) cancel.abort(CANCELED); // closed before the answer: the client gave up
+    });
     const ctx = createHandlerContext({
       service: spec.method.parent,
       method: spec.method,

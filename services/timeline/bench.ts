@@ -1,5 +1,6 @@
 // Timeline benchmark: the whole system in this process (user, graph, tweet,
-// timeline, fan-out worker), in cluster mode by default (Cassandra, NATS
+// timeline, fan-out worker; the home-timeline readers in a worker thread, see
+// bench-readers.ts), in cluster mode by default (Cassandra, NATS
 // JetStream, the local 3-master Redis Cluster), and prints:
 //   - fan-out insertions per second (one tweet id into one home timeline),
 //   - post-to-visible latency for an author with 10,000 followers,
@@ -24,6 +25,7 @@ import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
 import { homePage } from "./home.js";
 import { hydrate } from "./hydrate.js";
+import { ReadLoad, type ReadResult } from "./bench-readers.js";
 import { pullHomeTimeline } from "./pull.js";
 import { mapLimit } from "./source.js";
 import { startSystem, type System } from "./testing/system.js";
@@ -207,23 +209,13 @@ async function run(s: System): Promise<void> {
   }
 
   // --- reads under load ---------------------------------------------------
-  const tokens: Tokens = new Map();
-  for (const r of [...plainReaders, ...largeReaders]) tokens.set(r, await s.as(r));
-  // Warm up connections and caches.
-  await inParallel([...plainReaders, ...largeReaders], 16, (r) => s.tl.getHomeTimeline({ limit: 20 }, tokens.get(r)));
-  const capacity = await closedLoop(s, plainReaders, tokens);
-  report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
-  const capacityLarge = await closedLoop(s, largeReaders, tokens);
-  report(`  ... following ${LARGE} large accounts: ${capacityLarge.rate.toFixed(0)} reads/s, p50 ${ms(capacityLarge.p50)}, p99 ${ms(capacityLarge.p99)}; p99 ratio ${(capacityLarge.p99 / capacity.p99).toFixed(2)}x`);
-  // Lowest rate first, with a pause between phases: an overloaded phase
-  // leaves a backlog that would otherwise land in the next one's latencies.
-  const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])].sort((a, b) => a - b);
-  for (const rate of rates) {
-    await new Promise((r) => setTimeout(r, 3000));
-    const plain = await openLoop(s, plainReaders, tokens, rate);
-    report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
-    const withLarge = await openLoop(s, largeReaders, tokens, rate);
-    report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
+  const authorization: Record<string, string> = {};
+  for (const r of [...plainReaders, ...largeReaders]) authorization[String(r)] = ((await s.as(r)).headers as Record<string, string>).authorization!;
+  const load = ReadLoad.start(s.timeline.url!, authorization);
+  try {
+    await readsUnderLoad(load, plainReaders.map(String), largeReaders.map(String));
+  } finally {
+    await load.close();
   }
 
   // --- pull model ---------------------------------------------------------
@@ -252,64 +244,40 @@ async function run(s: System): Promise<void> {
   }
 }
 
-type Tokens = Map<bigint, Awaited<ReturnType<System["as"]>>>;
-
-/** Closed loop: the throughput this system sustains, 16 calls in flight. */
-async function closedLoop(s: System, readers: bigint[], tokens: Tokens) {
-  const latencies: number[] = [];
-  let n = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (performance.now() - t0 < 5000) {
-        const reader = readers[n++ % readers.length]!;
-        const t = performance.now();
-        await s.tl.getHomeTimeline({ limit: 20 }, tokens.get(reader));
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { ...summary(latencies), rate: latencies.length / ((performance.now() - t0) / 1000) };
+/** Hydrated home reads from the worker: what the system sustains, then open loops. */
+async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReaders: string[]): Promise<void> {
+  // Warm up connections and caches.
+  await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });
+  const capacity = await closedLoop(load, plainReaders);
+  report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
+  const capacityLarge = await closedLoop(load, largeReaders);
+  report(`  ... following ${LARGE} large accounts: ${capacityLarge.rate.toFixed(0)} reads/s, p50 ${ms(capacityLarge.p50)}, p99 ${ms(capacityLarge.p99)}; p99 ratio ${(capacityLarge.p99 / capacity.p99).toFixed(2)}x`);
+  // Lowest rate first, with a pause between phases: an overloaded phase
+  // leaves a backlog that would otherwise land in the next one's latencies.
+  const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])].sort((a, b) => a - b);
+  for (const rate of rates) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const plain = await openLoop(load, plainReaders, rate);
+    report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
+    const withLarge = await openLoop(load, largeReaders, rate);
+    report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
+  }
 }
 
-/** Open loop: requests start on schedule whatever the latency; latency counts from the scheduled start. */
-async function openLoop(s: System, readers: bigint[], tokens: Tokens, rate: number) {
-  const total = rate * SECONDS;
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const inFlight = new Set<Promise<void>>();
-  const t0 = performance.now();
-  let sent = 0;
-  progress(`open loop: ${total} reads at ${rate}/s`);
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-    for (; sent < due; sent++) {
-      const scheduled = t0 + (sent / rate) * 1000;
-      const reader = readers[sent % readers.length]!;
-      const p = s.tl
-        .getHomeTimeline({ limit: 20 }, tokens.get(reader))
-        .then(
-          (res) => {
-            if (res.tweets.length === 0) {
-              errors++;
-              firstError ??= "an empty page";
-            }
-            latencies.push(performance.now() - scheduled);
-          },
-          (err: Error) => {
-            errors++;
-            firstError ??= err.message;
-          },
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(inFlight);
-  const elapsed = (performance.now() - t0) / 1000;
-  return { ...summary(latencies), errors, firstError, rate: latencies.length / elapsed };
+/** Closed loop: the throughput this system sustains, 16 calls in flight. */
+async function closedLoop(load: ReadLoad, readers: string[]) {
+  return figures(await load.run({ kind: "closed", readers, concurrency: 16, ms: 5000 }));
+}
+
+/** Open loop at `rate` for SECONDS (no coordinated omission: latency counts from the scheduled start). */
+async function openLoop(load: ReadLoad, readers: string[], rate: number) {
+  progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
+  return figures(await load.run({ kind: "open", readers, rate, total: rate * SECONDS }));
+}
+
+/** Figures of a ReadLoad job. */
+function figures(r: ReadResult) {
+  return { ...summary(r.latencies), errors: r.errors, firstError: r.firstError, rate: r.latencies.length / (r.elapsedMs / 1000) };
 }
 
 await main();

@@ -68,6 +68,16 @@ for i = 2 + n, #ARGV do redis.call('zrem', ARGV[i], unpack(members)) end
 return 0
 `;
 
+// One page: nil when the timeline is not built, else up to ARGV[2] ids below
+// ARGV[1] (newest first); a read also renews the timeline's TTL. One script
+// call instead of a ZSCORE/ZREVRANGEBYLEX/PEXPIRE pipeline: on a Redis
+// Cluster ioredis's pipeline bookkeeping cost more than the three commands.
+const PAGE_LUA = `
+if not redis.call('zscore', KEYS[1], '${BUILT}') then return false end
+redis.call('pexpire', KEYS[1], ARGV[3])
+return redis.call('zrevrangebylex', KEYS[1], ARGV[1], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[2])
+`;
+
 const UNLOCK_LUA = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -84,6 +94,7 @@ type WithScripts = {
   tlAdd(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlRemove(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
+  tlPage(key: string, max: string, limit: number, ttlMs: number): Promise<string[] | null>;
 };
 
 export interface RedisStoreOptions {
@@ -113,6 +124,7 @@ export class RedisTimelineStore implements TimelineStore {
     client.defineCommand("tlAdd", { lua: ADD_LUA });
     client.defineCommand("tlRemove", { lua: REMOVE_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
+    client.defineCommand("tlPage", { numberOfKeys: 1, lua: PAGE_LUA });
   }
 
   key(userId: bigint): string {
@@ -164,7 +176,7 @@ export class RedisTimelineStore implements TimelineStore {
   }
 
   /** One script call for keys on one server; key by key if a key has moved away from it (resharding). */
-  private async onMaster(script: keyof Omit<WithScripts, "tlUnlock">, keys: string[], args: Array<string | number>): Promise<number> {
+  private async onMaster(script: "tlAdd" | "tlRemove", keys: string[], args: Array<string | number>): Promise<number> {
     const cluster = isCluster(this.client);
     const run = (ks: string[]) => {
       const [declared, tail] = cluster ? [ks.slice(0, 1), ks.slice(1)] : [ks, []];
@@ -181,17 +193,10 @@ export class RedisTimelineStore implements TimelineStore {
   }
 
   async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
-    const key = this.key(userId);
     const max = before === undefined ? "+" : `(${idMember(before)}`;
-    const replies = await exec(
-      this.client
-        .pipeline()
-        .zscore(key, BUILT)
-        .zrevrangebylex(key, max, ABOVE_SENTINELS, "LIMIT", 0, limit)
-        .pexpire(key, this.ttlMs),
-    );
-    if (replies[0] === null) return { built: false, ids: [] };
-    return { built: true, ids: (replies[1] as string[]).map((m) => BigInt(m)) };
+    const members = await (this.client as unknown as WithScripts).tlPage(this.key(userId), max, limit, this.ttlMs);
+    if (members === null) return { built: false, ids: [] };
+    return { built: true, ids: members.map((m) => BigInt(m)) };
   }
 
   async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {

@@ -6,9 +6,10 @@
 //   node --import tsx services/tweet/bench.ts --mode=embedded|cluster
 //     [--creates=20000] [--concurrency=64] [--read-concurrency=16]
 //     [--list-tweets=100000] [--reads=5000] [--workers=2]
+//     [--create-rates=1000,1500] [--create-seconds=10]
 //
 // Phases: a Health/Check baseline (the kit and transport alone); CreateTweet throughput and latency (without and with an
-// idempotency key); seeding one author with --list-tweets tweets over many
+// idempotency key), and latency in open loops at --create-rates; seeding one author with --list-tweets tweets over many
 // 7-day buckets (straight into the store, explicit ids); GetTweet,
 // BatchGetTweets(20) and ListUserTweets(20) latency; in cluster mode also
 // the store's batch read with IN queries against parallel point reads.
@@ -29,6 +30,8 @@ interface PhaseRequest {
   from: number;
   to: number;
   concurrency: number;
+  /** When set, an open loop: this worker starts calls at `rate`/s whatever the latency (concurrency is ignored). */
+  rate?: number;
   ids: string[];
   author?: string;
 }
@@ -58,6 +61,24 @@ async function drive(from: number, to: number, concurrency: number, fn: (i: numb
   return lat;
 }
 
+/** Open loop: fn(i) started on schedule at `rate`/s; latencies in ms from each scheduled start (no coordinated omission). */
+async function pace(from: number, to: number, rate: number, fn: (i: number) => Promise<unknown>, onDone?: () => void): Promise<Float64Array> {
+  const lat = new Float64Array(to - from);
+  const calls: Array<Promise<void>> = [];
+  const t0 = performance.now();
+  for (let i = from; i < to; ) {
+    const due = Math.min(to, from + Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+    for (; i < due; i++) {
+      const k = i;
+      const scheduled = t0 + ((k - from) / rate) * 1000;
+      calls.push(fn(k).then(() => void ((lat[k - from] = performance.now() - scheduled), onDone?.())));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(calls);
+  return lat;
+}
+
 // --- worker: one gRPC client, runs the phases it is sent -----------------------
 
 async function workerMain(): Promise<void> {
@@ -83,9 +104,12 @@ async function workerMain(): Promise<void> {
       listCursor: () => client.listUserTweets({ userId: author, limit: 20, cursor: encodeCursor("user-tweets", pick()) }),
     };
     let done = 0;
-    const latencies = await drive(req.from, req.to, req.concurrency, run[req.phase], () => {
+    const onDone = () => {
       if (++done % 500 === 0) parentPort!.postMessage({ progress: 500 });
-    });
+    };
+    const latencies = req.rate
+      ? await pace(req.from, req.to, req.rate, run[req.phase], onDone)
+      : await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
     parentPort!.postMessage({ latencies, created } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
   });
 }
@@ -124,6 +148,8 @@ async function main(): Promise<void> {
       "list-tweets": { type: "string", default: "100000" },
       reads: { type: "string", default: "5000" },
       workers: { type: "string", default: "2" },
+      "create-rates": { type: "string", default: "1000,1500" },
+      "create-seconds": { type: "string", default: "10" },
     },
   });
   const mode = args.mode;
@@ -134,9 +160,11 @@ async function main(): Promise<void> {
   const LIST_TWEETS = Number(args["list-tweets"]);
   const READS = Number(args.reads);
   const WORKERS = Number(args.workers);
+  const CREATE_RATES = args["create-rates"].split(",").filter(Boolean).map(Number);
+  const CREATE_SECONDS = Number(args["create-seconds"]);
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +
-      `list-tweets=${LIST_TWEETS} reads=${READS} workers=${WORKERS}`,
+      `list-tweets=${LIST_TWEETS} reads=${READS} workers=${WORKERS} create-rates=${CREATE_RATES.join(",")}x${CREATE_SECONDS}s`,
   );
 
   // Imported here so the worker threads stay light.
@@ -154,7 +182,8 @@ async function main(): Promise<void> {
   const workers = Array.from({ length: WORKERS }, () => new Worker(boot, { eval: true, workerData: { url: started.url, tokens } }));
 
   /** Splits a phase over the workers, prints progress on long runs, reports the merged latencies. */
-  async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint): Promise<string[]> {
+  /** `concurrency` callers back to back or, when `rate` is given, an open loop at `rate`/s. */
+  async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint, rate?: number): Promise<string[]> {
     const t0 = performance.now();
     let done = 0;
     const progress = setInterval(() => log(`  … ${name}: ${done}/${n} (${Math.round(done / ((performance.now() - t0) / 1000))}/s)`), 5000);
@@ -178,6 +207,7 @@ async function main(): Promise<void> {
                 from,
                 to,
                 concurrency: Math.max(1, Math.round(concurrency / workers.length)),
+                ...(rate ? { rate: rate / workers.length } : {}),
                 ids: idText,
                 author: author?.toString(),
               } satisfies PhaseRequest);
@@ -203,6 +233,11 @@ async function main(): Promise<void> {
     await phase("grpc.health.v1.Health/Check (baseline)", "health", READS, READ_CONCURRENCY);
     await phase("warm-up CreateTweet", "create", 3000, CONCURRENCY);
     const created = (await phase("CreateTweet", "create", CREATES, CONCURRENCY)).map(BigInt);
+    // The target's shape: this rate offered whatever the latency, p99 counted from each call's scheduled start.
+    for (const rate of CREATE_RATES) {
+      await new Promise((r) => setTimeout(r, 2000)); // the closed loop's backlog drains first
+      await phase(`CreateTweet at ${rate}/s (open loop)`, "create", rate * CREATE_SECONDS, CONCURRENCY, [], undefined, rate);
+    }
     await phase("CreateTweet with idempotency key", "createKeyed", Math.min(CREATES, 10_000), CONCURRENCY);
     // The same creates without the RPC layer: what the store and bus cost alone.
     {

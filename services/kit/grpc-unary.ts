@@ -9,14 +9,15 @@
 // protocols, compressed requests, reflection) goes to Connect's handler.
 import type http2 from "node:http2";
 import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, createHandlerContext, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, webHeaders } from "./grpc-wire.js";
 import type { RequestHandler } from "./listener.js";
-import { invokeUnary, recordServices, unarySpecs, type UnarySpec } from "./unary-call.js";
+import { invokeUnary, unarySpecs, type RecordedServices, type UnarySpec } from "./unary-call.js";
 
 export interface GrpcUnaryOptions {
-  routes: (router: ConnectRouter) => void;
+  /** The implementations Connect's handler serves too. */
+  services: RecordedServices;
   interceptors: Interceptor[];
   shutdownSignal: AbortSignal;
   readMaxBytes: number;
@@ -26,7 +27,7 @@ const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled
 
 export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandler): RequestHandler {
   const byPath = new Map<string, UnarySpec>();
-  for (const spec of unarySpecs(recordServices(opts.routes)).values()) {
+  for (const spec of unarySpecs(opts.services).values()) {
     byPath.set(`/${spec.method.parent.typeName}/${spec.method.name}`, spec);
   }
   return (req, res) => {

@@ -14,6 +14,7 @@ import { listenDual, type RequestHandler } from "./listener.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
+import { recordServices, replay } from "./unary-call.js";
 
 export interface ServeOptions {
   name: string;
@@ -21,6 +22,7 @@ export interface ServeOptions {
   port: number;
   /** The services this process exposes (for reflection and health). */
   services: DescService[];
+  /** Registers the implementations with router.service() (other registrations are not replayed). */
   routes: (router: ConnectRouter) => void;
   health: HealthMonitor;
   logger: Logger;
@@ -47,10 +49,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   setMaxListeners(0, shutdown.signal);
   const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
   const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
-  const routes = (router: ConnectRouter) => {
+  // Built once and served both ways: Connect's handler and the unary fast path.
+  const services = recordServices((router) => {
     router.service(Health, opts.health.impl());
-    registerReflection(router, [...opts.services, Health]);
     opts.routes(router);
+  });
+  const routes = (router: ConnectRouter) => {
+    replay(services)(router);
+    registerReflection(router, [...opts.services, Health]);
   };
   const handler = connectNodeAdapter({
     interceptors,
@@ -82,7 +88,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }) as RequestHandler;
 
   await opts.health.start();
-  const fast = grpcUnaryFastPath({ routes, interceptors, shutdownSignal: shutdown.signal, readMaxBytes }, handler);
+  const fast = grpcUnaryFastPath({ services, interceptors, shutdownSignal: shutdown.signal, readMaxBytes }, handler);
   const listener = await listenDual(withSpecGrpcMessage(fast), opts.host, opts.port);
   opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
   return {

@@ -17,9 +17,11 @@ import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 
 export type UnarySpec = MethodImplSpec & { kind: "unary" };
 
+export type RecordedServices = Array<[DescService, Partial<ServiceImpl<DescService>>]>;
+
 /** The services a routes function registers, recorded instead of served. */
-export function recordServices(routes: (router: ConnectRouter) => void): Array<[DescService, Partial<ServiceImpl<DescService>>]> {
-  const impls: Array<[DescService, Partial<ServiceImpl<DescService>>]> = [];
+export function recordServices(routes: (router: ConnectRouter) => void): RecordedServices {
+  const impls: RecordedServices = [];
   const recorder = {
     handlers: [],
     service(service: DescService, impl: Partial<ServiceImpl<DescService>>) {
@@ -35,8 +37,19 @@ export function recordServices(routes: (router: ConnectRouter) => void): Array<[
   return impls;
 }
 
+/**
+ * A routes function that registers the recorded implementations again, so
+ * every way a service is served shares one set of implementation objects
+ * (routes functions build them; a second call would build a second set).
+ */
+export function replay(impls: RecordedServices): (router: ConnectRouter) => void {
+  return (router) => {
+    for (const [service, impl] of impls) router.service(service, impl);
+  };
+}
+
 /** Every unary method of the recorded services, with its implementation. */
-export function unarySpecs(impls: Array<[DescService, Partial<ServiceImpl<DescService>>]>): Map<DescMethod, UnarySpec> {
+export function unarySpecs(impls: RecordedServices): Map<DescMethod, UnarySpec> {
   const out = new Map<DescMethod, UnarySpec>();
   for (const [service, impl] of impls) {
     for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {

@@ -16,7 +16,7 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { invokeUnary, recordServices, unarySpecs, type UnarySpec } from "../kit/unary-call.js";
+import { invokeUnary, recordServices, replay, unarySpecs, type UnarySpec } from "../kit/unary-call.js";
 
 export class LocalServices {
   private readonly streams = new Map<string, Transport>();
@@ -33,15 +33,10 @@ export class LocalServices {
     // The routes are built once, recorded, and served both ways from the same implementations.
     const impls = recordServices(routes);
     for (const spec of unarySpecs(impls).values()) this.unaries.set(spec.method, { spec, interceptors: serverInterceptors });
-    const streams = createRouterTransport(
-      (router) => {
-        for (const [service, impl] of impls) router.service(service, impl);
-      },
-      {
-        router: { interceptors: serverInterceptors },
-        transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: this.defaultTimeoutMs },
-      },
-    );
+    const streams = createRouterTransport(replay(impls), {
+      router: { interceptors: serverInterceptors },
+      transport: { interceptors: this.clientInterceptors, defaultTimeoutMs: this.defaultTimeoutMs },
+    });
     for (const s of services) this.streams.set(s.typeName, streams);
   }
 

@@ -4,6 +4,7 @@ import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { HealthMonitor, type DependencyCheck } from "../kit/health.js";
 import { serve, serverInterceptors, type RunningServer } from "../kit/server.js";
+import { recordServices, replay } from "../kit/unary-call.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ServiceSpec {
@@ -17,18 +18,20 @@ export interface ServiceSpec {
 export async function startService(rt: Runtime, spec: ServiceSpec): Promise<RunningServer> {
   const logger = rt.logger.child({ target: spec.name });
   const health = new HealthMonitor({ services: spec.services.map((s) => s.typeName), checks: spec.checks, logger });
+  // One set of implementations for the network and the in-process transport.
+  const routes = replay(recordServices(spec.routes));
   const server = await serve({
     name: spec.name,
     host: rt.config.host,
     port: spec.port,
     services: spec.services,
-    routes: spec.routes,
+    routes,
     health,
     logger,
     metrics: rt.metrics,
     verifier: rt.verifier,
   });
-  rt.local?.register(spec.services, spec.routes, serverInterceptors(logger, rt.metrics, rt.verifier));
+  rt.local?.register(spec.services, routes, serverInterceptors(logger, rt.metrics, rt.verifier));
   return server;
 }
 

@@ -37,8 +37,11 @@ interface PhaseRequest {
 }
 
 interface PhaseReply {
+  /** NaN for a failed call (open loops only). */
   latencies: Float64Array;
   created: string[];
+  /** Failed calls by message. */
+  errors: Array<[string, number]>;
 }
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -61,8 +64,12 @@ async function drive(from: number, to: number, concurrency: number, fn: (i: numb
   return lat;
 }
 
-/** Open loop: fn(i) started on schedule at `rate`/s; latencies in ms from each scheduled start (no coordinated omission). */
-async function pace(from: number, to: number, rate: number, fn: (i: number) => Promise<unknown>, onDone?: () => void): Promise<Float64Array> {
+/**
+ * Open loop: fn(i) started on schedule at `rate`/s; latencies in ms from each
+ * scheduled start (no coordinated omission). A failed call is NaN and counted
+ * by its message: under overload the phase reports errors instead of ending.
+ */
+async function pace(from: number, to: number, rate: number, fn: (i: number) => Promise<unknown>, errors: Map<string, number>, onDone?: () => void): Promise<Float64Array> {
   const lat = new Float64Array(to - from);
   const calls: Array<Promise<void>> = [];
   const t0 = performance.now();
@@ -71,7 +78,16 @@ async function pace(from: number, to: number, rate: number, fn: (i: number) => P
     for (; i < due; i++) {
       const k = i;
       const scheduled = t0 + ((k - from) / rate) * 1000;
-      calls.push(fn(k).then(() => void ((lat[k - from] = performance.now() - scheduled), onDone?.())));
+      const settle = () => {
+        lat[k - from] = performance.now() - scheduled;
+        onDone?.();
+      };
+      const fail = (err: Error) => {
+        lat[k - from] = NaN;
+        errors.set(err.message, (errors.get(err.message) ?? 0) + 1);
+        onDone?.();
+      };
+      calls.push(fn(k).then(settle, fail));
     }
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -107,10 +123,11 @@ async function workerMain(): Promise<void> {
     const onDone = () => {
       if (++done % 500 === 0) parentPort!.postMessage({ progress: 500 });
     };
+    const errors = new Map<string, number>();
     const latencies = req.rate
-      ? await pace(req.from, req.to, req.rate, run[req.phase], onDone)
+      ? await pace(req.from, req.to, req.rate, run[req.phase], errors, onDone)
       : await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
-    parentPort!.postMessage({ latencies, created } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ latencies, created, errors: [...errors] } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
   });
 }
 
@@ -123,18 +140,21 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  errors: number;
 }
 
-function report(name: string, latencies: Float64Array, seconds: number, results: Result[]): void {
+function report(name: string, all: Float64Array, seconds: number, results: Result[], errors: Array<[string, number]> = []): void {
+  const latencies = all.filter((x) => !Number.isNaN(x));
   const n = latencies.length;
   const sorted = latencies.sort();
   const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]! };
+  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]!, errors: all.length - n };
   results.push(r);
   log(
     `${name.padEnd(46)} ${String(n).padStart(7)} in ${seconds.toFixed(1).padStart(5)} s ${Math.round(n / seconds)
       .toString()
-      .padStart(7)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms`,
+      .padStart(7)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms` +
+      (errors.length ? `  errors: ${errors.map(([m, c]) => `${c} × ${m}`).join("; ")}` : ""),
   );
 }
 
@@ -221,7 +241,9 @@ async function main(): Promise<void> {
         all.set(r.latencies, at);
         at += r.latencies.length;
       }
-      report(name, all, seconds, results);
+      const errors = new Map<string, number>();
+      for (const [m, c] of replies.flatMap((r) => r.errors)) errors.set(m, (errors.get(m) ?? 0) + c);
+      report(name, all, seconds, results, [...errors]);
       return replies.flatMap((r) => r.created);
     } finally {
       clearInterval(progress);
@@ -285,7 +307,7 @@ async function main(): Promise<void> {
       }
     }
     log(`\nsummary (${mode}):`);
-    for (const r of results) log(`  ${r.name.padEnd(46)} ${Math.round(r.n / r.seconds).toString().padStart(7)}/s  p99 ${r.p99.toFixed(2)} ms`);
+    for (const r of results) log(`  ${r.name.padEnd(46)} ${Math.round(r.n / r.seconds).toString().padStart(7)}/s  p99 ${r.p99.toFixed(2)} ms${r.errors ? `  (${r.errors} failed)` : ""}`);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
     await started.stop();

@@ -8,14 +8,16 @@
 // (scripts/mesh/run.ts) and the REST end-to-end tests' "mesh" mode.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
-import net, { type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import type { KeyPairPem } from "../../services/kit/keys.js";
 import type { Logger } from "../../services/kit/logger.js";
 import { migrate } from "../../services/platform/cassandra/migrate.js";
+import { freePorts } from "../../services/platform/testing/ports.js";
 import { readConfig } from "../../services/runtime/config.js";
+
+export { freePorts };
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -79,24 +81,6 @@ export interface Mesh {
   ready(timeoutMs: number, procs?: MeshProcess[]): Promise<void>;
   stopping(): boolean;
   stop(): Promise<void>;
-}
-
-/** Free ports on host: listen on port 0 (all at once, so they differ), then close. */
-export async function freePorts(n: number, host = "127.0.0.1"): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once("error", reject);
-          s.listen(0, host, () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export async function freeMeshPorts(host = "127.0.0.1"): Promise<Ports> {

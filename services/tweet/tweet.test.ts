@@ -3,7 +3,7 @@
 import test, { type ExecutionContext } from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect as tcpConnect } from "node:net";
+import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -19,6 +19,7 @@ import type { BusMessage } from "../platform/bus/port.js";
 import { MODES, testRuntime, type Mode, type TestRuntime } from "../platform/testing/runtime.js";
 import { start, type StartedTweet } from "./target.js";
 import { eventually } from "../platform/testing/eventually.js";
+import { freePorts } from "../platform/testing/ports.js";
 
 interface Env {
   t: TestRuntime;
@@ -254,14 +255,6 @@ for (const mode of MODES) {
 // The system's nats-server (Debian puts it in /usr/sbin), or CHIRP_NATS_SERVER_BIN.
 const NATS_BIN = process.env.CHIRP_NATS_SERVER_BIN ?? ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].find((p) => existsSync(p));
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 async function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = tcpConnect(port, "127.0.0.1");
@@ -298,7 +291,7 @@ class OwnNats {
 
 test.serial("cluster: creates acknowledged while NATS is down reach consumers once each after it returns", async (t) => {
   const storeDir = mkdtempSync(join(tmpdir(), "chirp-nats-"));
-  const nats = new OwnNats(await freePort(), storeDir);
+  const nats = new OwnNats((await freePorts(1))[0]!, storeDir);
   await nats.start();
   let rt: TestRuntime | undefined;
   let started: StartedTweet | undefined;

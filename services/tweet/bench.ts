@@ -11,7 +11,7 @@
 // Phases: a Health/Check baseline (the kit and transport alone); CreateTweet throughput and latency (without and with an
 // idempotency key), and latency in open loops at --create-rates; seeding one author with --list-tweets tweets over many
 // 7-day buckets (straight into the store, explicit ids); GetTweet,
-// BatchGetTweets(20) and ListUserTweets(20) latency; in cluster mode also
+// BatchGetTweets(20) (also one at a time) and ListUserTweets(20) latency; in cluster mode also
 // the store's batch read with IN queries against parallel point reads.
 import { parseArgs } from "node:util";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
@@ -201,16 +201,21 @@ async function main(): Promise<void> {
   const boot = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
   const workers = Array.from({ length: WORKERS }, () => new Worker(boot, { eval: true, workerData: { url: started.url, tokens } }));
 
-  /** Splits a phase over the workers, prints progress on long runs, reports the merged latencies. */
-  /** `concurrency` callers back to back or, when `rate` is given, an open loop at `rate`/s. */
+  /**
+   * Splits a phase over the workers (fewer than `concurrency` callers use
+   * fewer workers), prints progress on long runs, reports the merged
+   * latencies: `concurrency` callers back to back or, when `rate` is given,
+   * an open loop at `rate`/s.
+   */
   async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint, rate?: number): Promise<string[]> {
     const t0 = performance.now();
     let done = 0;
     const progress = setInterval(() => log(`  … ${name}: ${done}/${n} (${Math.round(done / ((performance.now() - t0) / 1000))}/s)`), 5000);
     const idText = ids.map(String);
+    const used = rate ? workers : workers.slice(0, Math.max(1, Math.min(workers.length, concurrency)));
     try {
       const replies = await Promise.all(
-        workers.map(
+        used.map(
           (w, k) =>
             new Promise<PhaseReply>((resolve, reject) => {
               const onMessage = (m: PhaseReply | { progress: number }) => {
@@ -220,14 +225,14 @@ async function main(): Promise<void> {
               };
               w.on("message", onMessage);
               w.once("error", reject);
-              const from = Math.floor((n * k) / workers.length);
-              const to = Math.floor((n * (k + 1)) / workers.length);
+              const from = Math.floor((n * k) / used.length);
+              const to = Math.floor((n * (k + 1)) / used.length);
               w.postMessage({
                 phase: p,
                 from,
                 to,
-                concurrency: Math.max(1, Math.round(concurrency / workers.length)),
-                ...(rate ? { rate: rate / workers.length } : {}),
+                concurrency: Math.max(1, Math.round(concurrency / used.length)),
+                ...(rate ? { rate: rate / used.length } : {}),
                 ids: idText,
                 author: author?.toString(),
               } satisfies PhaseRequest);
@@ -280,6 +285,7 @@ async function main(): Promise<void> {
     }
     await phase("GetTweet", "get", READS, READ_CONCURRENCY, created);
     await phase("BatchGetTweets(20)", "batchGet", READS, READ_CONCURRENCY, created);
+    await phase("BatchGetTweets(20), one at a time", "batchGet", Math.min(READS, 2000), 1, created);
 
     // One author, LIST_TWEETS tweets: 500 a bucket, every other week empty.
     const author = 9_000_000n + BigInt(Date.now() % 1000);

@@ -2,7 +2,9 @@
 // in base64url. Edges are ordered by edge_id (newest first) and an edge_id
 // never changes, so "edges older than the last one seen" stays correct when
 // edges are added (they are newer) or removed (they just vanish) between pages.
+import { ListFollowerIdsRequestSchema } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { invalidArgument } from "../kit/errors.js";
+import { int32Lte } from "../kit/proto-limits.js";
 import type { ListKind } from "./store/port.js";
 
 const PREFIX: Record<ListKind, string> = { followers: "fr", following: "fg" };
@@ -32,6 +34,6 @@ export function pageLimit(limit: number, max = MAX_LIMIT, fallback = DEFAULT_LIM
   return limit === 0 ? fallback : limit;
 }
 
-/** ListFollowerIds / ListFollowingIds pages (internal). */
-export const MAX_ID_LIMIT = 5000;
+/** ListFollowerIds / ListFollowingIds pages (internal): the contract's own bound. */
+export const MAX_ID_LIMIT = int32Lte(ListFollowerIdsRequestSchema.field.limit!);
 export const DEFAULT_ID_LIMIT = 1000;

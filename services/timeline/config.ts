@@ -2,6 +2,7 @@
 // environment once at start-up (CHIRP_* like the rest of the process).
 import { z } from "zod";
 import { envs, readEnv, type Env } from "../kit/config.js";
+import { FOLLOWERS_PAGE } from "./fanout/followers.js";
 
 const DAY_S = 24 * 3600;
 
@@ -17,8 +18,8 @@ const schema = z.object({
    * while still fanning out the 10,000-follower accounts of the benchmark.
    */
   CHIRP_FANOUT_THRESHOLD: envs.int(50_000, 1, 100_000_000),
-  /** Followers per fanout.batch job (rounded up to whole ListFollowers pages of 100). */
-  CHIRP_FANOUT_BATCH_SIZE: envs.int(1000, 1, 5000),
+  /** Followers per fanout.batch job; a job never spans two follower pages. */
+  CHIRP_FANOUT_BATCH_SIZE: envs.int(1000, 1, FOLLOWERS_PAGE),
   /** fanout.batch jobs one worker process handles at once. */
   CHIRP_FANOUT_CONCURRENCY: envs.int(8, 1, 256),
   /** An unacknowledged event goes to another worker after this long (a worker that died). */

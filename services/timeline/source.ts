@@ -1,7 +1,12 @@
 // What timeline building reads from the other services, behind a small
 // interface so the rebuild logic can be checked against a plain in-memory
 // graph (rebuild.test.ts) as well as the real services (the e2e tests).
+import { ListFollowingIdsRequestSchema } from "../../gen/chirp/graph/v1/graph_pb.js";
+import { int32Lte } from "../kit/proto-limits.js";
 import type { ServiceClients } from "../runtime/clients.js";
+
+/** ListFollowingIds' largest page. */
+const FOLLOWING_PAGE = int32Lte(ListFollowingIdsRequestSchema.field.limit!);
 
 export interface IdPage {
   ids: bigint[];
@@ -22,7 +27,7 @@ export function clientSource(clients: Pick<ServiceClients, "graph" | "tweet">): 
       const out: bigint[] = [];
       let cursor = "";
       for (;;) {
-        const page = await clients.graph.listFollowingIds({ userId, limit: 5000, cursor });
+        const page = await clients.graph.listFollowingIds({ userId, limit: FOLLOWING_PAGE, cursor });
         out.push(...page.userIds);
         if (!page.hasMore || page.nextCursor === "") return out;
         cursor = page.nextCursor;

@@ -1,10 +1,11 @@
 // An author's followers for fan-out, in ListFollowerIds' largest pages, each
 // ending on a cursor: a fan-out interrupted after page n resumes exactly after it.
 import type { Client } from "@connectrpc/connect";
-import type { GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
+import { ListFollowerIdsRequestSchema, type GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
+import { int32Lte } from "../../kit/proto-limits.js";
 
 /** ListFollowerIds' largest page. */
-const FOLLOWERS_PAGE = 5000;
+export const FOLLOWERS_PAGE = int32Lte(ListFollowerIdsRequestSchema.field.limit!);
 
 export interface FollowerPage {
   ids: bigint[];

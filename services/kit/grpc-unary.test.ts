@@ -18,6 +18,7 @@ import { serve } from "./server.js";
 const logger = pino({ level: "silent" });
 const keys = await generateKeyPairPem();
 const aborted: string[] = [];
+let routesBuilt = 0;
 const server = await serve({
   name: "fast-path-test",
   host: "127.0.0.1",
@@ -29,6 +30,7 @@ const server = await serve({
   verifier: await TokenVerifier.fromPem(keys.publicKeyPem, { issuer: "chirp", audience: "chirp" }),
   readMaxBytes: 1024,
   routes(router) {
+    routesBuilt++;
     router.service(UserService, {
       async getUser(req, ctx) {
         if (req.userId === 9n) {
@@ -44,6 +46,10 @@ const server = await serve({
   },
 });
 test.after.always(() => server.close(1000));
+
+test("the routes run once: Connect's handler and the fast path serve the same implementations", (t) => {
+  t.is(routesBuilt, 1);
+});
 
 interface Answer {
   status: number;

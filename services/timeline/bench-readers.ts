@@ -31,7 +31,10 @@ export class ReadLoad {
 
   run(job: ReadJob): Promise<ReadResult> {
     return new Promise((resolve, reject) => {
-      this.worker.once("message", resolve);
+      this.worker.once("message", (r: ReadResult) => {
+        this.worker.off("error", reject);
+        resolve(r);
+      });
       this.worker.once("error", reject);
       this.worker.postMessage(job);
     });

@@ -221,6 +221,7 @@ async function main(): Promise<void> {
               const onMessage = (m: PhaseReply | { progress: number }) => {
                 if ("progress" in m) return void (done += m.progress);
                 w.off("message", onMessage);
+                w.off("error", reject);
                 resolve(m);
               };
               w.on("message", onMessage);

@@ -4,7 +4,7 @@
 // JetStream, the local 3-master Redis Cluster), and prints:
 //   - fan-out insertions per second (one tweet id into one home timeline),
 //   - post-to-visible latency for an author with 10,000 followers,
-//   - hydrated GetHomeTimeline(20): the rate the system sustains, and latency
+//   - hydrated GetHomeTimeline(20): latency one call at a time, the rate the system sustains, and latency
 //     under an open-loop --rate (1,000/s) and at 70% of the sustained rate,
 //     without and with 10 large accounts followed,
 //   - the pull model at 100/500/2,000 followings against fan-out reads.
@@ -248,6 +248,9 @@ async function run(s: System): Promise<void> {
 async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReaders: string[]): Promise<void> {
   // Warm up connections and caches.
   await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });
+  // Latency without a queue in front of it: one caller, back to back.
+  const alone = figures(await load.run({ kind: "closed", readers: plainReaders, concurrency: 1, ms: 5000 }));
+  report(`GetHomeTimeline(20) hydrated, one caller back to back for 5 s: ${alone.rate.toFixed(0)} reads/s, p50 ${ms(alone.p50)}, p99 ${ms(alone.p99)}`);
   const capacity = await closedLoop(load, plainReaders);
   report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
   const capacityLarge = await closedLoop(load, largeReaders);

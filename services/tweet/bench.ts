@@ -147,8 +147,9 @@ function report(name: string, all: Float64Array, seconds: number, results: Resul
   const latencies = all.filter((x) => !Number.isNaN(x));
   const n = latencies.length;
   const sorted = latencies.sort();
-  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]!, errors: all.length - n };
+  // NaN throughout when every call failed.
+  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))] ?? NaN;
+  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: q(1), errors: all.length - n };
   results.push(r);
   log(
     `${name.padEnd(46)} ${String(n).padStart(7)} in ${seconds.toFixed(1).padStart(5)} s ${Math.round(n / seconds)

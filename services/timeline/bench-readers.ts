@@ -1,22 +1,29 @@
 // The timeline bench's readers, in a worker thread with their own gRPC client:
 // encoding requests, decoding 20 hydrated tweets per answer and keeping the
-// latencies stay off the services' event loop, as with remote clients.
+// latencies stay off the services' event loop, as with remote clients. Open
+// loops use the mesh benchmark's generator (bench/openloop.ts).
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient } from "@connectrpc/connect";
+import { grpcOutcome } from "../../bench/mix.js";
+import { runOpenLoop } from "../../bench/openloop.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 
 export type ReadJob =
   /** `concurrency` callers back to back for `ms`. */
   | { kind: "closed"; readers: string[]; concurrency: number; ms: number }
-  /** `total` reads started on schedule at `rate`/s, whatever the latency; latency counts from the scheduled start. */
-  | { kind: "open"; readers: string[]; rate: number; total: number };
+  /** Reads started on schedule at `rate`/s for `seconds`, whatever the latency; latency counts from the scheduled start. */
+  | { kind: "open"; readers: string[]; rate: number; seconds: number };
 
-export interface ReadResult {
-  latencies: number[];
+/** Latencies in ms; `rate` is answers per second. */
+export interface ReadFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  rate: number;
+  /** Failed calls and empty pages. */
   errors: number;
   firstError?: string | undefined;
-  elapsedMs: number;
 }
 
 export class ReadLoad {
@@ -29,9 +36,9 @@ export class ReadLoad {
     return new ReadLoad(new Worker(boot, { eval: true, workerData: { url, authorization } }));
   }
 
-  run(job: ReadJob): Promise<ReadResult> {
+  run(job: ReadJob): Promise<ReadFigures> {
     return new Promise((resolve, reject) => {
-      this.worker.once("message", (r: ReadResult) => {
+      this.worker.once("message", (r: ReadFigures) => {
         this.worker.off("error", reject);
         resolve(r);
       });
@@ -50,45 +57,41 @@ async function workerMain(): Promise<void> {
   const tl = createClient(TimelineService, createUnaryGrpcTransport({ baseUrl: url }));
   const read = (reader: string) => tl.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[reader]! } });
   parentPort!.on("message", async (job: ReadJob) => {
-    const out: ReadResult = { latencies: [], errors: 0, elapsedMs: 0 };
-    const fail = (why: string) => {
-      out.errors++;
-      out.firstError ??= why;
-    };
-    const t0 = performance.now();
-    if (job.kind === "closed") {
-      let n = 0;
-      await Promise.all(
-        Array.from({ length: job.concurrency }, async () => {
-          while (performance.now() - t0 < job.ms) {
-            const t = performance.now();
-            await read(job.readers[n++ % job.readers.length]!);
-            out.latencies.push(performance.now() - t);
-          }
-        }),
-      );
-    } else {
-      const inFlight = new Set<Promise<void>>();
-      let sent = 0;
-      while (sent < job.total) {
-        const due = Math.min(job.total, Math.floor(((performance.now() - t0) / 1000) * job.rate) + 1);
-        for (; sent < due; sent++) {
-          const scheduled = t0 + (sent / job.rate) * 1000;
-          const p = read(job.readers[sent % job.readers.length]!)
-            .then(
-              (res) => (res.tweets.length === 0 ? fail("an empty page") : out.latencies.push(performance.now() - scheduled)),
-              (err: Error) => fail(err.message),
-            )
-            .then(() => void inFlight.delete(p));
-          inFlight.add(p);
-        }
-        await new Promise((r) => setTimeout(r, 1));
-      }
-      await Promise.all(inFlight);
-    }
-    out.elapsedMs = performance.now() - t0;
-    parentPort!.postMessage(out);
+    parentPort!.postMessage(job.kind === "closed" ? await closed(job) : await open(job));
   });
+
+  async function closed(job: Extract<ReadJob, { kind: "closed" }>): Promise<ReadFigures> {
+    const latencies: number[] = [];
+    let n = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: job.concurrency }, async () => {
+        while (performance.now() - t0 < job.ms) {
+          const t = performance.now();
+          await read(job.readers[n++ % job.readers.length]!);
+          latencies.push(performance.now() - t);
+        }
+      }),
+    );
+    const rate = latencies.length / ((performance.now() - t0) / 1000);
+    latencies.sort((a, b) => a - b);
+    const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+    return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? NaN, rate, errors: 0 };
+  }
+
+  async function open(job: Extract<ReadJob, { kind: "open" }>): Promise<ReadFigures> {
+    const r = await runOpenLoop({
+      rate: job.rate,
+      durationS: job.seconds,
+      warmupS: 0,
+      arrivals: "uniform",
+      seed: 1,
+      next: (i) => ({ kind: "home", run: () => grpcOutcome(read(job.readers[i % job.readers.length]!), (res) => res.tweets.length === 0) }),
+    });
+    const empty = r.byKind.home?.empty ?? 0;
+    const firstError = Object.values(r.errorSamples)[0] ?? (empty ? "an empty page" : undefined);
+    return { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, rate: r.throughput, errors: r.errorCount + empty, firstError };
+  }
 }
 
 if (!isMainThread && (workerData as { url?: unknown } | null)?.url !== undefined) await workerMain();

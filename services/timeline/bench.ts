@@ -25,7 +25,7 @@ import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
 import { homePage } from "./home.js";
 import { hydrate } from "./hydrate.js";
-import { ReadLoad, type ReadResult } from "./bench-readers.js";
+import { ReadLoad } from "./bench-readers.js";
 import { pullHomeTimeline } from "./pull.js";
 import { mapLimit } from "./source.js";
 import { startSystem, type System } from "./testing/system.js";
@@ -249,7 +249,7 @@ async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReade
   // Warm up connections and caches.
   await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });
   // Latency without a queue in front of it: one caller, back to back.
-  const alone = figures(await load.run({ kind: "closed", readers: plainReaders, concurrency: 1, ms: 5000 }));
+  const alone = await load.run({ kind: "closed", readers: plainReaders, concurrency: 1, ms: 5000 });
   report(`GetHomeTimeline(20) hydrated, one caller back to back for 5 s: ${alone.rate.toFixed(0)} reads/s, p50 ${ms(alone.p50)}, p99 ${ms(alone.p99)}`);
   const capacity = await closedLoop(load, plainReaders);
   report(`GetHomeTimeline(20) hydrated, 16 callers back to back for 5 s: ${capacity.rate.toFixed(0)} reads/s, p50 ${ms(capacity.p50)}, p99 ${ms(capacity.p99)}`);
@@ -269,18 +269,13 @@ async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReade
 
 /** Closed loop: the throughput this system sustains, 16 calls in flight. */
 async function closedLoop(load: ReadLoad, readers: string[]) {
-  return figures(await load.run({ kind: "closed", readers, concurrency: 16, ms: 5000 }));
+  return load.run({ kind: "closed", readers, concurrency: 16, ms: 5000 });
 }
 
 /** Open loop at `rate` for SECONDS (no coordinated omission: latency counts from the scheduled start). */
 async function openLoop(load: ReadLoad, readers: string[], rate: number) {
   progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
-  return figures(await load.run({ kind: "open", readers, rate, total: rate * SECONDS }));
-}
-
-/** Figures of a ReadLoad job. */
-function figures(r: ReadResult) {
-  return { ...summary(r.latencies), errors: r.errors, firstError: r.firstError, rate: r.latencies.length / (r.elapsedMs / 1000) };
+  return load.run({ kind: "open", readers, rate, seconds: SECONDS });
 }
 
 await main();

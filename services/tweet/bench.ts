@@ -21,6 +21,8 @@ import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { bucketFloor } from "./buckets.js";
 import { encodeCursor } from "./cursor.js";
+import { grpcOutcome } from "../../bench/mix.js";
+import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
 
@@ -30,18 +32,15 @@ interface PhaseRequest {
   from: number;
   to: number;
   concurrency: number;
-  /** When set, an open loop: this worker starts calls at `rate`/s whatever the latency (concurrency is ignored). */
-  rate?: number;
+  /** When set, an open loop instead (bench/openloop.ts): calls started at this rate for this long, whatever the latency. */
+  open?: { rate: number; seconds: number };
   ids: string[];
   author?: string;
 }
 
 interface PhaseReply {
-  /** NaN for a failed call (open loops only). */
   latencies: Float64Array;
   created: string[];
-  /** Failed calls by message. */
-  errors: Array<[string, number]>;
 }
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -61,37 +60,6 @@ async function drive(from: number, to: number, concurrency: number, fn: (i: numb
       }
     }),
   );
-  return lat;
-}
-
-/**
- * Open loop: fn(i) started on schedule at `rate`/s; latencies in ms from each
- * scheduled start (no coordinated omission). A failed call is NaN and counted
- * by its message: under overload the phase reports errors instead of ending.
- */
-async function pace(from: number, to: number, rate: number, fn: (i: number) => Promise<unknown>, errors: Map<string, number>, onDone?: () => void): Promise<Float64Array> {
-  const lat = new Float64Array(to - from);
-  const calls: Array<Promise<void>> = [];
-  const t0 = performance.now();
-  for (let i = from; i < to; ) {
-    const due = Math.min(to, from + Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-    for (; i < due; i++) {
-      const k = i;
-      const scheduled = t0 + ((k - from) / rate) * 1000;
-      const settle = () => {
-        lat[k - from] = performance.now() - scheduled;
-        onDone?.();
-      };
-      const fail = (err: Error) => {
-        lat[k - from] = NaN;
-        errors.set(err.message, (errors.get(err.message) ?? 0) + 1);
-        onDone?.();
-      };
-      calls.push(fn(k).then(settle, fail));
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(calls);
   return lat;
 }
 
@@ -123,11 +91,21 @@ async function workerMain(): Promise<void> {
     const onDone = () => {
       if (++done % 500 === 0) parentPort!.postMessage({ progress: 500 });
     };
-    const errors = new Map<string, number>();
-    const latencies = req.rate
-      ? await pace(req.from, req.to, req.rate, run[req.phase], errors, onDone)
-      : await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
-    parentPort!.postMessage({ latencies, created, errors: [...errors] } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
+    if (req.open) {
+      const fn = run[req.phase];
+      const result = await runOpenLoop({
+        ...req.open,
+        durationS: req.open.seconds,
+        warmupS: 0,
+        arrivals: "uniform",
+        seed: 1,
+        next: (i) => ({ kind: req.phase, run: () => grpcOutcome(fn(i), () => false) }),
+      });
+      parentPort!.postMessage(result);
+      return;
+    }
+    const latencies = await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
+    parentPort!.postMessage({ latencies, created } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
   });
 }
 
@@ -143,19 +121,25 @@ interface Result {
   errors: number;
 }
 
-function report(name: string, all: Float64Array, seconds: number, results: Result[], errors: Array<[string, number]> = []): void {
-  const latencies = all.filter((x) => !Number.isNaN(x));
+function report(name: string, latencies: Float64Array, seconds: number, results: Result[]): void {
   const n = latencies.length;
   const sorted = latencies.sort();
-  // NaN throughout when every call failed.
-  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))] ?? NaN;
-  const r = { name, n, seconds, p50: q(0.5), p99: q(0.99), max: q(1), errors: all.length - n };
+  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
+  record({ name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]!, errors: 0 }, results);
+}
+
+/** An open loop's figures: answers within its window, latency of the successful ones. */
+function reportOpen(name: string, r: OpenLoopResult, results: Result[]): void {
+  const errors = Object.entries(r.errors).map(([status, c]) => `${c} × ${status} (${r.errorSamples[status] ?? "no message"})`);
+  record({ name, n: r.ok, seconds: r.durationS, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errorCount }, results, errors.length ? `  errors: ${errors.join("; ")}` : "");
+}
+
+function record(r: Result, results: Result[], suffix = ""): void {
   results.push(r);
   log(
-    `${name.padEnd(46)} ${String(n).padStart(7)} in ${seconds.toFixed(1).padStart(5)} s ${Math.round(n / seconds)
+    `${r.name.padEnd(46)} ${String(r.n).padStart(7)} in ${r.seconds.toFixed(1).padStart(5)} s ${Math.round(r.n / r.seconds)
       .toString()
-      .padStart(7)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms` +
-      (errors.length ? `  errors: ${errors.map(([m, c]) => `${c} × ${m}`).join("; ")}` : ""),
+      .padStart(7)}/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms${suffix}`,
   );
 }
 
@@ -205,15 +189,14 @@ async function main(): Promise<void> {
   /**
    * Splits a phase over the workers (fewer than `concurrency` callers use
    * fewer workers), prints progress on long runs, reports the merged
-   * latencies: `concurrency` callers back to back or, when `rate` is given,
-   * an open loop at `rate`/s.
+   * latencies of `concurrency` callers back to back.
    */
-  async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint, rate?: number): Promise<string[]> {
+  async function phase(name: string, p: PhaseName, n: number, concurrency: number, ids: bigint[] = [], author?: bigint): Promise<string[]> {
     const t0 = performance.now();
     let done = 0;
     const progress = setInterval(() => log(`  … ${name}: ${done}/${n} (${Math.round(done / ((performance.now() - t0) / 1000))}/s)`), 5000);
     const idText = ids.map(String);
-    const used = rate ? workers : workers.slice(0, Math.max(1, Math.min(workers.length, concurrency)));
+    const used = workers.slice(0, Math.max(1, Math.min(workers.length, concurrency)));
     try {
       const replies = await Promise.all(
         used.map(
@@ -234,7 +217,6 @@ async function main(): Promise<void> {
                 from,
                 to,
                 concurrency: Math.max(1, Math.round(concurrency / used.length)),
-                ...(rate ? { rate: rate / used.length } : {}),
                 ids: idText,
                 author: author?.toString(),
               } satisfies PhaseRequest);
@@ -248,13 +230,25 @@ async function main(): Promise<void> {
         all.set(r.latencies, at);
         at += r.latencies.length;
       }
-      const errors = new Map<string, number>();
-      for (const [m, c] of replies.flatMap((r) => r.errors)) errors.set(m, (errors.get(m) ?? 0) + c);
-      report(name, all, seconds, results, [...errors]);
+      report(name, all, seconds, results);
       return replies.flatMap((r) => r.created);
     } finally {
       clearInterval(progress);
     }
+  }
+
+  /** An open loop at `rate`/s from one worker (one generator, so one histogram). */
+  async function openPhase(name: string, p: PhaseName, rate: number): Promise<void> {
+    const w = workers[0]!;
+    const result = await new Promise<OpenLoopResult>((resolve, reject) => {
+      w.once("message", (m: OpenLoopResult) => {
+        w.off("error", reject);
+        resolve(m);
+      });
+      w.once("error", reject);
+      w.postMessage({ phase: p, from: 0, to: 0, concurrency: 0, open: { rate, seconds: CREATE_SECONDS }, ids: [] } satisfies PhaseRequest);
+    });
+    reportOpen(name, result, results);
   }
 
   try {
@@ -265,7 +259,7 @@ async function main(): Promise<void> {
     // The target's shape: this rate offered whatever the latency, p99 counted from each call's scheduled start.
     for (const rate of CREATE_RATES) {
       await new Promise((r) => setTimeout(r, 2000)); // the closed loop's backlog drains first
-      await phase(`CreateTweet at ${rate}/s (open loop)`, "create", rate * CREATE_SECONDS, CONCURRENCY, [], undefined, rate);
+      await openPhase(`CreateTweet at ${rate}/s (open loop)`, "create", rate);
     }
     await phase("CreateTweet with idempotency key", "createKeyed", Math.min(CREATES, 10_000), CONCURRENCY);
     // The same creates without the RPC layer: what the store and bus cost alone.

@@ -5,11 +5,10 @@
 // runs unary calls through the same async-generator pipeline its server does;
 // between services and in the load generators that was most of a call's CPU.
 import http2 from "node:http2";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
-  createContextValues,
   type Interceptor,
   type Transport,
   type UnaryRequest,
@@ -19,6 +18,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { envelope, webHeaders } from "./grpc-wire.js";
 import { H2_SESSION_MEMORY_MB } from "./listener.js";
+import { clientUnary } from "./unary-call.js";
 
 export interface UnaryGrpcTransportOptions {
   baseUrl: string;
@@ -26,8 +26,6 @@ export interface UnaryGrpcTransportOptions {
   /** For calls that set no deadline of their own. */
   defaultTimeoutMs?: number;
 }
-
-type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 
 export function createUnaryGrpcTransport(opts: UnaryGrpcTransportOptions): Transport {
   const session = new Http2SessionManager(opts.baseUrl, {}, { maxSessionMemory: H2_SESSION_MEMORY_MB });
@@ -44,25 +42,13 @@ export function createUnaryGrpcTransport(opts: UnaryGrpcTransportOptions): Trans
   return {
     unary(method, signal, timeoutMs, header, input, contextValues) {
       const rpc = `/${method.parent.typeName}/${method.name}`;
-      const send: UnaryFn = (req) => exchange(session, basePath + rpc, req, timeoutMs ?? opts.defaultTimeoutMs);
-      const next = interceptors.reduceRight<UnaryFn>((n, interceptor) => interceptor(n as never) as UnaryFn, send);
-      return next({
-        stream: false,
-        service: method.parent,
-        method,
-        requestMethod: "POST",
-        url: root + rpc,
-        header: new Headers(header),
-        contextValues: contextValues ?? createContextValues(),
-        message: create(method.input, input),
-        signal: signal ?? NEVER,
-      }) as never;
+      return clientUnary({ method, url: root + rpc, signal, header, input, contextValues }, interceptors, (req) =>
+        exchange(session, basePath + rpc, req, timeoutMs ?? opts.defaultTimeoutMs),
+      );
     },
     stream: (...args) => streams.stream(...args),
   };
 }
-
-const NEVER = new AbortController().signal;
 
 async function exchange(session: Http2SessionManager, path: string, req: UnaryRequest, timeoutMs: number | undefined): Promise<UnaryResponse> {
   const { method } = req;

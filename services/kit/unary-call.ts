@@ -1,21 +1,64 @@
-// The server half of a unary call without Connect's streaming pipeline: the
+// Unary calls without Connect's streaming pipeline. Server half: the
 // implementations a routes function registers, and one call run through the
-// server interceptors. Used by the in-process transport and by the gRPC unary
-// fast path (grpc-unary.ts); both build their own handler context.
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+// server interceptors (the gRPC fast path, grpc-unary.ts, and the in-process
+// transport; both build their own handler context). Client half: the request
+// a Transport builds, through the client interceptors (grpc-unary-client.ts
+// and the in-process transport).
+import { create, type DescMessage, type DescMethod, type DescMethodUnary, type DescService, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   Code,
   ConnectError,
+  createContextValues,
   createServiceImplSpec,
+  type ContextValues,
   type ConnectRouter,
   type HandlerContext,
   type Interceptor,
   type MethodImplSpec,
   type ServiceImpl,
+  type Transport,
+  type UnaryRequest,
+  type UnaryResponse,
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
 
 export type UnarySpec = MethodImplSpec & { kind: "unary" };
+
+export type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
+
+/** For calls made without a signal of their own. */
+export const NO_SIGNAL = new AbortController().signal;
+
+/**
+ * The client half of a unary call, for a Transport's unary(): the request
+ * as Connect's own transports build it, run through the client
+ * interceptors (first one outermost) into `send`.
+ */
+export function clientUnary<I extends DescMessage, O extends DescMessage>(
+  call: {
+    method: DescMethodUnary<I, O>;
+    url: string;
+    signal: AbortSignal | undefined;
+    header: Parameters<Transport["unary"]>[3];
+    input: MessageInitShape<I>;
+    contextValues: ContextValues | undefined;
+  },
+  interceptors: Interceptor[],
+  send: UnaryFn,
+): Promise<UnaryResponse<I, O>> {
+  const next = interceptors.reduceRight<UnaryFn>((n, interceptor) => interceptor(n as never) as UnaryFn, send);
+  return next({
+    stream: false,
+    service: call.method.parent,
+    method: call.method,
+    requestMethod: "POST",
+    url: call.url,
+    header: new Headers(call.header),
+    contextValues: call.contextValues ?? createContextValues(),
+    message: create(call.method.input, call.input),
+    signal: call.signal ?? NO_SIGNAL,
+  } as UnaryRequest) as never;
+}
 
 export type RecordedServices = Array<[DescService, Partial<ServiceImpl<DescService>>]>;
 

@@ -109,7 +109,6 @@ async function getStates(clients: Pick<ServiceClients, "tweet">, viewerId: bigin
   return states;
 }
 
-
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }

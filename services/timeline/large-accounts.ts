@@ -79,4 +79,3 @@ export class LargeAccounts {
     feed.more = page.hasMore && page.nextCursor !== "" && page.ids.length > 0;
   }
 }
-

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
 import { generateKeyPairPem } from "../../services/kit/keys.js";
-import { freeMeshPorts, freePorts, logTail, startMesh, TARGETS, type MeshOptions } from "./mesh.js";
+import { freeMeshPorts, logTail, startMesh, type MeshOptions } from "./mesh.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-mesh-test-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,12 +19,6 @@ const base = async (name: string): Promise<MeshOptions> => ({
   baseEnv: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("CHIRP_"))),
   migrate: false,
   stopGraceMs: 2000,
-});
-
-test("freePorts gives distinct ports that can be bound", async (t) => {
-  const ports = await freePorts(TARGETS.length);
-  t.is(new Set(ports).size, ports.length);
-  t.true(ports.every((p) => p > 0 && p < 65536));
 });
 
 test("logTail: the last lines, or why there are none", (t) => {

@@ -17,8 +17,6 @@ import { migrate } from "../../services/platform/cassandra/migrate.js";
 import { freePorts } from "../../services/platform/testing/ports.js";
 import { readConfig } from "../../services/runtime/config.js";
 
-export { freePorts };
-
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Start order; the gateway last (it only probes the others). */

@@ -7,7 +7,12 @@ import { CHIRP_EPOCH_MS, snowflakeFloor, snowflakeTime } from "../kit/snowflake.
 export const BUCKET_MS = 7 * 24 * 3600 * 1000;
 
 export function bucketOf(tweetId: bigint): number {
-  return Math.floor((snowflakeTime(tweetId) - CHIRP_EPOCH_MS) / BUCKET_MS);
+  return bucketAt(snowflakeTime(tweetId));
+}
+
+/** The bucket of a wall-clock time (ms since the Unix epoch). */
+export function bucketAt(ms: number): number {
+  return Math.floor((ms - CHIRP_EPOCH_MS) / BUCKET_MS);
 }
 
 /** The smallest id that falls in a bucket (tests and benchmarks make ids with it). */

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import cassandra from "cassandra-driver";
 import { permissionDenied, unavailable } from "../../kit/errors.js";
 import { consistencies, type CassandraClient } from "../../platform/cassandra/client.js";
-import { bucketOf } from "../buckets.js";
+import { bucketAt, bucketOf } from "../buckets.js";
 import type {
   CreateOptions,
   DeletedTweet,
@@ -30,6 +30,7 @@ import type {
 import { createdAt, existingDeleted, notFoundTweet, replyParentNotFound } from "./rows.js";
 
 type Row = cassandra.types.Row;
+type ResultSet = cassandra.types.ResultSet;
 type Statement = { query: string; params: unknown[] };
 
 const COLUMNS =
@@ -362,6 +363,22 @@ export class CassandraTweetStore implements TweetStore {
     const need = limit + 1;
     const ids: bigint[] = [];
     const cursorBucket = before === undefined ? undefined : bucketOf(before);
+    const readBucket = (bucket: number, want: number) => {
+      this.listStats.queries += 1;
+      return bucket === cursorBucket ? this.exec(Q.userTweetsBefore, [userId, bucket, before, want]) : this.exec(Q.userTweets, [userId, bucket, want]);
+    };
+    // The first bucket the index will name is nearly always known already: the
+    // cursor's own, or this week's for a first page. Reading it alongside the
+    // index saves a round trip; when the index names another bucket first, the
+    // guess (an empty read, as the index lists every non-empty bucket) is dropped.
+    const guess = cursorBucket ?? bucketAt(Date.now());
+    let guessed: Promise<ResultSet> | undefined = readBucket(guess, need);
+    guessed.catch(() => undefined); // the index read may fail first
+    const dropGuess = () => {
+      // Its rows still count as read.
+      void guessed?.then((rs) => (this.listStats.rows += rs.rows.length), () => undefined);
+      guessed = undefined;
+    };
     let upTo = cursorBucket;
     scan: for (;;) {
       const buckets = (
@@ -369,16 +386,15 @@ export class CassandraTweetStore implements TweetStore {
       ).rows.map((r) => r.get("bucket") as number);
       this.listStats.queries += 1;
       for (const bucket of buckets) {
-        const want = need - ids.length;
-        const rs =
-          bucket === cursorBucket
-            ? await this.exec(Q.userTweetsBefore, [userId, bucket, before, want])
-            : await this.exec(Q.userTweets, [userId, bucket, want]);
-        this.listStats.queries += 1;
+        const used = bucket === guess ? guessed : undefined;
+        if (!used) dropGuess();
+        guessed = undefined;
+        const rs = await (used ?? readBucket(bucket, need - ids.length));
         this.listStats.rows += rs.rows.length;
         for (const r of rs.rows) ids.push(r.get("tweet_id") as bigint);
         if (ids.length >= need) break scan;
       }
+      dropGuess();
       if (buckets.length < BUCKET_PAGE) break;
       upTo = buckets.at(-1)! - 1;
     }

@@ -295,8 +295,9 @@ export function storeContract(test: TestFn, name: string, getStore: () => Promis
     const page = await store.listUserTweets(author, undefined, 20);
     t.deepEqual(page.tweets.map((x) => x.tweetId), [recent, old]);
     t.false(page.hasMore);
-    // Cassandra: one bucket-index read and one read per non-empty bucket.
-    t.true(store.listStats.queries - queries <= 3, `${store.listStats.queries - queries} queries`);
+    // Cassandra: one bucket-index read, one read per non-empty bucket and one
+    // read of this week's bucket, made before the index answers.
+    t.true(store.listStats.queries - queries <= 4, `${store.listStats.queries - queries} queries`);
     t.deepEqual((await store.listUserTweets(newUser(), undefined, 20)).tweets, []);
   });
 

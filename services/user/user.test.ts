@@ -276,6 +276,10 @@ for (const mode of MODES) {
       const e = await rpcError(t, p.user.getUser({ userId: u.userId }));
       t.is(e.code, Code.Unavailable);
       t.notRegex(e.rawMessage, /127\.0\.0\.1|ECONNREFUSED/, "no internal detail");
+      t.is((await rpcError(t, p.user.batchGetUsers({ userIds: [u.userId] }))).code, Code.Unavailable);
+      // An unknown account is NOT_FOUND whatever the counts would say.
+      t.is((await rpcError(t, p.user.getUser({ userId: u.userId + 1_000_000n }))).code, Code.NotFound);
+      t.deepEqual((await p.user.batchGetUsers({ userIds: [u.userId + 1_000_000n] })).users, []);
     } finally {
       p.rt.clients = saved;
     }

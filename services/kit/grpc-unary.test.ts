@@ -19,7 +19,7 @@ const logger = pino({ level: "silent" });
 const keys = await generateKeyPairPem();
 const aborted: string[] = [];
 let routesBuilt = 0;
-const server = await serve({
+const start = async () => serve({
   name: "fast-path-test",
   host: "127.0.0.1",
   port: 0,
@@ -45,10 +45,12 @@ const server = await serve({
     });
   },
 });
+const server = await start();
+const routesBuiltByOneServer = routesBuilt;
 test.after.always(() => server.close(1000));
 
 test("the routes run once: Connect's handler and the fast path serve the same implementations", (t) => {
-  t.is(routesBuilt, 1);
+  t.is(routesBuiltByOneServer, 1);
 });
 
 interface Answer {
@@ -58,8 +60,8 @@ interface Answer {
   body: Buffer;
 }
 
-function call(body: Buffer, headers: Record<string, string> = {}, opts: { resetAfterMs?: number } = {}): Promise<Answer> {
-  const session = http2.connect(`http://127.0.0.1:${server.port}`);
+function call(body: Buffer, headers: Record<string, string> = {}, opts: { resetAfterMs?: number; port?: number } = {}): Promise<Answer> {
+  const session = http2.connect(`http://127.0.0.1:${opts.port ?? server.port}`);
   return new Promise<Answer>((resolve, reject) => {
     const stream = session.request({
       ":method": "POST",
@@ -143,4 +145,18 @@ test.serial("a client that resets the stream cancels the call: the implementatio
   await call(envelope(request(9n)), {}, { resetAfterMs: 100 });
   for (let i = 0; i < 50 && aborted.length === before; i++) await new Promise((r) => setTimeout(r, 20));
   t.regex(aborted.at(-1) ?? "", /the client cancelled the call/);
+});
+
+test.serial("shutdown aborts the calls in flight at once, not after the grace period", async (t) => {
+  const other = await start();
+  const before = aborted.length;
+  const answer = call(envelope(request(9n)), {}, { port: other.port }).catch((err: unknown) => err);
+  await new Promise((r) => setTimeout(r, 100));
+  const closing = Date.now();
+  const closed = other.close(5000);
+  for (let i = 0; i < 100 && aborted.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  t.true(Date.now() - closing < 1000, "aborted before the grace period ran out");
+  t.is(aborted.length, before + 1);
+  t.notRegex(aborted.at(-1) ?? "", /the client cancelled the call/, "by the shutdown, not by the connection closing");
+  await Promise.all([answer, closed]);
 });

@@ -18,7 +18,7 @@ import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-no
 import { codeFromHttpStatus, findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { envelope, webHeaders } from "./grpc-wire.js";
 import { H2_SESSION_MEMORY_MB } from "./listener.js";
-import { clientUnary, NO_SIGNAL } from "./unary-call.js";
+import { clientUnary, ownSignal } from "./unary-call.js";
 
 export interface UnaryGrpcTransportOptions {
   baseUrl: string;
@@ -74,9 +74,8 @@ async function exchange(session: Http2SessionManager, path: string, req: UnaryRe
     };
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => fail(new ConnectError("the operation timed out", Code.DeadlineExceeded)), timeoutMs);
     const onAbort = () => fail(ConnectError.from(req.signal.reason, Code.Canceled));
-    // NO_SIGNAL never aborts, and every call made without a signal shares it:
-    // a listener each would make every add cost O(calls in flight).
-    if (req.signal !== NO_SIGNAL) req.signal.addEventListener("abort", onAbort, { once: true });
+    const signal = ownSignal(req.signal);
+    signal?.addEventListener("abort", onAbort, { once: true });
     stream.on("response", (h) => (responseHeaders = h));
     stream.on("trailers", (t) => (trailers = t));
     stream.on("data", (c: Buffer) => {
@@ -86,7 +85,7 @@ async function exchange(session: Http2SessionManager, path: string, req: UnaryRe
     stream.on("error", (err) => fail(ConnectError.from(err, Code.Unavailable)));
     stream.on("close", () => {
       clearTimeout(timer);
-      req.signal.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       if (failure) return reject(failure);
       try {
         resolve(answer(req, responseHeaders, trailers, chunks));

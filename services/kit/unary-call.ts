@@ -30,6 +30,15 @@ export type UnaryFn = (req: UnaryRequest) => Promise<UnaryResponse>;
 export const NO_SIGNAL = new AbortController().signal;
 
 /**
+ * The call's own signal, or undefined for NO_SIGNAL: it never aborts, and
+ * every call made without a signal shares it, so a listener on it per call
+ * would make each add cost O(calls in flight).
+ */
+export function ownSignal(signal: AbortSignal): AbortSignal | undefined {
+  return signal === NO_SIGNAL ? undefined : signal;
+}
+
+/**
  * The client half of a unary call, for a Transport's unary(): the request
  * as Connect's own transports build it, run through the client
  * interceptors (first one outermost) into `send`.

@@ -15,7 +15,7 @@ import {
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
-import { clientUnary, invokeUnary, NO_SIGNAL, recordServices, replay, unarySpecs, type UnarySpec } from "../kit/unary-call.js";
+import { clientUnary, invokeUnary, ownSignal, recordServices, replay, unarySpecs, type UnarySpec } from "../kit/unary-call.js";
 
 export class LocalServices {
   private readonly streams = new Map<string, Transport>();
@@ -67,7 +67,7 @@ async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: Unar
     requestMethod: "POST",
     url: req.url,
     timeoutMs,
-    requestSignal: req.signal === NO_SIGNAL ? undefined : req.signal,
+    requestSignal: ownSignal(req.signal),
     requestHeader: req.header,
   });
   const output = await invokeUnary(spec, ctx, clone(method.input, req.message as never), interceptors);

@@ -387,8 +387,8 @@ export class CassandraTweetStore implements TweetStore {
       this.listStats.queries += 1;
       for (const bucket of buckets) {
         const used = bucket === guess ? guessed : undefined;
-        if (!used) dropGuess();
-        guessed = undefined;
+        if (used) guessed = undefined;
+        else dropGuess();
         const rs = await (used ?? readBucket(bucket, need - ids.length));
         this.listStats.rows += rs.rows.length;
         for (const r of rs.rows) ids.push(r.get("tweet_id") as bigint);

@@ -3,7 +3,10 @@
 # for the timeline store's cluster tests and the benchmark. Ports 7101+ because
 # Cassandra owns 7000 (its gossip port). Data and logs live under
 # .deps/redis-cluster (git-ignored). Reuses a cluster that is already healthy,
-# so calling it twice (make, then a test) costs nothing.
+# so calling it twice (make, then a test) costs nothing. Calls at the same
+# time (several test processes) take turns on a lock: otherwise a second call
+# sees the first one's half-formed cluster, restarts its nodes, and leaves the
+# first one's `--cluster create` and clients waiting on a cluster that is gone.
 #
 #   scripts/redis-cluster/up.sh            # start or reuse
 #   REDIS_CLUSTER_PORTS="7101 7102 7103"   # override the ports
@@ -16,9 +19,10 @@ HOST=127.0.0.1
 TIMEOUT_S="${REDIS_CLUSTER_TIMEOUT_S:-30}"
 started_at=$(date +%s%N)
 
-need() { command -v "$1" >/dev/null || { echo "redis-cluster: '$1' not found; install redis-server (apt-get install redis-server)" >&2; exit 1; }; }
-need redis-server
-need redis-cli
+need() { command -v "$1" >/dev/null || { echo "redis-cluster: '$1' not found; install it (apt-get install $2)" >&2; exit 1; }; }
+need redis-server redis-server
+need redis-cli redis-tools
+need flock util-linux
 
 cli() { redis-cli -h "$HOST" -p "$1" "${@:2}"; }
 answers() { cli "$1" ping 2>/dev/null | grep -q PONG; }
@@ -37,6 +41,12 @@ fail() {
   exit 1
 }
 
+mkdir -p "$DIR"
+# The servers started below must not inherit the lock's descriptor (9>&-),
+# or they would hold the lock for as long as they run.
+exec 9>"$DIR/.up.lock"
+flock -w "$TIMEOUT_S" 9 || fail "another up.sh held $DIR/.up.lock for ${TIMEOUT_S}s"
+
 # Already up and formed: nothing to do.
 all_ok=1
 for p in "${PORTS[@]}"; do
@@ -47,7 +57,6 @@ if [[ $all_ok == 1 ]]; then
   exit 0
 fi
 
-mkdir -p "$DIR"
 for p in "${PORTS[@]}"; do
   if answers "$p"; then
     # Something answers but the cluster is not healthy. If it is one of ours
@@ -69,7 +78,7 @@ for p in "${PORTS[@]}"; do
   redis-server --port "$p" --bind "$HOST" --protected-mode no \
     --cluster-enabled yes --cluster-config-file "$DIR/$p/nodes.conf" --cluster-node-timeout 5000 \
     --dir "$DIR/$p" --logfile "$DIR/$p/redis.log" --pidfile "$DIR/$p/redis.pid" \
-    --appendonly no --save '' --daemonize yes \
+    --appendonly no --save '' --daemonize yes 9>&- \
     || fail "redis-server on port $p did not start"
 done
 
@@ -83,7 +92,7 @@ done
 
 nodes=()
 for p in "${PORTS[@]}"; do nodes+=("$HOST:$p"); done
-redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$DIR/create.log" 2>&1 \
+timeout "$TIMEOUT_S" redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >"$DIR/create.log" 2>&1 \
   || { cat "$DIR/create.log" >&2; fail "redis-cli --cluster create failed"; }
 
 for p in "${PORTS[@]}"; do

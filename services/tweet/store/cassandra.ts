@@ -97,7 +97,6 @@ export interface CassandraTweetStoreOptions {
 }
 
 const serial = { prepare: true, consistency: consistencies.localSerial };
-const token = () => randomBytes(8).readBigInt64BE();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function toRow(r: Row): TweetRow & { deleted: boolean } {
@@ -124,6 +123,20 @@ function toCounts(r: Row | undefined): TweetCounts {
 }
 
 const zeroCounts = (): TweetCounts => ({ likes: 0n, retweets: 0n, replies: 0n });
+
+function retweetRow(userId: bigint, originalId: bigint, retweetId: bigint): TweetRow {
+  return {
+    tweetId: retweetId,
+    authorId: userId,
+    content: "",
+    mediaUrls: [],
+    replyToTweetId: 0n,
+    retweetOfTweetId: originalId,
+    hashtags: [],
+    mentions: [],
+    createdAt: createdAt(retweetId),
+  };
+}
 
 function randomToken(): bigint {
   return randomBytes(8).readBigInt64BE();
@@ -228,8 +241,11 @@ export class CassandraTweetStore implements TweetStore {
    * batch and the counters in one counter batch, two requests instead of up
    * to seven (counters cannot share a batch with rows). Unlogged: the rows
    * are idempotent inserts, and a page skips an id whose row is missing.
+   * Counters are not idempotent, so only the request that claimed the tweet
+   * moves them (`count`); a retry that finishes a stalled request's tweet
+   * writes the same rows without counting.
    */
-  private async write(row: TweetRow): Promise<void> {
+  private async write(row: TweetRow, count = true): Promise<void> {
     const bucket = bucketOf(row.tweetId);
     const indexKey = `${row.authorId}:${bucket}`;
     const indexing = !this.indexed.has(indexKey);
@@ -250,21 +266,28 @@ export class CassandraTweetStore implements TweetStore {
       },
       { query: Q.insertUserTweet, params: [row.authorId, bucket, row.tweetId] },
     ];
-    const counters: Statement[] = [{ query: Q.userCountAdd, params: [1n, row.authorId] }];
     if (indexing) rows.push({ query: Q.insertBucket, params: [row.authorId, bucket] });
-    if (row.replyToTweetId !== 0n) {
-      rows.push({ query: Q.insertReply, params: [row.replyToTweetId, row.tweetId] });
-      counters.push({ query: Q.repliesAdd, params: [1n, row.replyToTweetId] });
-    }
-    if (row.retweetOfTweetId !== 0n) counters.push({ query: Q.retweetsAdd, params: [1n, row.retweetOfTweetId] });
-    await Promise.all([
-      this.client.batch(rows, { prepare: true, logged: false }),
-      counters.length === 1 ? this.exec(counters[0]!.query, counters[0]!.params) : this.client.batch(counters, { prepare: true, counter: true, logged: false }),
-    ]);
+    if (row.replyToTweetId !== 0n) rows.push({ query: Q.insertReply, params: [row.replyToTweetId, row.tweetId] });
+    // Written at the tweet's own time, so a write of the same tweet that
+    // comes late (a stalled first request, a recovering retry) never outdates
+    // its delete.
+    const timestamp = row.createdAt.getTime() * 1000;
+    // The count may land before the rows: if the rows then fail, the client's
+    // retry writes them under the same id, uncounted.
+    await Promise.all([this.client.batch(rows, { prepare: true, logged: false, timestamp }), count ? this.count(row) : undefined]);
     if (indexing) {
       if (this.indexed.size >= 100_000) this.indexed.clear();
       this.indexed.add(indexKey);
     }
+  }
+
+  private async count(row: TweetRow): Promise<void> {
+    const counters: Statement[] = [{ query: Q.userCountAdd, params: [1n, row.authorId] }];
+    if (row.replyToTweetId !== 0n) counters.push({ query: Q.repliesAdd, params: [1n, row.replyToTweetId] });
+    if (row.retweetOfTweetId !== 0n) counters.push({ query: Q.retweetsAdd, params: [1n, row.retweetOfTweetId] });
+    await (counters.length === 1
+      ? this.exec(counters[0]!.query, counters[0]!.params)
+      : this.client.batch(counters, { prepare: true, counter: true, logged: false }));
   }
 
   /** Takes a tweet that just lost its LWT out of every list and count. */
@@ -290,8 +313,12 @@ export class CassandraTweetStore implements TweetStore {
     const key = opts.idempotencyKey;
     if (key) {
       const c = await this.claim(Q.claimKey, [tweet.authorId, key, tweet.tweetId], "tweet_id", tweet.tweetId);
-      if (!c.won) return this.existing(c.holder, tweet);
+      if (!c.won) return this.existing(c.holder, tweet, key);
     }
+    return { tweet: await this.writeNew(tweet, key, true), created: true };
+  }
+
+  private async writeNew(tweet: NewTweet, key: string | undefined, count: boolean): Promise<StoredTweet> {
     let replyTo = 0n;
     if (tweet.replyToTweetId !== 0n) {
       const parent = await this.original(tweet.replyToTweetId);
@@ -303,21 +330,21 @@ export class CassandraTweetStore implements TweetStore {
       replyTo = parent.tweetId;
     }
     const row: TweetRow = { ...tweet, replyToTweetId: replyTo, retweetOfTweetId: 0n, createdAt: createdAt(tweet.tweetId) };
-    await this.write(row);
-    return { tweet: { ...row, counts: zeroCounts() }, created: true };
+    await this.write(row, count);
+    return { ...row, counts: zeroCounts() };
   }
 
   /** The tweet an earlier request with the same key created. */
-  private async existing(id: bigint, retry: NewTweet): Promise<{ tweet: StoredTweet; created: boolean }> {
+  private async existing(id: bigint, retry: NewTweet, key: string): Promise<{ tweet: StoredTweet; created: boolean }> {
     const first = await this.awaitRaw(id);
     if (first?.deleted) throw existingDeleted(id);
     if (first) return { tweet: await this.stored(first), created: false };
-    // The first request claimed the key and died before writing: finish its
-    // tweet with this request's text, under the claimed id. (Were the first
-    // request merely slower than CLAIM_WAIT_MS, its rows are written twice,
-    // harmlessly, but the author's tweet counter moves twice.)
-    const recovered = await this.createTweet({ ...retry, tweetId: id });
-    return { tweet: recovered.tweet, created: false };
+    // The first request claimed the key and died or stalls before writing:
+    // finish its tweet with this request's text, under the claimed id,
+    // uncounted. The first request counts it when it writes, so a stall
+    // counts once; only a crash between its claim and its write leaves the
+    // tweet uncounted (an LWT to settle that cost a fifth of keyed creates).
+    return { tweet: await this.writeNew({ ...retry, tweetId: id }, key, false), created: false };
   }
 
   async getTweets(ids: readonly bigint[]): Promise<Map<bigint, StoredTweet>> {
@@ -427,7 +454,7 @@ export class CassandraTweetStore implements TweetStore {
     const target = await this.original(tweetId);
     if (!target) throw notFoundTweet(tweetId);
     const id = target.tweetId;
-    const mine = token();
+    const mine = randomToken();
     const { won } = await this.claim(Q.claimLike, [userId, id, mine], "claim_id", mine);
     if (won) await Promise.all([this.exec(Q.likesAdd, [1n, id]), this.exec(Q.insertLiker, [id, userId, new Date()])]);
     return { created: won, likeCount: await this.likeCount(id), tweetId: id, authorId: target.authorId };
@@ -453,29 +480,27 @@ export class CassandraTweetStore implements TweetStore {
   async retweet(userId: bigint, tweetId: bigint, retweetId: bigint) {
     const original = await this.original(tweetId);
     if (!original) throw notFoundTweet(tweetId);
+    const made = (row: TweetRow, created: boolean) => ({ retweet: { ...row, counts: zeroCounts() }, created, originalAuthorId: original.authorId });
     for (let attempt = 0; attempt < 3; attempt++) {
       const c = await this.claim(Q.claimRetweet, [userId, original.tweetId, retweetId], "retweet_id", retweetId);
       if (c.won) {
-        const row: TweetRow = {
-          tweetId: retweetId,
-          authorId: userId,
-          content: "",
-          mediaUrls: [],
-          replyToTweetId: 0n,
-          retweetOfTweetId: original.tweetId,
-          hashtags: [],
-          mentions: [],
-          createdAt: createdAt(retweetId),
-        };
+        const row = retweetRow(userId, original.tweetId, retweetId);
         await this.write(row);
-        return { retweet: { ...row, counts: zeroCounts() }, created: true, originalAuthorId: original.authorId };
+        return made(row, true);
       }
       const existing = await this.awaitRaw(c.holder);
       if (existing && !existing.deleted) {
         return { retweet: await this.stored(existing), created: false, originalAuthorId: original.authorId };
       }
-      // A claim whose retweet was deleted (or never written): its owner died
-      // halfway. Free it and claim again.
+      if (!existing) {
+        // Claimed and never written: its owner died or stalls. A retweet's
+        // rows are the same whoever writes them, so write them under the
+        // claimed id, uncounted, as for a keyed create.
+        const row = retweetRow(userId, original.tweetId, c.holder);
+        await this.write(row, false);
+        return made(row, true);
+      }
+      // A claim whose retweet was deleted: free it and claim again.
       await this.conditional(Q.releaseRetweet, [userId, original.tweetId, c.holder]);
     }
     throw unavailable(`retweet of ${tweetId} is changing concurrently; retry`);

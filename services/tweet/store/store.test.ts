@@ -87,3 +87,59 @@ test("cassandra: a delete retried after a timeout knows its own tombstone from a
   t.false(await markDeleted(42n), "someone else's delete: nothing to clean up");
   await t.throwsAsync(store.deleteTweet(tweet.tweetId, 778n), { message: /not found/ });
 });
+
+// A first request that claimed its idempotency key (or its retweet) and then
+// stalled past the retry's wait: the retry finishes the write, and when the
+// first request writes after all, the counters still move once.
+// One generator for these tests: two with one worker id, run at once, repeat ids.
+const stalledIds = new Snowflake({ workerId: 996 });
+const draftOf = (tweetId: bigint, authorId: bigint, content: string) => ({ tweetId, authorId, content, mediaUrls: [], replyToTweetId: 0n, hashtags: [], mentions: [] });
+
+test("cassandra: a keyed create whose first request stalls is finished by the retry and counted once", async (t) => {
+  const client = (await clusterRuntime()).rt.cassandra!;
+  const store = new CassandraTweetStore(client);
+  const ids = stalledIds;
+  const author = 90_000_001n;
+  const firstId = ids.next();
+  await client.execute("INSERT INTO tweet_idempotency (author_id, idempotency_key, tweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [author, "stall", firstId], { prepare: true });
+  const retry = await store.createTweet(draftOf(ids.next(), author, "hello"), { idempotencyKey: "stall" });
+  t.false(retry.created);
+  t.is(retry.tweet.tweetId, firstId, "finished under the first request's id");
+  const late = await store.createTweet(draftOf(firstId, author, "hello"), { idempotencyKey: "stall" });
+  t.is(late.tweet.tweetId, firstId);
+  t.is(await store.userTweetCount(author), 1n);
+  t.deepEqual((await store.listUserTweets(author, undefined, 10)).tweets.map((x) => x.tweetId), [firstId]);
+});
+
+test("cassandra: a stalled first request that writes after the tweet was deleted does not bring it back", async (t) => {
+  const client = (await clusterRuntime()).rt.cassandra!;
+  const store = new CassandraTweetStore(client);
+  const ids = stalledIds;
+  const author = 90_000_002n;
+  const firstId = ids.next();
+  await client.execute("INSERT INTO tweet_idempotency (author_id, idempotency_key, tweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [author, "gone", firstId], { prepare: true });
+  await store.createTweet(draftOf(ids.next(), author, "soon gone"), { idempotencyKey: "gone" });
+  await store.deleteTweet(firstId, author);
+  await store.createTweet(draftOf(firstId, author, "soon gone"), { idempotencyKey: "gone" });
+  t.is((await store.getTweets([firstId])).size, 0);
+  t.deepEqual((await store.listUserTweets(author, undefined, 10)).tweets, []);
+  t.is(await store.userTweetCount(author), 0n);
+});
+
+test("cassandra: a retweet whose first request stalls is written once under its claimed id and counted once", async (t) => {
+  const client = (await clusterRuntime()).rt.cassandra!;
+  const store = new CassandraTweetStore(client);
+  const ids = stalledIds;
+  const user = 90_000_003n;
+  const original = (await store.createTweet(draftOf(ids.next(), 90_000_004n, "worth sharing"))).tweet.tweetId;
+  const claimed = ids.next();
+  await client.execute("INSERT INTO retweets_by_user (user_id, tweet_id, retweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [user, original, claimed], { prepare: true });
+  const retry = await store.retweet(user, original, ids.next());
+  t.is(retry.retweet.tweetId, claimed);
+  t.true(retry.created, "this call wrote it, so its event is published");
+  const late = await store.retweet(user, original, claimed);
+  t.is(late.retweet.tweetId, claimed);
+  t.is((await store.getTweets([original])).get(original)!.counts.retweets, 1n);
+  t.is(await store.userTweetCount(user), 1n);
+  t.deepEqual((await store.listUserTweets(user, undefined, 10)).tweets.map((x) => x.tweetId), [claimed]);
+});

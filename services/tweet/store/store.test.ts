@@ -95,14 +95,25 @@ test("cassandra: a delete retried after a timeout knows its own tombstone from a
 const stalledIds = new Snowflake({ workerId: 996 });
 const draftOf = (tweetId: bigint, authorId: bigint, content: string) => ({ tweetId, authorId, content, mediaUrls: [], replyToTweetId: 0n, hashtags: [], mentions: [] });
 
-test("cassandra: a keyed create whose first request stalls is finished by the retry and counted once", async (t) => {
+/** A store, and a claim made by hand as a first request would before stalling. */
+async function withStalledClaim(table: "tweet_idempotency" | "retweets_by_user") {
   const client = (await clusterRuntime()).rt.cassandra!;
-  const store = new CassandraTweetStore(client);
-  const ids = stalledIds;
+  const query =
+    table === "tweet_idempotency"
+      ? "INSERT INTO tweet_idempotency (author_id, idempotency_key, tweet_id) VALUES (?, ?, ?) IF NOT EXISTS"
+      : "INSERT INTO retweets_by_user (user_id, tweet_id, retweet_id) VALUES (?, ?, ?) IF NOT EXISTS";
+  return {
+    store: new CassandraTweetStore(client),
+    claim: async (owner: bigint, key: string | bigint, claimed: bigint) => void (await client.execute(query, [owner, key, claimed], { prepare: true })),
+  };
+}
+
+test("cassandra: a keyed create whose first request stalls is finished by the retry and counted once", async (t) => {
+  const { store, claim } = await withStalledClaim("tweet_idempotency");
   const author = 90_000_001n;
-  const firstId = ids.next();
-  await client.execute("INSERT INTO tweet_idempotency (author_id, idempotency_key, tweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [author, "stall", firstId], { prepare: true });
-  const retry = await store.createTweet(draftOf(ids.next(), author, "hello"), { idempotencyKey: "stall" });
+  const firstId = stalledIds.next();
+  await claim(author, "stall", firstId);
+  const retry = await store.createTweet(draftOf(stalledIds.next(), author, "hello"), { idempotencyKey: "stall" });
   t.false(retry.created);
   t.is(retry.tweet.tweetId, firstId, "finished under the first request's id");
   const late = await store.createTweet(draftOf(firstId, author, "hello"), { idempotencyKey: "stall" });
@@ -112,13 +123,11 @@ test("cassandra: a keyed create whose first request stalls is finished by the re
 });
 
 test("cassandra: a stalled first request that writes after the tweet was deleted does not bring it back", async (t) => {
-  const client = (await clusterRuntime()).rt.cassandra!;
-  const store = new CassandraTweetStore(client);
-  const ids = stalledIds;
+  const { store, claim } = await withStalledClaim("tweet_idempotency");
   const author = 90_000_002n;
-  const firstId = ids.next();
-  await client.execute("INSERT INTO tweet_idempotency (author_id, idempotency_key, tweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [author, "gone", firstId], { prepare: true });
-  await store.createTweet(draftOf(ids.next(), author, "soon gone"), { idempotencyKey: "gone" });
+  const firstId = stalledIds.next();
+  await claim(author, "gone", firstId);
+  await store.createTweet(draftOf(stalledIds.next(), author, "soon gone"), { idempotencyKey: "gone" });
   await store.deleteTweet(firstId, author);
   await store.createTweet(draftOf(firstId, author, "soon gone"), { idempotencyKey: "gone" });
   t.is((await store.getTweets([firstId])).size, 0);
@@ -127,14 +136,12 @@ test("cassandra: a stalled first request that writes after the tweet was deleted
 });
 
 test("cassandra: a retweet whose first request stalls is written once under its claimed id and counted once", async (t) => {
-  const client = (await clusterRuntime()).rt.cassandra!;
-  const store = new CassandraTweetStore(client);
-  const ids = stalledIds;
+  const { store, claim } = await withStalledClaim("retweets_by_user");
   const user = 90_000_003n;
-  const original = (await store.createTweet(draftOf(ids.next(), 90_000_004n, "worth sharing"))).tweet.tweetId;
-  const claimed = ids.next();
-  await client.execute("INSERT INTO retweets_by_user (user_id, tweet_id, retweet_id) VALUES (?, ?, ?) IF NOT EXISTS", [user, original, claimed], { prepare: true });
-  const retry = await store.retweet(user, original, ids.next());
+  const original = (await store.createTweet(draftOf(stalledIds.next(), 90_000_004n, "worth sharing"))).tweet.tweetId;
+  const claimed = stalledIds.next();
+  await claim(user, original, claimed);
+  const retry = await store.retweet(user, original, stalledIds.next());
   t.is(retry.retweet.tweetId, claimed);
   t.true(retry.created, "this call wrote it, so its event is published");
   const late = await store.retweet(user, original, claimed);

@@ -27,7 +27,7 @@ const token = async (userId: bigint) => (await signer.sign({ userId, sessionId: 
 const logger = pino({ level: "silent" });
 
 const Book = libraryMessage("Book");
-const seen = { requestIds: [] as string[], watchCancelled: 0 };
+const seen = { requestIds: [] as string[], watchCancelled: [] as string[] };
 
 const library = {
   getBook(req: { name: string }, ctx: HandlerContext) {
@@ -66,7 +66,7 @@ const library = {
       yield { event: { case: "removed", value: "shelves/x/books/2" } };
       await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
     } finally {
-      if (ctx.signal.aborted) seen.watchCancelled++;
+      if (ctx.signal.aborted) seen.watchCancelled.push(req.shelf);
     }
   },
 };
@@ -279,7 +279,6 @@ test("CORS: preflight for an allowed origin, refusal for others, exposed headers
 });
 
 test("server-sent events: an event per message, keep-alives, the upstream call cancelled on hang-up", async (t) => {
-  const before = seen.watchCancelled;
   const s = await openSse(h.base, "/v1/shelves/s1/watch", ip());
   t.is(s.status, 200);
   t.is(s.headers["content-type"], "text/event-stream; charset=utf-8");
@@ -297,8 +296,27 @@ test("server-sent events: an event per message, keep-alives, the upstream call c
   t.true(s.comments.filter((c) => c === "keep-alive").length >= 2, JSON.stringify(s.comments));
   s.close();
   const until = Date.now() + 3000;
-  while (seen.watchCancelled === before && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  t.is(seen.watchCancelled, before + 1);
+  while (!seen.watchCancelled.includes("s1") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  t.deepEqual(seen.watchCancelled.filter((shelf) => shelf === "s1"), ["s1"]);
+});
+
+test("server-sent events: closing the gateway ends open streams and cancels their calls; a stream opened after is 503", async (t) => {
+  const own = await startHarness({ services: [LibraryService, UserService], grpcUrl, verifier, config: { sseKeepAliveMs: 100 } });
+  try {
+    const streams = await Promise.all([openSse(own.base, "/v1/shelves/c1/watch"), openSse(own.base, "/v1/shelves/c2/watch")]);
+    for (const s of streams) t.is((await s.next()).event, "book");
+    own.gateway.close();
+    await Promise.all(streams.map((s) => s.body()));
+    const until = Date.now() + 3000;
+    const cancelled = () => seen.watchCancelled.filter((shelf) => shelf === "c1" || shelf === "c2").sort();
+    while (cancelled().length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    t.deepEqual(cancelled(), ["c1", "c2"]);
+    const late = await openSse(own.base, "/v1/shelves/c3/watch");
+    t.is(late.status, 503);
+    t.is(JSON.parse(await late.body()).code, "unavailable");
+  } finally {
+    await own.close();
+  }
 });
 
 test("server-sent events: an immediate refusal is an HTTP error, a later one an error event", async (t) => {

@@ -8,6 +8,7 @@ import type { DescService, Registry } from "@bufbuild/protobuf";
 import type { TokenVerifier } from "../kit/auth.js";
 import type { Logger } from "../kit/logger.js";
 import { REQUEST_ID_HEADER, requestScope, sanitizeRequestId } from "../kit/request-context.js";
+import { stopOnAbort } from "../kit/stop-on-abort.js";
 import type { GatewayConfig } from "./config.js";
 import { renderDocs } from "./openapi/docs.js";
 import { buildOpenApi } from "./openapi/openapi.js";
@@ -56,6 +57,7 @@ export class Gateway {
   private readonly cors: Cors;
   private readonly builtins: Map<string, Builtin>;
   private readonly shutdown = new AbortController();
+  private readonly streams = stopOnAbort<() => void>(this.shutdown.signal, (stop) => stop());
   private readonly openApiJson: string;
   private readonly docsHtml: string;
   private readonly subjects: TokenSubjects;
@@ -167,7 +169,7 @@ export class Gateway {
               open: (signal) => this.o.invoker.stream(binding.method, input, { ...callCtx, signal }),
               registry: this.registry,
               keepAliveMs: this.o.config.sseKeepAliveMs,
-              shutdown: this.shutdown.signal,
+              streams: this.streams,
               headers: common,
               fail: (err) => this.fail(res, err, common, log),
               errorJson: (err) => JSON.stringify(errorResponse(err, this.registry).body),

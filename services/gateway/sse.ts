@@ -11,6 +11,8 @@
 import type { ServerResponse } from "node:http";
 import { toJsonString, type DescMessage, type Message, type Registry } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { StopOnAbort } from "../kit/stop-on-abort.js";
 import { writeOptions } from "./transcode/json.js";
 
 export interface EventStreamOptions {
@@ -20,8 +22,8 @@ export interface EventStreamOptions {
   open: (signal: AbortSignal) => AsyncIterable<Message>;
   registry: Registry;
   keepAliveMs: number;
-  /** Ends every stream (graceful shutdown). */
-  shutdown: AbortSignal;
+  /** Open streams, ended together at graceful shutdown. */
+  streams: StopOnAbort<() => void>;
   /** How long to wait for the first message or an error before sending the headers. */
   firstWaitMs?: number;
   /** Headers to send with the 200 (request id, rate limits, CORS). */
@@ -32,6 +34,8 @@ export interface EventStreamOptions {
   errorJson: (err: unknown) => string;
 }
 
+const SHUTTING_DOWN = new ConnectError("the gateway is shutting down; reconnect", Code.Unavailable);
+
 function eventName(output: DescMessage, msg: Message): string {
   if (output.oneofs.length !== 1) return "message";
   return reflect(output, msg).oneofCase(output.oneofs[0]!)?.name ?? "message";
@@ -41,9 +45,10 @@ function eventName(output: DescMessage, msg: Message): string {
 export async function serveEventStream(o: EventStreamOptions): Promise<void> {
   const cancel = new AbortController();
   const stop = () => cancel.abort();
+  const shutDown = () => cancel.abort(SHUTTING_DOWN);
   // "close" on the response: the client hung up (or we ended it).
   o.res.once("close", stop);
-  o.shutdown.addEventListener("abort", stop, { once: true });
+  o.streams.add(shutDown);
   const it = o.open(cancel.signal)[Symbol.asyncIterator]();
   let keepAlive: NodeJS.Timeout | undefined;
   try {
@@ -57,7 +62,9 @@ export async function serveEventStream(o: EventStreamOptions): Promise<void> {
     ]);
     clearTimeout(timer);
     if (first !== "quiet" && "err" in first) {
-      if (!cancel.signal.aborted) o.fail(first.err);
+      // A stream opened as the gateway shuts down is told so, not left hanging.
+      if (cancel.signal.reason === SHUTTING_DOWN) o.fail(SHUTTING_DOWN);
+      else if (!cancel.signal.aborted) o.fail(first.err);
       return;
     }
 
@@ -90,7 +97,7 @@ export async function serveEventStream(o: EventStreamOptions): Promise<void> {
   } finally {
     clearInterval(keepAlive);
     o.res.off("close", stop);
-    o.shutdown.removeEventListener("abort", stop);
+    o.streams.delete(shutDown);
     cancel.abort();
     if (!o.res.writableEnded && o.res.headersSent) o.res.end();
   }

@@ -242,10 +242,10 @@ export class CassandraTweetStore implements TweetStore {
    * to seven (counters cannot share a batch with rows). Unlogged: the rows
    * are idempotent inserts, and a page skips an id whose row is missing.
    * Counters are not idempotent, so only the request that claimed the tweet
-   * moves them (`count`); a retry that finishes a stalled request's tweet
+   * moves them (`moveCounters`); a retry that finishes a stalled request's tweet
    * writes the same rows without counting.
    */
-  private async write(row: TweetRow, count = true): Promise<void> {
+  private async write(row: TweetRow, moveCounters = true): Promise<void> {
     const bucket = bucketOf(row.tweetId);
     const indexKey = `${row.authorId}:${bucket}`;
     const indexing = !this.indexed.has(indexKey);
@@ -274,7 +274,7 @@ export class CassandraTweetStore implements TweetStore {
     const timestamp = row.createdAt.getTime() * 1000;
     // The count may land before the rows: if the rows then fail, the client's
     // retry writes them under the same id, uncounted.
-    await Promise.all([this.client.batch(rows, { prepare: true, logged: false, timestamp }), count ? this.count(row) : undefined]);
+    await Promise.all([this.client.batch(rows, { prepare: true, logged: false, timestamp }), moveCounters ? this.count(row) : undefined]);
     if (indexing) {
       if (this.indexed.size >= 100_000) this.indexed.clear();
       this.indexed.add(indexKey);
@@ -318,7 +318,7 @@ export class CassandraTweetStore implements TweetStore {
     return { tweet: await this.writeNew(tweet, key, true), created: true };
   }
 
-  private async writeNew(tweet: NewTweet, key: string | undefined, count: boolean): Promise<StoredTweet> {
+  private async writeNew(tweet: NewTweet, key: string | undefined, moveCounters: boolean): Promise<StoredTweet> {
     let replyTo = 0n;
     if (tweet.replyToTweetId !== 0n) {
       const parent = await this.original(tweet.replyToTweetId);
@@ -330,7 +330,7 @@ export class CassandraTweetStore implements TweetStore {
       replyTo = parent.tweetId;
     }
     const row: TweetRow = { ...tweet, replyToTweetId: replyTo, retweetOfTweetId: 0n, createdAt: createdAt(tweet.tweetId) };
-    await this.write(row, count);
+    await this.write(row, moveCounters);
     return { ...row, counts: zeroCounts() };
   }
 

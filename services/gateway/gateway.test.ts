@@ -27,11 +27,12 @@ const token = async (userId: bigint) => (await signer.sign({ userId, sessionId: 
 const logger = pino({ level: "silent" });
 
 const Book = libraryMessage("Book");
-const seen = { requestIds: [] as string[], watchCancelled: [] as string[] };
+const seen = { requestIds: [] as string[], internal: [] as string[], watchCancelled: [] as string[] };
 
 const library = {
   getBook(req: { name: string }, ctx: HandlerContext) {
     seen.requestIds.push(ctx.requestHeader.get("x-request-id") ?? "");
+    seen.internal.push(ctx.requestHeader.get("x-chirp-internal") ?? "(none)");
     if (req.name.endsWith("/missing")) throw notFound(`book ${req.name} not found`);
     return create(Book, {
       name: req.name,
@@ -129,6 +130,7 @@ test("request ids: a sane one is kept and reaches the service; others are replac
   const kept = await get("/v1/shelves/s1/books/b2", { "x-request-id": "req-abc.123" });
   t.is(kept.headers.get("x-request-id"), "req-abc.123");
   t.true(seen.requestIds.includes("req-abc.123"));
+  t.deepEqual([...new Set(seen.internal)], ["0"], "the services count the gateway's calls as entry calls");
   const replaced = await get("/v1/shelves/s1/books/b2", { "x-request-id": "bad id with spaces" });
   t.regex(replaced.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
   const errored = await get("/nope", { "x-request-id": "req-err" });

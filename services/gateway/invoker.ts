@@ -4,7 +4,7 @@
 // Authorization header go along; the services do their own authentication.
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
 import type { Client } from "@connectrpc/connect";
-import { REQUEST_ID_HEADER } from "../kit/request-context.js";
+import { INTERNAL_CALL_HEADER, REQUEST_ID_HEADER } from "../kit/request-context.js";
 
 export interface CallContext {
   requestId: string;
@@ -34,7 +34,8 @@ export class Invoker {
   }
 
   private static headers(ctx: CallContext): Record<string, string> {
-    const h: Record<string, string> = { [REQUEST_ID_HEADER]: ctx.requestId };
+    // Calls from outside the mesh: the services' admission limit counts them.
+    const h: Record<string, string> = { [REQUEST_ID_HEADER]: ctx.requestId, [INTERNAL_CALL_HEADER]: "0" };
     if (ctx.authorization !== undefined) h.authorization = ctx.authorization;
     return h;
   }

@@ -13,13 +13,13 @@ import { notFound } from "./errors.js";
 import { HealthMonitor } from "./health.js";
 import { generateKeyPairPem } from "./keys.js";
 import { createMetrics } from "./metrics.js";
-import { serve } from "./server.js";
+import { serve, type ServeOptions } from "./server.js";
 
 const logger = pino({ level: "silent" });
 const keys = await generateKeyPairPem();
 const aborted: string[] = [];
 let routesBuilt = 0;
-const start = async () => serve({
+const start = async (more: Partial<ServeOptions> = {}) => serve({
   name: "fast-path-test",
   host: "127.0.0.1",
   port: 0,
@@ -44,6 +44,7 @@ const start = async () => serve({
       },
     });
   },
+  ...more,
 });
 const server = await start();
 const routesBuiltByOneServer = routesBuilt;
@@ -60,12 +61,12 @@ interface Answer {
   body: Buffer;
 }
 
-function call(body: Buffer, headers: Record<string, string> = {}, opts: { resetAfterMs?: number; port?: number } = {}): Promise<Answer> {
+function call(body: Buffer, headers: Record<string, string> = {}, opts: { resetAfterMs?: number; port?: number; path?: string } = {}): Promise<Answer> {
   const session = http2.connect(`http://127.0.0.1:${opts.port ?? server.port}`);
   return new Promise<Answer>((resolve, reject) => {
     const stream = session.request({
       ":method": "POST",
-      ":path": "/chirp.user.v1.UserService/GetUser",
+      ":path": opts.path ?? "/chirp.user.v1.UserService/GetUser",
       "content-type": "application/grpc",
       te: "trailers",
       ...headers,
@@ -159,4 +160,25 @@ test.serial("shutdown aborts the calls in flight at once, not after the grace pe
   t.is(aborted.length, before + 1);
   t.notRegex(aborted.at(-1) ?? "", /the client cancelled the call/, "by the shutdown, not by the connection closing");
   await Promise.all([answer, closed]);
+});
+
+test.serial("past maxEntryCalls an entry call is UNAVAILABLE at once; calls between services and health checks still run", async (t) => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const limited = await start({ maxEntryCalls: 1, metrics });
+  const port = limited.port;
+  try {
+    const slow = call(envelope(request(9n)), {}, { port, resetAfterMs: 1000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await call(envelope(request(42n)), {}, { port });
+    t.is(statusOf(refused), "14");
+    t.regex(decodeURIComponent(String(refused.trailers["grpc-message"])), /overloaded: 1 calls in flight; retry with backoff/);
+    t.is(statusOf(await call(envelope(request(42n)), { "x-chirp-internal": "1" }, { port })), "0", "a call between services");
+    t.is(statusOf(await call(envelope(new Uint8Array()), {}, { port, path: "/grpc.health.v1.Health/Check" })), "0", "a health check");
+    t.is((await metrics.shed.get()).values.find((v) => v.labels.method === "GetUser")?.value, 1);
+    await slow;
+    for (let i = 0; i < 50 && aborted.at(-1) !== "the client cancelled the call"; i++) await new Promise((r) => setTimeout(r, 20));
+    t.is(statusOf(await call(envelope(request(42n)), {}, { port })), "0", "admitted again once the slow call ended");
+  } finally {
+    await limited.close(1000);
+  }
 });

@@ -12,7 +12,9 @@ import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, webHeaders } from "./grpc-wire.js";
+import { Health } from "./health.js";
 import type { RequestHandler } from "./listener.js";
+import { INTERNAL_CALL_HEADER } from "./request-context.js";
 import { stopOnAbort, type StopOnAbort } from "./stop-on-abort.js";
 import { invokeUnary, unarySpecs, type RecordedServices, type UnarySpec } from "./unary-call.js";
 
@@ -22,11 +24,29 @@ export interface GrpcUnaryOptions {
   interceptors: Interceptor[];
   shutdownSignal: AbortSignal;
   readMaxBytes: number;
+  /**
+   * Unary calls from outside the mesh (INTERNAL_CALL_HEADER not "1") this server
+   * runs at once; one more is answered UNAVAILABLE at once (0: no limit).
+   * Past capacity, calls that queue only add memory, garbage collection and
+   * socket writes until almost none finish in time: the timeline service
+   * offered 1,500 reads/s answered 87/s; with a limit, ~970/s and the rest
+   * refused fast. Calls between services are not limited: they serve calls
+   * already admitted, and limiting them could deadlock services that call
+   * each other (graph and user). Health checks are not limited either.
+   */
+  maxEntryCalls: number;
+  onShed?: (method: UnarySpec["method"]) => void;
 }
 
 const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled);
 
 type Context = ReturnType<typeof createHandlerContext>;
+
+interface InFlight {
+  calls: StopOnAbort<Context>;
+  /** Entry calls running now. */
+  entries: number;
+}
 
 export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandler): RequestHandler {
   const byPath = new Map<string, UnarySpec>();
@@ -35,7 +55,7 @@ export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandl
   }
   // Calls in flight, aborted together at shutdown (not each linked to the
   // shutdown signal, Connect's way: see stop-on-abort.ts).
-  const calls = stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason));
+  const inFlight: InFlight = { calls: stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)), entries: 0 };
   return (req, res) => {
     const spec = req.httpVersionMajor === 2 && req.method === "POST" ? byPath.get(req.url ?? "") : undefined;
     const type = req.headers["content-type"];
@@ -44,14 +64,14 @@ export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandl
       fallback(req, res);
       return;
     }
-    serve(spec, opts, calls, req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+    serve(spec, opts, inFlight, req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
   };
 }
 
 function serve(
   spec: UnarySpec,
   opts: GrpcUnaryOptions,
-  calls: StopOnAbort<Context>,
+  inFlight: InFlight,
   req: http2.Http2ServerRequest,
   res: http2.Http2ServerResponse,
 ): void {
@@ -84,6 +104,12 @@ function serve(
     if (input instanceof ConnectError) return answer(input);
     const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
     if (timeout.error) return answer(timeout.error);
+    const entry = opts.maxEntryCalls > 0 && req.headers[INTERNAL_CALL_HEADER] !== "1" && spec.method.parent !== Health;
+    if (entry && inFlight.entries >= opts.maxEntryCalls) {
+      opts.onShed?.(spec.method);
+      return answer(new ConnectError(`overloaded: ${opts.maxEntryCalls} calls in flight; retry with backoff`, Code.Unavailable));
+    }
+    if (entry) inFlight.entries++;
     const cancel = new AbortController();
     req.once("close", () => {
       if (!res.writableEnded) cancel.abort(CANCELED); // closed before the answer: the client gave up
@@ -98,13 +124,16 @@ function serve(
       requestSignal: cancel.signal,
       requestHeader: webHeaders(req.headers),
     });
-    calls.add(ctx);
+    inFlight.calls.add(ctx);
     invokeUnary(spec, ctx, input, opts.interceptors)
       .then(
         (output) => answer(undefined, output, ctx),
         (err: unknown) => answer(ConnectError.from(err), undefined, ctx),
       )
-      .finally(() => calls.delete(ctx));
+      .finally(() => {
+        inFlight.calls.delete(ctx);
+        if (entry) inFlight.entries--;
+      });
   });
 }
 

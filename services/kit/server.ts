@@ -30,6 +30,8 @@ export interface ServeOptions {
   verifier: TokenVerifier;
   /** Largest accepted request message. */
   readMaxBytes?: number;
+  /** Admission limit for unary calls from outside the mesh (0 or unset: none); see grpc-unary.ts. */
+  maxEntryCalls?: number;
 }
 
 export interface RunningServer {
@@ -88,7 +90,17 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }) as RequestHandler;
 
   await opts.health.start();
-  const fast = grpcUnaryFastPath({ services, interceptors, shutdownSignal: shutdown.signal, readMaxBytes }, handler);
+  const fast = grpcUnaryFastPath(
+    {
+      services,
+      interceptors,
+      shutdownSignal: shutdown.signal,
+      readMaxBytes,
+      maxEntryCalls: opts.maxEntryCalls ?? 0,
+      onShed: (method) => opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name }),
+    },
+    handler,
+  );
   const listener = await listenDual(withSpecGrpcMessage(fast), opts.host, opts.port);
   opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
   return {

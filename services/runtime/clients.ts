@@ -8,10 +8,11 @@ import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
-import { REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
+import { INTERNAL_CALL_HEADER, REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
 import { LocalServices } from "./local-transport.js";
 
 const forwardScope: Interceptor = (next) => async (req) => {
+  if (!req.header.has(INTERNAL_CALL_HEADER)) req.header.set(INTERNAL_CALL_HEADER, "1");
   const scope = requestScope.getStore();
   if (scope) {
     req.header.set(REQUEST_ID_HEADER, scope.requestId);

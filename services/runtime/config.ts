@@ -40,6 +40,7 @@ const schema = z.object({
   CHIRP_REDIS_CLUSTER_NODES: z.string().optional(),
   CHIRP_REDIS_PREFIX: z.string().default("chirp:"),
   CHIRP_SHUTDOWN_GRACE_MS: envs.int(10_000, 0, 120_000),
+  CHIRP_MAX_ENTRY_CALLS: envs.int(64, 0, 1_000_000),
   CHIRP_INPROCESS_CALLS: envs.bool(true),
   ...cassandraEnv,
 });
@@ -67,6 +68,8 @@ export interface ChirpConfig {
   cassandra: CassandraConfig;
   migrateOnStart: boolean;
   shutdownGraceMs: number;
+  /** Unary calls from outside the mesh a service runs at once; beyond, UNAVAILABLE at once (0 = no limit). */
+  maxEntryCalls: number;
   /** Call services started in the same process in memory instead of over loopback gRPC. */
   inProcessCalls: boolean;
 }
@@ -105,6 +108,7 @@ export function readConfig(env: Env = process.env): ChirpConfig {
     cassandra: cassandraConfig(e),
     migrateOnStart: e.CHIRP_MIGRATE_ON_START,
     shutdownGraceMs: e.CHIRP_SHUTDOWN_GRACE_MS,
+    maxEntryCalls: e.CHIRP_MAX_ENTRY_CALLS,
     inProcessCalls: e.CHIRP_INPROCESS_CALLS,
   };
 }

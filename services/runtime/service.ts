@@ -30,6 +30,7 @@ export async function startService(rt: Runtime, spec: ServiceSpec): Promise<Runn
     logger,
     metrics: rt.metrics,
     verifier: rt.verifier,
+    maxEntryCalls: rt.config.maxEntryCalls,
   });
   rt.local?.register(spec.services, routes, serverInterceptors(logger, rt.metrics, rt.verifier));
   return server;

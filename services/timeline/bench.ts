@@ -10,7 +10,7 @@
 //   - the pull model at 100/500/2,000 followings against fan-out reads.
 //
 //   node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
-//     [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000]
+//     [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000] [--max-entry-calls=64]
 //
 // Shortcuts, stated so the figures can be judged: followers of the hot author
 // and the load readers are bare ids (Follow checks only the followee), the hot
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "1000" },
     seconds: { type: "string", default: "10" },
     pull: { type: "string", default: "100,500,2000" },
+    // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
+    "max-entry-calls": { type: "string", default: "64" },
   },
 });
 const MODE = args.mode as Mode;
@@ -107,7 +109,10 @@ async function settle(s: System, quietMs = 1500): Promise<void> {
 
 async function main(): Promise<void> {
   progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-  const s = await startSystem(MODE, "tl_bench", { timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 } });
+  const s = await startSystem(MODE, "tl_bench", {
+    timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 },
+    env: { CHIRP_MAX_ENTRY_CALLS: args["max-entry-calls"] },
+  });
   try {
     await run(s);
   } finally {

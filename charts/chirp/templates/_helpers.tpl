@@ -137,6 +137,7 @@ CHIRP_MODE: "cluster"
 CHIRP_HOST: "0.0.0.0"
 CHIRP_LOG_LEVEL: {{ $v.config.logLevel | quote }}
 CHIRP_SHUTDOWN_GRACE_MS: {{ $v.config.shutdownGraceMs | quote }}
+CHIRP_MAX_ENTRY_CALLS: {{ $v.config.maxEntryCalls | quote }}
 CHIRP_MIGRATE_ON_START: {{ $v.config.migrateOnStart | quote }}
 CHIRP_GATEWAY_PORT: {{ $v.gateway.port | quote }}
 CHIRP_USER_PORT: {{ $v.user.port | quote }}

@@ -6,28 +6,17 @@ import test from "ava";
 import http2 from "node:http2";
 import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { pino } from "pino";
 import { GetUserRequestSchema, UserService } from "../../gen/chirp/user/v1/user_pb.js";
-import { TokenVerifier } from "./auth.js";
 import { notFound } from "./errors.js";
-import { HealthMonitor } from "./health.js";
-import { generateKeyPairPem } from "./keys.js";
 import { createMetrics } from "./metrics.js";
-import { serve, type ServeOptions } from "./server.js";
+import type { ServeOptions } from "./server.js";
+import { serveForTest } from "./test-server.js";
 
-const logger = pino({ level: "silent" });
-const keys = await generateKeyPairPem();
 const aborted: string[] = [];
 let routesBuilt = 0;
-const start = async (more: Partial<ServeOptions> = {}) => serve({
+const start = async (more: Partial<ServeOptions> = {}) => serveForTest({
   name: "fast-path-test",
-  host: "127.0.0.1",
-  port: 0,
   services: [UserService],
-  health: new HealthMonitor({ services: [UserService.typeName], checks: [], logger, intervalMs: 60_000 }),
-  logger,
-  metrics: createMetrics({ defaultMetrics: false }),
-  verifier: await TokenVerifier.fromPem(keys.publicKeyPem, { issuer: "chirp", audience: "chirp" }),
   readMaxBytes: 1024,
   routes(router) {
     routesBuilt++;

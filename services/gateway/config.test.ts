@@ -10,6 +10,7 @@ test("defaults", (t) => {
     trustProxyHops: 0,
     sseKeepAliveMs: 15000,
     readyCacheMs: 2000,
+    maxInFlight: 64,
   });
 });
 

@@ -37,6 +37,12 @@ const schema = z.object({
   CHIRP_SSE_KEEPALIVE_MS: envs.int(15_000, 100, 300_000),
   /** How long a /readyz answer is reused before the services are asked again. Default 2 s. */
   CHIRP_READY_CACHE_MS: envs.int(2000, 0, 60_000),
+  /**
+   * API requests one gateway process works on at once; one more is answered
+   * 503 at once. Default 64; 0 turns it off. Event streams count only until
+   * they start.
+   */
+  CHIRP_GATEWAY_MAX_IN_FLIGHT: envs.int(64, 0, 1_000_000),
 });
 
 export interface GatewayConfig {
@@ -46,6 +52,7 @@ export interface GatewayConfig {
   trustProxyHops: number;
   sseKeepAliveMs: number;
   readyCacheMs: number;
+  maxInFlight: number;
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -57,5 +64,6 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     trustProxyHops: e.CHIRP_TRUST_PROXY_HOPS,
     sseKeepAliveMs: e.CHIRP_SSE_KEEPALIVE_MS,
     readyCacheMs: e.CHIRP_READY_CACHE_MS,
+    maxInFlight: e.CHIRP_GATEWAY_MAX_IN_FLIGHT,
   };
 }

@@ -30,7 +30,8 @@ const Book = libraryMessage("Book");
 const seen = { requestIds: [] as string[], internal: [] as string[], watchCancelled: [] as string[] };
 
 const library = {
-  getBook(req: { name: string }, ctx: HandlerContext) {
+  async getBook(req: { name: string }, ctx: HandlerContext) {
+    if (req.name.endsWith("/slow")) await new Promise((r) => setTimeout(r, 500));
     seen.requestIds.push(ctx.requestHeader.get("x-request-id") ?? "");
     seen.internal.push(ctx.requestHeader.get("x-chirp-internal") ?? "(none)");
     if (req.name.endsWith("/missing")) throw notFound(`book ${req.name} not found`);
@@ -316,6 +317,27 @@ test("server-sent events: closing the gateway ends open streams and cancels thei
     const late = await openSse(own.base, "/v1/shelves/c3/watch");
     t.is(late.status, 503);
     t.is(JSON.parse(await late.body()).code, "unavailable");
+  } finally {
+    await own.close();
+  }
+});
+
+test("past maxInFlight an API request is 503 at once; health, open event streams and later requests are not held up", async (t) => {
+  const own = await startHarness({ services: [LibraryService, UserService], grpcUrl, verifier, config: { maxInFlight: 1 } });
+  try {
+    const stream = await openSse(own.base, "/v1/shelves/m1/watch");
+    t.is((await stream.next()).event, "book");
+    t.is((await call(own.base, "GET", "/v1/shelves/s1/books/b1")).status, 200, "an open stream does not take the slot");
+    const slow = call(own.base, "GET", "/v1/shelves/s1/books/slow");
+    await new Promise((r) => setTimeout(r, 150));
+    const refused = await call(own.base, "GET", "/v1/shelves/s1/books/b1");
+    t.is(refused.status, 503);
+    t.is(refused.headers.get("retry-after"), "1");
+    t.deepEqual(refused.body, { code: "unavailable", message: "overloaded: 1 requests in flight; retry with backoff", details: [] });
+    t.is((await call(own.base, "GET", "/healthz")).status, 200);
+    t.is((await slow).status, 200);
+    t.is((await call(own.base, "GET", "/v1/shelves/s1/books/b1")).status, 200, "admitted again");
+    stream.close();
   } finally {
     await own.close();
   }

@@ -57,6 +57,8 @@ export class Gateway {
   private readonly cors: Cors;
   private readonly builtins: Map<string, Builtin>;
   private readonly shutdown = new AbortController();
+  /** API requests being worked on (the admission limit's count). */
+  private inFlight = 0;
   private readonly streams = stopOnAbort<() => void>(this.shutdown.signal, (stop) => stop());
   private readonly openApiJson: string;
   private readonly docsHtml: string;
@@ -102,6 +104,7 @@ export class Gateway {
     const log = this.o.logger.child({ requestId: id });
     let route = "unmatched";
     let streaming = false;
+    let admitted = false;
     const common: Record<string, string> = { [REQUEST_ID_HEADER]: id, ...this.cors.headers(header(req, "origin")) };
 
     try {
@@ -129,6 +132,17 @@ export class Gateway {
         res.writeHead(204, { ...headers, [REQUEST_ID_HEADER]: id }).end();
         return;
       }
+
+      // Past the limit, refused before any work: requests that queue past
+      // capacity only make every request late (README, "Admission limit").
+      const max = this.o.config.maxInFlight;
+      if (max > 0 && this.inFlight >= max) {
+        route = "overloaded";
+        this.o.metrics.shed.inc();
+        throw new HttpError(503, "unavailable", `overloaded: ${max} requests in flight; retry with backoff`, { "retry-after": "1" });
+      }
+      this.inFlight++;
+      admitted = true;
 
       // Limits first, before any work (and before a 404: scanners pay too).
       const authorization = header(req, "authorization");
@@ -160,6 +174,9 @@ export class Gateway {
       const callCtx = { requestId: id, authorization };
       if (binding.streaming) {
         streaming = true;
+        // A stream lasts as long as its client stays: it is not load in flight.
+        this.inFlight--;
+        admitted = false;
         this.o.metrics.streams.inc();
         try {
           await requestScope.run(callCtx, () =>
@@ -187,6 +204,7 @@ export class Gateway {
     } catch (err) {
       this.fail(res, err, common, log);
     } finally {
+      if (admitted) this.inFlight--;
       const status = String(res.statusCode);
       const labels = { route, method: KNOWN_METHODS.has(method) ? method : "OTHER", status };
       this.o.metrics.requests.inc(labels);

@@ -9,6 +9,7 @@ export interface GatewayMetrics {
   duration: Histogram<"route" | "method" | "status">;
   rateLimited: Counter<"scope">;
   limiterErrors: Counter;
+  shed: Counter;
   streams: Gauge;
 }
 
@@ -37,6 +38,9 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     ),
     limiterErrors: once(registry, "http_server_rate_limiter_errors_total", () =>
       new Counter({ name: "http_server_rate_limiter_errors_total", help: "Rate-limit checks that failed (the request was let through).", registers: [registry] }),
+    ),
+    shed: once(registry, "http_server_shed_total", () =>
+      new Counter({ name: "http_server_shed_total", help: "Requests refused with 503 because the gateway had its limit of requests in flight.", registers: [registry] }),
     ),
     streams: once(registry, "http_server_event_streams", () =>
       new Gauge({ name: "http_server_event_streams", help: "Server-sent event streams open now.", registers: [registry] }),

@@ -13,6 +13,7 @@ test("gatewayEnv is the inverse of readGatewayConfig", (t) => {
     trustProxyHops: 2,
     sseKeepAliveMs: 300,
     readyCacheMs: 0,
+    maxInFlight: 9,
   };
   t.deepEqual(readGatewayConfig(gatewayEnv(config)), config);
   t.deepEqual(gatewayEnv({}), {}, "unset fields stay the gateway's defaults");

@@ -46,6 +46,7 @@ export function gatewayEnv(c: Partial<GatewayConfig>): Record<string, string> {
   if (c.trustProxyHops !== undefined) e.CHIRP_TRUST_PROXY_HOPS = String(c.trustProxyHops);
   if (c.sseKeepAliveMs !== undefined) e.CHIRP_SSE_KEEPALIVE_MS = String(c.sseKeepAliveMs);
   if (c.readyCacheMs !== undefined) e.CHIRP_READY_CACHE_MS = String(c.readyCacheMs);
+  if (c.maxInFlight !== undefined) e.CHIRP_GATEWAY_MAX_IN_FLIGHT = String(c.maxInFlight);
   return e;
 }
 

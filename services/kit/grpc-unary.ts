@@ -101,15 +101,16 @@ function serve(
       res.end();
     };
     if (tooLarge) return answer(new ConnectError(`message size is larger than configured readMaxBytes ${opts.readMaxBytes}`, Code.ResourceExhausted));
-    const input = parseSingle(spec.method.input, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    if (input instanceof ConnectError) return answer(input);
-    const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
-    if (timeout.error) return answer(timeout.error);
+    // Refused before the message is decoded: shedding has to be cheap.
     const entry = opts.maxEntryCalls > 0 && req.headers[INTERNAL_CALL_HEADER] !== "1" && spec.method.parent !== Health;
     if (entry && inFlight.entries >= opts.maxEntryCalls) {
       opts.onShed?.(spec.method);
       return answer(new ConnectError(`overloaded: ${opts.maxEntryCalls} calls in flight; retry with backoff`, Code.Unavailable));
     }
+    const input = parseSingle(spec.method.input, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    if (input instanceof ConnectError) return answer(input);
+    const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
+    if (timeout.error) return answer(timeout.error);
     if (entry) inFlight.entries++;
     const cancel = new AbortController();
     req.once("close", () => {

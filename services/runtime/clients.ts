@@ -1,6 +1,7 @@
 // gRPC clients for calling the other services. The request id and the
 // caller's token travel along, so logs join up and downstream services apply
-// their own authorization.
+// their own authorization; each call says it comes from inside the mesh, so
+// the callee's admission limit lets it through (kit/grpc-unary.ts).
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";

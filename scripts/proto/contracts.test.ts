@@ -25,6 +25,7 @@ const internal = new Set([
   "chirp.graph.v1.GraphService.ListFollowingIds",
   "chirp.tweet.v1.TweetService.BatchGetViewerStates",
   "chirp.tweet.v1.TweetService.BatchGetUserTweetCounts",
+  "chirp.timeline.v1.TimelineService.InvalidateViewerStates",
 ]);
 
 function bindings(): string[] {

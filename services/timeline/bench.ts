@@ -228,7 +228,7 @@ async function run(s: System): Promise<void> {
   for (const [i, reader] of pullReaders.entries()) {
     const auth = (await s.as(reader)).headers as Record<string, string>;
     const scope = { requestId: "bench", authorization: auth.authorization };
-    const fanoutRead = () => requestScope.run(scope, async () => hydrate(rc.hydration, reader, (await homePage(rc, reader, undefined, 20)).ids));
+    const fanoutRead = () => requestScope.run(scope, async () => hydrate(rc.hydration, { id: reader }, (await homePage(rc, reader, undefined, 20)).ids));
     const pullRead = () => requestScope.run(scope, () => pullHomeTimeline(rc.hydration, rc.source, reader, 20));
     // Same answer first: the comparison is only fair if both return the same page.
     const [a, b] = [await fanoutRead(), await pullRead()];

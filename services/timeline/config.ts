@@ -36,6 +36,15 @@ const schema = z.object({
   CHIRP_TIMELINE_USER_CACHE_MS: envs.int(5_000, 0, 600_000),
   /** How long hydration reuses a tweet (its counts may lag that long; 0: no reuse). */
   CHIRP_TIMELINE_TWEET_CACHE_MS: envs.int(2_000, 0, 600_000),
+  /**
+   * How long hydration keeps a viewer's likes and retweets (0: ask the tweet
+   * service on every read). They are never stale while kept: a like changes
+   * the viewer's states version (viewer-states.ts); this bounds how long a
+   * change whose InvalidateViewerStates call failed could go unseen.
+   */
+  CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS: envs.int(60_000, 0, 3_600_000),
+  /** Viewers whose states are kept (the least recently reading go first). */
+  CHIRP_TIMELINE_VIEWER_STATES_CACHE_VIEWERS: envs.int(20_000, 0, 10_000_000),
 });
 
 export interface TimelineConfig {
@@ -51,6 +60,8 @@ export interface TimelineConfig {
   celebrityFollowsCacheMs: number;
   userCacheMs: number;
   tweetCacheMs: number;
+  viewerStatesCacheMs: number;
+  viewerStatesCacheViewers: number;
 }
 
 export function readTimelineConfig(env: Env = process.env): TimelineConfig {
@@ -68,5 +79,7 @@ export function readTimelineConfig(env: Env = process.env): TimelineConfig {
     celebrityFollowsCacheMs: e.CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS,
     userCacheMs: e.CHIRP_TIMELINE_USER_CACHE_MS,
     tweetCacheMs: e.CHIRP_TIMELINE_TWEET_CACHE_MS,
+    viewerStatesCacheMs: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS,
+    viewerStatesCacheViewers: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_VIEWERS,
   };
 }

@@ -3,7 +3,8 @@
 // at once; then the originals of retweets and the authors (mostly cached);
 // then, only when there are retweets, the originals' authors and states. Ids
 // the tweet service reports missing (deleted) are returned so the caller can
-// drop them.
+// drop them. Viewer states come from the per-viewer cache when the viewer's
+// states version is known (viewer-states.ts), else from the tweet service.
 import { create } from "@bufbuild/protobuf";
 import { HydratedTweetSchema, type HydratedTweet } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
@@ -11,6 +12,7 @@ import type { User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { BatchLookup } from "./batch-cache.js";
 import { chunk } from "./chunk.js";
+import type { States } from "./viewer-states.js";
 
 /** The contracts' batch limit. */
 const BATCH = 100;
@@ -21,11 +23,15 @@ export interface Hydrated {
   missing: bigint[];
 }
 
-type States = Map<bigint, { liked: boolean; retweeted: boolean }>;
+/** Who reads; `statesVersion` (the store's, read before the page) lets their states come from the cache. */
+export interface Viewer {
+  id: bigint;
+  statesVersion?: string | undefined;
+}
 
 export interface HydrateDeps {
-  /** For viewer states: per viewer and never cached (a like must show at once). */
-  clients: Pick<ServiceClients, "tweet">;
+  /** The viewer's likes and retweets: loadViewerStates, or ViewerStatesCache.get over it. */
+  states: (viewerId: bigint, statesVersion: string | undefined, tweetIds: readonly bigint[]) => Promise<States>;
   tweets: BatchLookup<Tweet>;
   users: BatchLookup<User>;
 }
@@ -38,33 +44,46 @@ export function directLookups(clients: Pick<ServiceClients, "tweet" | "user">): 
   };
 }
 
-export async function hydrate(deps: HydrateDeps, viewerId: bigint | undefined, ids: readonly bigint[]): Promise<Hydrated> {
+/** The viewer's states from the tweet service, in batches of the contract's limit. */
+export function loadViewerStates(clients: Pick<ServiceClients, "tweet">) {
+  return async (viewerId: bigint, tweetIds: readonly bigint[]): Promise<States> => {
+    const states: States = new Map();
+    await Promise.all(
+      chunk(tweetIds, BATCH).map(async (c) => {
+        const res = await clients.tweet.batchGetViewerStates({ viewerId, tweetIds: c });
+        for (const s of res.states) states.set(s.tweetId, { liked: s.liked, retweeted: s.retweeted });
+      }),
+    );
+    return states;
+  };
+}
+
+export async function hydrate(deps: HydrateDeps, viewer: Viewer | undefined, ids: readonly bigint[]): Promise<Hydrated> {
   if (ids.length === 0) return { tweets: [], missing: [] };
   // Viewer states need only the ids: asked for alongside the tweets.
-  const [{ tweets, missing }, states] = await Promise.all([getTweets(deps, ids), getStates(deps.clients, viewerId, ids)]);
-  return { tweets: await hydrateTweets(deps, viewerId, ids.flatMap((id) => tweets.get(id) ?? []), states), missing };
+  const [{ tweets, missing }, states] = await Promise.all([getTweets(deps, ids), getStates(deps, viewer, ids)]);
+  return { tweets: await hydrateTweets(deps, viewer, ids.flatMap((id) => tweets.get(id) ?? []), states), missing };
 }
 
 /** Hydrates tweets already fetched (a user timeline comes with them), in their order. */
 export async function hydrateTweets(
   deps: HydrateDeps,
-  viewerId: bigint | undefined,
+  viewer: Viewer | undefined,
   found: readonly Tweet[],
   knownStates?: States,
 ): Promise<HydratedTweet[]> {
-  const { clients } = deps;
   const first = new Map(found.map((t) => [t.tweetId, t]));
   const originalIds = unique(found.map((t) => t.retweetOfTweetId).filter((id) => id !== 0n && !first.has(id)));
 
   const [originals, users, states] = await Promise.all([
     originalIds.length ? getTweets(deps, originalIds) : { tweets: new Map<bigint, Tweet>(), missing: [] },
     deps.users(unique(found.map((t) => t.authorId))),
-    knownStates ?? getStates(clients, viewerId, found.map((t) => t.tweetId)),
+    knownStates ?? getStates(deps, viewer, found.map((t) => t.tweetId)),
   ]);
   const moreAuthors = unique([...originals.tweets.values()].map((t) => t.authorId).filter((a) => !users.has(a)));
   const [moreUsers, moreStates] = await Promise.all([
     moreAuthors.length ? deps.users(moreAuthors) : new Map<bigint, User>(),
-    getStates(clients, viewerId, [...originals.tweets.keys()]),
+    getStates(deps, viewer, [...originals.tweets.keys()]),
   ]);
   for (const [k, v] of moreUsers) users.set(k, v);
   for (const [k, v] of moreStates) states.set(k, v);
@@ -97,16 +116,9 @@ async function getTweets(deps: HydrateDeps, ids: readonly bigint[]) {
   return { tweets, missing: ids.filter((id) => !tweets.has(id)) };
 }
 
-async function getStates(clients: Pick<ServiceClients, "tweet">, viewerId: bigint | undefined, ids: readonly bigint[]): Promise<States> {
-  const states: States = new Map();
-  if (viewerId === undefined) return states;
-  await Promise.all(
-    chunk(ids, BATCH).map(async (c) => {
-      const res = await clients.tweet.batchGetViewerStates({ viewerId, tweetIds: c });
-      for (const s of res.states) states.set(s.tweetId, { liked: s.liked, retweeted: s.retweeted });
-    }),
-  );
-  return states;
+async function getStates(deps: HydrateDeps, viewer: Viewer | undefined, ids: readonly bigint[]): Promise<States> {
+  if (viewer === undefined || ids.length === 0) return new Map();
+  return deps.states(viewer.id, viewer.statesVersion, ids);
 }
 
 function unique<T>(items: readonly T[]): T[] {

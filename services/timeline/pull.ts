@@ -16,5 +16,5 @@ export async function pullHomeTimeline(
   const followees = await source.following(userId);
   const lists = await mapLimit([userId, ...followees], concurrency, async (a) => (await source.tweets(a, limit, "")).ids);
   const ids = mergeNewest(lists, limit);
-  return { ids, ...(await hydrate(deps, userId, ids)) };
+  return { ids, ...(await hydrate(deps, { id: userId }, ids)) };
 }

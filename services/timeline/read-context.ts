@@ -5,13 +5,14 @@ import { LargeAccounts } from "./large-accounts.js";
 import { computeTimeline, Rebuilder } from "./rebuild.js";
 import { clientSource, type TimelineSource } from "./source.js";
 import { cachedBatch } from "./batch-cache.js";
-import { directLookups, type HydrateDeps } from "./hydrate.js";
+import { directLookups, loadViewerStates, type HydrateDeps } from "./hydrate.js";
+import { ViewerStatesCache } from "./viewer-states.js";
 
 export interface ReadContext extends TimelineContext {
   source: TimelineSource;
   rebuilder: Rebuilder;
   large: LargeAccounts;
-  /** What hydration calls: tweets and authors through a short cache, viewer states directly. */
+  /** What hydration calls: tweets and authors through a short cache, viewer states through theirs. */
   hydration: HydrateDeps;
 }
 
@@ -28,8 +29,12 @@ export function createReadContext(ctx: TimelineContext): ReadContext {
     ctx.store.cap,
   );
   const direct = directLookups(ctx.rt.clients);
+  const states = new ViewerStatesCache(loadViewerStates(ctx.rt.clients), {
+    ttlMs: ctx.config.viewerStatesCacheMs,
+    maxViewers: ctx.config.viewerStatesCacheViewers,
+  });
   const hydration: HydrateDeps = {
-    clients: ctx.rt.clients,
+    states: (viewerId, version, ids) => states.get(viewerId, version, ids),
     tweets: cachedBatch(direct.tweets, ctx.config.tweetCacheMs),
     users: cachedBatch(direct.users, ctx.config.userCacheMs),
   };

@@ -71,7 +71,7 @@ async function* deliver(rc: ReadContext, viewerId: bigint, events: LiveEvent[], 
   const tweetIds = [...new Set(events.filter((e) => e.kind === "tweet").map((e) => e.tweetId))];
   // Hydration calls carry the viewer's token (viewer states are private):
   // a generator resumes outside the interceptor's request scope, so set it again.
-  const hydrated = tweetIds.length ? await requestScope.run(scope, () => hydrate(rc.hydration, viewerId, tweetIds)) : undefined;
+  const hydrated = tweetIds.length ? await requestScope.run(scope, () => hydrate(rc.hydration, { id: viewerId }, tweetIds)) : undefined;
   const byId = new Map(hydrated?.tweets.map((h) => [h.tweet!.tweetId, h]));
   const sent = new Set<bigint>();
   for (const e of events) {

@@ -116,6 +116,36 @@ for (const mode of MODES) {
     t.deepEqual(next.tweets.map((h) => h.tweet!.tweetId), [liked]);
   });
 
+  it("a like, unlike, retweet or undo shows on the very next read, though viewer states are cached", async (t, s) => {
+    const [author, reader] = [await s.register(), await s.register()];
+    await s.follow(reader, author);
+    await s.homeIds(reader);
+    const id = await s.post(author, "engage with me");
+    t.true(await eventually(async () => (await s.homeIds(reader)).includes(id)));
+    const opts = await s.as(reader);
+    const home = async () => {
+      const h = (await s.tl.getHomeTimeline({}, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
+      return [h.liked, h.retweeted];
+    };
+    const profile = async () => {
+      const h = (await s.tl.getUserTimeline({ userId: author }, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
+      return [h.liked, h.retweeted];
+    };
+    // Read twice each first: the states are now cached as "not engaged".
+    for (let i = 0; i < 2; i++) t.deepEqual([await home(), await profile()], [[false, false], [false, false]]);
+    await s.tweet.likeTweet({ tweetId: id }, opts);
+    t.deepEqual([await home(), await profile()], [[true, false], [true, false]], "liked");
+    await s.tweet.retweet({ tweetId: id }, opts);
+    t.deepEqual([await home(), await profile()], [[true, true], [true, true]], "retweeted");
+    await s.tweet.unlikeTweet({ tweetId: id }, opts);
+    await s.tweet.undoRetweet({ tweetId: id }, opts);
+    t.deepEqual([await home(), await profile()], [[false, false], [false, false]], "both taken back");
+    // Someone else's like is not the reader's.
+    await s.tweet.likeTweet({ tweetId: id }, await s.as(author));
+    t.deepEqual(await home(), [false, false]);
+    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }, await s.as(author)), { message: /only the owner/ });
+  });
+
   it("pages of every size walk the timeline once, newest first", async (t, s) => {
     const reader = await s.register();
     const authors = [await s.register(), await s.register()];

@@ -1,7 +1,10 @@
 // Everything the tweet handlers need, built from the Runtime: the store for
 // the mode (LMDB under <dataDir>/tweet, or Cassandra), the bus, ids, logger
-// and the event outbox. Tests override parts of it.
+// and the event outbox, and how the timeline service hears that a viewer's
+// likes or retweets changed. Tests override parts of it.
 import { join } from "node:path";
+import { ConnectError } from "@connectrpc/connect";
+import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import type { Snowflake } from "../kit/snowflake.js";
 import type { EventBus } from "../platform/bus/port.js";
@@ -17,6 +20,26 @@ export interface TweetContext {
   ids: Snowflake;
   logger: Logger;
   events: EventOutbox;
+  /**
+   * Called after the caller's like, unlike, retweet or undo is stored and
+   * before the call answers, so the timeline service stops using the
+   * caller's cached viewer states (timeline/viewer-states.ts). If it fails,
+   * the call fails: the change is stored, and the client's retry (a no-op
+   * for the store) tells the timelines again.
+   */
+  statesChanged: (viewerId: bigint) => Promise<void>;
+}
+
+/** InvalidateViewerStates on the timeline service, with the caller's forwarded token. */
+export function invalidateViewerStates(rt: Runtime): TweetContext["statesChanged"] {
+  return async (viewerId) => {
+    try {
+      await rt.clients.timeline.invalidateViewerStates({ viewerId });
+    } catch (err) {
+      const e = ConnectError.from(err);
+      throw unavailable(`the change is saved, but home timelines could not be told of it (${e.rawMessage}); retry, which is safe`);
+    }
+  };
 }
 
 export function createStore(rt: Runtime): TweetStore {
@@ -31,5 +54,6 @@ export function createTweetContext(rt: Runtime, overrides: Partial<TweetContext>
   const ids = overrides.ids ?? rt.ids;
   const logger = overrides.logger ?? rt.logger.child({ target: "tweet" });
   const events = overrides.events ?? new EventOutbox({ store: store.outbox, bus, ids, logger });
-  return { store, bus, ids, logger, events };
+  const statesChanged = overrides.statesChanged ?? invalidateViewerStates(rt);
+  return { store, bus, ids, logger, events, statesChanged };
 }

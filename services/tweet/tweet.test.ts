@@ -19,6 +19,7 @@ import type { BusMessage } from "../platform/bus/port.js";
 import { MODES, testRuntime, type Mode, type TestRuntime } from "../platform/testing/runtime.js";
 import { start, type StartedTweet } from "./target.js";
 import { eventually } from "../platform/testing/eventually.js";
+import { unavailable } from "../kit/errors.js";
 import { freePorts } from "../platform/testing/ports.js";
 
 interface Env {
@@ -26,6 +27,10 @@ interface Env {
   started: StartedTweet;
   client: Client<typeof TweetService>;
   events: BusMessage[];
+  /** Viewers the timeline service was told about (statesChanged), in order. */
+  notices: bigint[];
+  /** Viewers whose notices fail (tests run concurrently: per viewer, not for all). */
+  failNotices: Set<bigint>;
   as(userId: bigint): Promise<{ headers: Record<string, string> }>;
 }
 
@@ -35,7 +40,15 @@ const newUser = () => ++nextUser;
 
 async function setup(mode: Mode): Promise<Env> {
   const t = await testRuntime(mode, `tweet${mode[0]}`, {}, { CHIRP_TWEET_PORT: "0" });
-  const started = await start(t.rt);
+  // No timeline service here: the notices are recorded (the timeline suite checks them end to end).
+  const notices: bigint[] = [];
+  const failNotices = new Set<bigint>();
+  const started = await start(t.rt, {
+    statesChanged: async (viewerId) => {
+      if (failNotices.has(viewerId)) throw unavailable("the change is saved, but home timelines could not be told of it (test); retry, which is safe");
+      notices.push(viewerId);
+    },
+  });
   const events: BusMessage[] = [];
   await t.rt.bus.consume({ durable: "probe", subjects: ["tweet.created", "tweet.deleted", "tweet.liked", "tweet.retweeted"], handler: async (m) => void events.push(m) });
   const client = createClient(TweetService, createGrpcTransport({ baseUrl: started.url! }));
@@ -45,6 +58,8 @@ async function setup(mode: Mode): Promise<Env> {
     started,
     client,
     events,
+    notices,
+    failNotices,
     async as(userId) {
       let token = tokens.get(userId);
       if (!token) tokens.set(userId, (token = (await t.rt.signer!.sign({ userId, sessionId: "s" })).token));
@@ -245,6 +260,35 @@ for (const mode of MODES) {
     t.deepEqual([del.tweetId, del.authorId, del.retweetOfTweetId], [rt.tweetId, fan, id]);
     const re = e.events.find((m) => m.msgId === `tweet.retweeted:${rt.tweetId}`)!;
     t.is(fromBinary(TweetRetweetedEventSchema, re.data).originalAuthorId, tweet!.authorId);
+  });
+
+  it("every like, unlike, retweet and undo tells the timelines before answering; a failed notice fails the call and a retry repairs it", async (t, e) => {
+    const { tweet } = await e.client.createTweet({ content: "engage" }, await e.as(newUser()));
+    const id = tweet!.tweetId;
+    const fan = newUser();
+    const opts = await e.as(fan);
+    const mine = () => e.notices.filter((v) => v === fan).length;
+    await e.client.likeTweet({ tweetId: id }, opts);
+    t.is(mine(), 1);
+    await e.client.likeTweet({ tweetId: id }, opts);
+    t.is(mine(), 2, "also when nothing changed: it may repair a notice that failed");
+    await e.client.unlikeTweet({ tweetId: id }, opts);
+    const { retweet } = await e.client.retweet({ tweetId: id }, opts);
+    await e.client.undoRetweet({ tweetId: id }, opts);
+    t.is(mine(), 5);
+    const again = await e.client.retweet({ tweetId: id }, opts);
+    await e.client.deleteTweet({ tweetId: again.retweet!.tweetId }, opts);
+    t.is(mine(), 7, "deleting one's retweet takes it back");
+    t.not(again.retweet!.tweetId, retweet!.tweetId);
+    await e.client.createTweet({ content: "no engagement" }, opts);
+    t.is(mine(), 7, "a plain tweet changes no viewer state");
+
+    e.failNotices.add(fan);
+    await refused(t, e.client.likeTweet({ tweetId: id }, opts), Code.Unavailable, /saved.*retry, which is safe/);
+    e.failNotices.delete(fan);
+    t.is((await e.client.getTweet({ tweetId: id })).tweet!.likeCount, 1n, "the like is stored");
+    const retry = await e.client.likeTweet({ tweetId: id }, opts);
+    t.deepEqual([retry.created, retry.likeCount, mine()], [false, 1n, 8]);
   });
 }
 

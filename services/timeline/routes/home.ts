@@ -15,7 +15,7 @@ export function homeRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
       const { userId } = requireCaller(hc);
       const before = decodeCursor(req.cursor);
       const page = await homePage(rc, userId, before, req.limit || DEFAULT_LIMIT);
-      const { tweets, missing } = await hydrate(rc.hydration, userId, page.ids);
+      const { tweets, missing } = await hydrate(rc.hydration, { id: userId, statesVersion: page.statesVersion }, page.ids);
       if (missing.length > 0) {
         // Deleted tweets the fan-out has not taken out yet: drop them from this
         // reader's timeline now; the response is not held up for it.

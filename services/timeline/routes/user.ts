@@ -12,9 +12,13 @@ export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
     async getUserTimeline(req, hc) {
       const viewer = hc.values.get(callerKey)?.userId;
       // The tweet service's cursor goes back and forth unchanged: it is as opaque to us as to the client.
-      const page = await rc.rt.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor });
+      // The viewer's states version is read before their states are, as the cache needs (viewer-states.ts).
+      const [page, statesVersion] = await Promise.all([
+        rc.rt.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor }),
+        viewer === undefined ? undefined : rc.store.statesVersion(viewer),
+      ]);
       return {
-        tweets: await hydrateTweets(rc.hydration, viewer, page.tweets),
+        tweets: await hydrateTweets(rc.hydration, viewer === undefined ? undefined : { id: viewer, statesVersion }, page.tweets),
         nextCursor: page.nextCursor,
         hasMore: page.hasMore,
       };

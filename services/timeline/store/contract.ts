@@ -172,6 +172,27 @@ export function storeContract(test: TestFn, name: string, make: StoreFactory) {
     t.is(await s.getProgress("tweet:1"), undefined);
   });
 
+  it("states version: stable until bumped, read with a page in the same call, new after expiry", async (t) => {
+    const s = await fresh(800, 2000);
+    const v1 = await s.statesVersion(12n);
+    t.is(await s.statesVersion(12n), v1, "reading does not change it");
+    t.deepEqual(await s.page(12n, undefined, 5, true), { built: false, ids: [], statesVersion: v1 }, "a missing timeline still has one");
+    await s.finishBuild(12n, [3n, 4n]);
+    t.deepEqual(await s.page(12n, undefined, 5, true), { built: true, ids: [4n, 3n], statesVersion: v1 });
+    await s.bumpStatesVersion(12n);
+    const v2 = await s.statesVersion(12n);
+    t.not(v2, v1);
+    t.is((await s.page(12n, 3n, 5, true)).statesVersion, v2);
+    t.not(await s.statesVersion(13n), v2, "per user");
+    await s.bumpStatesVersion(14n);
+    t.not(await s.statesVersion(14n), "1", "a bump does not create a missing version (from a value that may have been used)");
+    await sleep(2_300);
+    t.not(await s.statesVersion(12n), v2, "expired: a new one, not the old one again");
+    const v3 = await s.statesVersion(12n);
+    await s.dropAll();
+    t.not(await s.statesVersion(12n), v3, "dropAll forgets it");
+  });
+
   it("dropAll forgets this store's data and nobody else's", async (t) => {
     const mine = await fresh();
     const other = await fresh();

@@ -25,6 +25,7 @@ export class MemoryTimelineStore implements TimelineStore {
   private readonly celebs = new Set<bigint>();
   private readonly presence = new Map<bigint, number>();
   private readonly progress = new Map<string, { value: FanoutProgress; expiresAt: number }>();
+  private readonly versions = new Map<bigint, { value: number; expiresAt: number }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(opts: MemoryStoreOptions) {
@@ -56,13 +57,27 @@ export class MemoryTimelineStore implements TimelineStore {
     }
   }
 
-  async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
+  async page(userId: bigint, before: bigint | undefined, limit: number, withStatesVersion = false): Promise<TimelinePage> {
+    const version = withStatesVersion ? { statesVersion: await this.statesVersion(userId) } : {};
     const tl = this.live(userId);
-    if (!tl) return { built: false, ids: [] };
+    if (!tl) return { built: false, ids: [], ...version };
     tl.expiresAt = this.now() + this.ttlMs;
-    if (!tl.built) return { built: false, ids: [] };
+    if (!tl.built) return { built: false, ids: [], ...version };
     const start = before === undefined ? 0 : firstBelow(tl.ids, before);
-    return { built: true, ids: tl.ids.slice(start, start + limit) };
+    return { built: true, ids: tl.ids.slice(start, start + limit), ...version };
+  }
+
+  async statesVersion(userId: bigint): Promise<string> {
+    const now = this.now();
+    let v = this.versions.get(userId);
+    if (!v || v.expiresAt <= now) this.versions.set(userId, (v = { value: Math.floor(Math.random() * 2 ** 52), expiresAt: 0 }));
+    v.expiresAt = now + this.ttlMs;
+    return String(v.value);
+  }
+
+  async bumpStatesVersion(userId: bigint): Promise<void> {
+    const v = this.versions.get(userId);
+    if (v && v.expiresAt > this.now()) v.value++;
   }
 
   async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {
@@ -134,6 +149,7 @@ export class MemoryTimelineStore implements TimelineStore {
     this.celebs.clear();
     this.presence.clear();
     this.progress.clear();
+    this.versions.clear();
   }
 
   async ping(): Promise<void> {}
@@ -157,6 +173,7 @@ export class MemoryTimelineStore implements TimelineStore {
     for (const [u, l] of this.locks) if (l.expiresAt <= now) this.locks.delete(u);
     for (const [u, t] of this.presence) if (t <= now) this.presence.delete(u);
     for (const [k, p] of this.progress) if (p.expiresAt <= now) this.progress.delete(k);
+    for (const [u, v] of this.versions) if (v.expiresAt <= now) this.versions.delete(u);
   }
 }
 

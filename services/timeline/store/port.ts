@@ -16,6 +16,8 @@ export interface TimelinePage {
   built: boolean;
   /** Newest first. */
   ids: bigint[];
+  /** The owner's states version (statesVersion()), when the page was asked with it. */
+  statesVersion?: string;
 }
 
 export interface FanoutProgress {
@@ -40,9 +42,10 @@ export interface TimelineStore {
   remove(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<void>;
   /**
    * Up to `limit` ids older than `before` (exclusive; undefined = from the
-   * newest), newest first. Refreshes the timeline's time to live.
+   * newest), newest first. Refreshes the timeline's time to live. With
+   * `withStatesVersion`, also the owner's statesVersion(), in the same call.
    */
-  page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage>;
+  page(userId: bigint, before: bigint | undefined, limit: number, withStatesVersion?: boolean): Promise<TimelinePage>;
   /** For each user, whether their timeline holds tweetId (tests, benchmark). */
   contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]>;
 
@@ -61,6 +64,16 @@ export interface TimelineStore {
   addCelebrity(userId: bigint): Promise<void>;
   celebrities(): Promise<bigint[]>;
   isCelebrity(userId: bigint): Promise<boolean>;
+
+  /**
+   * A token that changes whenever the user's likes or retweets change
+   * (bumpStatesVersion), so viewer states cached under it are current while
+   * it stays the same. Created at random when missing (never reused after an
+   * expiry); lives as long as the timeline's time to live, renewed when read.
+   */
+  statesVersion(userId: bigint): Promise<string>;
+  /** Changes the user's states version; a missing one is left missing (the next read creates a new one). */
+  bumpStatesVersion(userId: bigint): Promise<void>;
 
   /** The user has a live stream open until now + ttlMs. */
   markOnline(userId: bigint, ttlMs: number): Promise<void>;

@@ -78,6 +78,31 @@ redis.call('pexpire', KEYS[1], ARGV[3])
 return redis.call('zrevrangebylex', KEYS[1], ARGV[1], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[2])
 `;
 
+// A user's states version (port.ts statesVersion) into `v`: read it, or
+// create it from ARGV[2] (a random number) when missing; renews its TTL (ARGV[1]).
+const versionLua = (key: string) => `
+local v = redis.call('get', ${key})
+if v then redis.call('pexpire', ${key}, ARGV[1]) else v = ARGV[2]; redis.call('set', ${key}, v, 'PX', ARGV[1]) end
+`;
+
+// The page and the version in one call (same hash tag, same slot): the
+// version first, then "0" (not built) or "1" and the ids.
+const PAGE_VERSION_LUA = `${versionLua("KEYS[2]")}
+if not redis.call('zscore', KEYS[1], '${BUILT}') then return {v, '0'} end
+redis.call('pexpire', KEYS[1], ARGV[1])
+local out = redis.call('zrevrangebylex', KEYS[1], ARGV[3], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[4])
+table.insert(out, 1, '1')
+table.insert(out, 1, v)
+return out
+`;
+
+// INCR keeps the TTL; a missing version stays missing, since creating "1"
+// could repeat a value that expired with states cached under it.
+const BUMP_VERSION_LUA = `
+if redis.call('exists', KEYS[1]) == 1 then redis.call('incr', KEYS[1]) end
+return 0
+`;
+
 const UNLOCK_LUA = `
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -95,7 +120,13 @@ type WithScripts = {
   tlRemove(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
   tlPage(key: string, max: string, limit: number, ttlMs: number): Promise<string[] | null>;
+  tlPageVersion(key: string, versionKey: string, ttlMs: number, fresh: string, max: string, limit: number): Promise<string[]>;
+  tlVersion(versionKey: string, ttlMs: number, fresh: string): Promise<string>;
+  tlBumpVersion(versionKey: string): Promise<number>;
 };
+
+/** A new states version: random, so one that expired is not handed out again. */
+const freshVersion = () => String(Math.floor(Math.random() * 2 ** 52));
 
 export interface RedisStoreOptions {
   prefix: string;
@@ -125,6 +156,9 @@ export class RedisTimelineStore implements TimelineStore {
     client.defineCommand("tlRemove", { lua: REMOVE_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
     client.defineCommand("tlPage", { numberOfKeys: 1, lua: PAGE_LUA });
+    client.defineCommand("tlPageVersion", { numberOfKeys: 2, lua: PAGE_VERSION_LUA });
+    client.defineCommand("tlVersion", { numberOfKeys: 1, lua: `${versionLua("KEYS[1]")}\nreturn v` });
+    client.defineCommand("tlBumpVersion", { numberOfKeys: 1, lua: BUMP_VERSION_LUA });
   }
 
   key(userId: bigint): string {
@@ -133,6 +167,10 @@ export class RedisTimelineStore implements TimelineStore {
 
   private lockKey(userId: bigint): string {
     return `${this.prefix}tl:{${userId}}:lock`;
+  }
+
+  private versionKey(userId: bigint): string {
+    return `${this.prefix}tl:{${userId}}:sv`;
   }
 
   private get celebKey(): string {
@@ -192,11 +230,24 @@ export class RedisTimelineStore implements TimelineStore {
     }
   }
 
-  async page(userId: bigint, before: bigint | undefined, limit: number): Promise<TimelinePage> {
+  async page(userId: bigint, before: bigint | undefined, limit: number, withStatesVersion = false): Promise<TimelinePage> {
     const max = before === undefined ? "+" : `(${idMember(before)}`;
-    const members = await (this.client as unknown as WithScripts).tlPage(this.key(userId), max, limit, this.ttlMs);
+    const scripts = this.client as unknown as WithScripts;
+    if (withStatesVersion) {
+      const [statesVersion, built, ...members] = await scripts.tlPageVersion(this.key(userId), this.versionKey(userId), this.ttlMs, freshVersion(), max, limit);
+      return { built: built === "1", ids: members.map((m) => BigInt(m)), statesVersion: statesVersion! };
+    }
+    const members = await scripts.tlPage(this.key(userId), max, limit, this.ttlMs);
     if (members === null) return { built: false, ids: [] };
     return { built: true, ids: members.map((m) => BigInt(m)) };
+  }
+
+  async statesVersion(userId: bigint): Promise<string> {
+    return (this.client as unknown as WithScripts).tlVersion(this.versionKey(userId), this.ttlMs, freshVersion());
+  }
+
+  async bumpStatesVersion(userId: bigint): Promise<void> {
+    await (this.client as unknown as WithScripts).tlBumpVersion(this.versionKey(userId));
   }
 
   async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {

@@ -69,9 +69,12 @@ export async function startSystem(mode: Mode, label: string, opts: SystemOptions
   const graph = await startGraph(rt);
   const user = await startUser(rt);
   const tweet = await startTweet(rt);
-  // The timeline's own address is filled in below; nothing here calls it.
-  rt.clients = createServiceClients({ user: user.url, graph: graph.url, tweet: tweet.url!, timeline: "http://127.0.0.1:1" });
+  // The timeline's own address is known only once it listens (the tweet
+  // service calls it when a viewer's likes change).
+  const addrs = { user: user.url, graph: graph.url, tweet: tweet.url!, timeline: "http://127.0.0.1:1" };
+  rt.clients = createServiceClients(addrs);
   const timeline = await startTimeline(rt, opts.timeline);
+  rt.clients = createServiceClients({ ...addrs, timeline: timeline.url! });
   let fanout = opts.fanout === false ? undefined : await startFanout(rt, opts.timeline);
 
   const transport = (url: string) => createUnaryGrpcTransport({ baseUrl: url });

@@ -1,5 +1,7 @@
 // Likes and retweets: once per user, idempotent, exact counts (the store
-// decides with a claim); events only when something changed.
+// decides with a claim); events only when something changed. The timeline
+// service hears of every one before the call answers, changed or not: a
+// retry must repair a first attempt whose notice failed (context.ts).
 import type { ServiceImpl } from "@connectrpc/connect";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { requireCaller, requireSelf } from "../../kit/auth.js";
@@ -13,18 +15,22 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
       const { userId } = requireCaller(hc);
       const r = await ctx.store.like(userId, req.tweetId);
       if (r.created) await ctx.events.emit(tweetLiked(r.tweetId, r.authorId, userId, ctx.ids.next()));
+      await ctx.statesChanged(userId);
       return { created: r.created, likeCount: r.likeCount };
     },
 
     async unlikeTweet(req, hc) {
       const { userId } = requireCaller(hc);
-      return ctx.store.unlike(userId, req.tweetId);
+      const r = await ctx.store.unlike(userId, req.tweetId);
+      await ctx.statesChanged(userId);
+      return r;
     },
 
     async retweet(req, hc) {
       const { userId } = requireCaller(hc);
       const r = await ctx.store.retweet(userId, req.tweetId, ctx.ids.next());
       if (r.created) await ctx.events.emit(tweetRetweeted(r.retweet, r.originalAuthorId));
+      await ctx.statesChanged(userId);
       return { retweet: toTweetProto(r.retweet), created: r.created };
     },
 
@@ -33,6 +39,7 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
       const r = await ctx.store.undoRetweet(userId, req.tweetId);
       // The retweet was a tweet on the retweeter's timeline: take it out the same way.
       if (r.deleted) await ctx.events.emit(tweetDeleted(r.deleted));
+      await ctx.statesChanged(userId);
       return { removed: r.removed };
     },
 

@@ -55,6 +55,10 @@ export function tweetRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof Tweet
       const { userId } = requireCaller(hc);
       const deleted = await ctx.store.deleteTweet(req.tweetId, userId);
       await ctx.events.emit(tweetDeleted(deleted));
+      // Deleting one's retweet takes it back, like UndoRetweet. (A retry finds
+      // the tweet deleted, so a failed notice here waits out the timeline's
+      // cache lifetime instead.)
+      if (deleted.retweetOfTweetId !== 0n) await ctx.statesChanged(userId);
       return {};
     },
   };

@@ -1,0 +1,80 @@
+import test from "ava";
+import { ViewerStatesCache, type States } from "./viewer-states.js";
+
+/** A loader that answers from `liked` and records what it was asked. */
+function loader(liked: Set<bigint>) {
+  const calls: bigint[][] = [];
+  const load = async (_viewer: bigint, ids: readonly bigint[]): Promise<States> => {
+    calls.push([...ids]);
+    return new Map(ids.map((id) => [id, { liked: liked.has(id), retweeted: false }]));
+  };
+  return { load, calls };
+}
+
+const likedOf = (s: States) => [...s].map(([id, v]) => [id, v.liked]);
+
+test("a hit under the same version is not loaded again; only the ids not kept are", async (t) => {
+  const { load, calls } = loader(new Set([2n]));
+  const c = new ViewerStatesCache(load, { ttlMs: 60_000, maxViewers: 10 });
+  t.deepEqual(likedOf(await c.get(1n, "v1", [1n, 2n])), [[1n, false], [2n, true]]);
+  t.deepEqual(likedOf(await c.get(1n, "v1", [2n, 1n, 3n])), [[2n, true], [1n, false], [3n, false]]);
+  t.deepEqual(calls, [[1n, 2n], [3n]]);
+});
+
+test("another version, another viewer, no version or an expired entry load afresh", async (t) => {
+  const liked = new Set<bigint>();
+  const { load, calls } = loader(liked);
+  const c = new ViewerStatesCache(load, { ttlMs: 50, maxViewers: 10 });
+  await c.get(1n, "v1", [5n]);
+  liked.add(5n);
+  t.deepEqual(likedOf(await c.get(1n, "v1", [5n])), [[5n, false]], "same version: kept (the version is what says it changed)");
+  t.deepEqual(likedOf(await c.get(1n, "v2", [5n])), [[5n, true]]);
+  await c.get(2n, "v2", [5n]);
+  await c.get(1n, undefined, [5n]);
+  await new Promise((r) => setTimeout(r, 80));
+  await c.get(1n, "v2", [5n]);
+  t.is(calls.length, 5);
+});
+
+test("the least recently reading viewer is evicted first; a time to live of 0 turns it off", async (t) => {
+  const { load, calls } = loader(new Set());
+  const c = new ViewerStatesCache(load, { ttlMs: 60_000, maxViewers: 2 });
+  await c.get(1n, "v", [1n]);
+  await c.get(2n, "v", [1n]);
+  await c.get(1n, "v", [1n]); // 1 is now the most recent
+  await c.get(3n, "v", [1n]); // evicts 2
+  const before = calls.length;
+  await c.get(1n, "v", [1n]);
+  t.is(calls.length, before, "1 kept");
+  await c.get(2n, "v", [1n]);
+  t.is(calls.length, before + 1, "2 was evicted");
+
+  const off = loader(new Set());
+  const none = new ViewerStatesCache(off.load, { ttlMs: 0, maxViewers: 10 });
+  await none.get(1n, "v", [1n]);
+  await none.get(1n, "v", [1n]);
+  t.is(off.calls.length, 2);
+});
+
+test("states loaded under an old version do not join a newer entry", async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const liked = new Set<bigint>();
+  const calls: string[] = [];
+  const c = new ViewerStatesCache(
+    async (_v, ids) => {
+      calls.push(ids.join(","));
+      if (ids.includes(9n)) await gate; // the slow, old read
+      return new Map(ids.map((id) => [id, { liked: liked.has(id), retweeted: false }]));
+    },
+    { ttlMs: 60_000, maxViewers: 10 },
+  );
+  const slow = c.get(1n, "old", [9n]);
+  liked.add(9n);
+  await c.get(1n, "new", [8n]);
+  release();
+  await slow;
+  t.deepEqual(likedOf(await c.get(1n, "new", [9n])), [[9n, true]], "9 was not taken from the old read");
+  await c.get(1n, "new", [8n]);
+  t.deepEqual(calls, ["9", "8", "9"], "the newer entry was kept");
+});

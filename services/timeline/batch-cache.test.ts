@@ -49,6 +49,43 @@ test("entries expire; ttl 0 asks every time", async (t) => {
   t.is(calls.length, 4);
 });
 
+test("past its time to live an entry is served while a refresh runs, for one more time to live", async (t) => {
+  let version = 1;
+  const known = new Set([1n, 2n]);
+  const calls: bigint[][] = [];
+  let slow = false;
+  let release: () => void = () => {};
+  const get = cachedBatch(async (ids) => {
+    calls.push([...ids]);
+    if (slow) await new Promise<void>((r) => (release = r));
+    return new Map(ids.filter((id) => known.has(id)).map((id) => [id, `v${version}`] as const));
+  }, 200);
+  await get([1n, 2n]);
+  await new Promise((r) => setTimeout(r, 260));
+  version = 2;
+  known.delete(2n);
+  slow = true;
+  // The reload is held until release(): a read that waited for it would never return.
+  t.deepEqual([...(await get([1n, 2n]))], [[1n, "v1"], [2n, "v1"]], "stale values at once, not after the reload");
+  await get([1n]);
+  t.deepEqual(calls, [[1n, 2n], [1n, 2n]], "one refresh in flight, not one per read");
+  slow = false;
+  release();
+  await new Promise((r) => setTimeout(r, 10));
+  t.deepEqual([...(await get([1n, 2n]))], [[1n, "v2"]], "refreshed; the id gone meanwhile is gone from the cache too");
+  t.deepEqual(calls.at(-1), [2n], "so it was asked for again");
+  await new Promise((r) => setTimeout(r, 450));
+  slow = true;
+  const late = get([1n]);
+  let settled = false;
+  void late.then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, 20));
+  t.false(settled, "past twice the time to live a read waits for the load");
+  version = 3;
+  release();
+  t.deepEqual([...(await late)], [[1n, "v3"]]);
+});
+
 test("a failed load is not cached and reaches every waiting caller", async (t) => {
   let fail = true;
   const get = cachedBatch(async (ids) => {

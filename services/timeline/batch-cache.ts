@@ -7,12 +7,20 @@
 // Why it is worth it: at read time every page asks for the same popular
 // authors and tweets; a few seconds of reuse removes most of a read's RPCs,
 // and what goes stale (display names, like counts) may lag by that long.
+//
+// An entry past its time to live is still served for one more time to live
+// while a refresh runs behind it (stale-while-revalidate): the popular
+// entries were loaded together, so they expire together, and every read at
+// that moment used to wait for the reload (a latency spike every few
+// seconds under load). So a value may be up to twice the TTL old.
 export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
 
 const BATCH = 100;
 
 export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries = 100_000): BatchLookup<V> {
   const cache = new Map<bigint, { value: V; expiresAt: number }>();
+  /** Past expiresAt, an entry is served this much longer while it is refreshed. */
+  const graceMs = ttlMs;
   const inFlight = new Map<bigint, Promise<V | undefined>>();
 
   const fetch = (ids: bigint[]): Array<Promise<[bigint, V | undefined]>> => {
@@ -23,6 +31,8 @@ export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries =
         if (ttlMs > 0) {
           const expiresAt = Date.now() + ttlMs;
           for (const [id, value] of found) cache.set(id, { value, expiresAt });
+          // Gone since it was cached (a deleted tweet): the stale entry goes too.
+          for (const id of chunk) if (!found.has(id)) cache.delete(id);
           while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
         }
         return found;
@@ -41,15 +51,21 @@ export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries =
     const found = new Map<bigint, V>();
     const waiting: Array<Promise<[bigint, V | undefined]>> = [];
     const missing: bigint[] = [];
+    const stale: bigint[] = [];
     for (const id of new Set(ids)) {
       const hit = cache.get(id);
       if (hit && hit.expiresAt > now) found.set(id, hit.value);
-      else {
+      else if (hit && hit.expiresAt + graceMs > now) {
+        found.set(id, hit.value);
+        if (!inFlight.has(id)) stale.push(id);
+      } else {
         const pending = inFlight.get(id);
         if (pending) waiting.push(pending.then((v) => [id, v]));
         else missing.push(id);
       }
     }
+    // Refreshed behind this read; a failed refresh leaves the entry to expire.
+    for (const p of fetch(stale)) p.catch(() => {});
     waiting.push(...fetch(missing));
     for (const [id, v] of await Promise.all(waiting)) if (v !== undefined) found.set(id, v);
     return found;

@@ -28,11 +28,15 @@ const schema = z.object({
   CHIRP_FANOUT_FOLLOW_BACKFILL: envs.int(50, 1, 100),
   /** Idle streams get a keep-alive this often. */
   CHIRP_STREAM_KEEPALIVE_MS: envs.int(15_000, 100, 300_000),
-  /** How long a large account's recent tweet ids are reused by all readers (its new tweets show that late). */
+  /**
+   * How long a large account's recent tweet ids are reused by all readers;
+   * its new tweets show up to twice that late (an expired entry is served
+   * while it reloads: ttl-cache.ts).
+   */
   CHIRP_TIMELINE_CELEBRITY_CACHE_MS: envs.int(1_000, 0, 600_000),
-  /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows that late). */
+  /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows up to twice that late). */
   CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
-  /** How long hydration reuses an author's profile (0: ask the user service on every read). */
+  /** How long hydration reuses an author's profile (0: ask the user service on every read; up to twice that stale, see batch-cache.ts). */
   CHIRP_TIMELINE_USER_CACHE_MS: envs.int(5_000, 0, 600_000),
   /** How long hydration reuses a tweet (its counts may lag that long; 0: no reuse). */
   CHIRP_TIMELINE_TWEET_CACHE_MS: envs.int(2_000, 0, 600_000),

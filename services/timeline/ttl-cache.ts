@@ -1,8 +1,20 @@
 // A small in-process cache: entries live ttlMs, concurrent misses for one key
 // share a single load, and the oldest entries go when it is full. ttlMs 0
 // still shares concurrent loads but keeps nothing.
+//
+// An expired entry is served for one more ttlMs while a single reload runs
+// behind it (stale-while-revalidate), so a value may be up to twice ttlMs
+// old. Entries loaded together (every reader at the start of a burst) expire
+// together, and without this every read at that moment waited for its reload.
+interface Entry<V> {
+  value: Promise<V>;
+  /** 0 while the first load is in flight. */
+  expiresAt: number;
+  refreshing: boolean;
+}
+
 export class TtlCache<K, V> {
-  private readonly entries = new Map<K, { value: Promise<V>; expiresAt: number }>();
+  private readonly entries = new Map<K, Entry<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -13,9 +25,12 @@ export class TtlCache<K, V> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && (hit.expiresAt > now || hit.expiresAt === 0)) return hit.value;
+    if (hit && hit.expiresAt + this.ttlMs > now) {
+      if (!hit.refreshing) this.refresh(key, hit, load);
+      return hit.value;
+    }
     const value = load();
-    // expiresAt 0 marks a load in flight (ttl 0): shared until it settles.
-    const entry = { value, expiresAt: 0 };
+    const entry: Entry<V> = { value, expiresAt: 0, refreshing: false };
     this.entries.set(key, entry);
     value.then(
       () => {
@@ -36,5 +51,19 @@ export class TtlCache<K, V> {
 
   delete(key: K): void {
     this.entries.delete(key);
+  }
+
+  /** Replaces `old` once the reload succeeds; a failed one leaves `old` to expire (a later read tries again). */
+  private refresh(key: K, old: Entry<V>, load: () => Promise<V>): void {
+    old.refreshing = true;
+    const value = load();
+    value.then(
+      () => {
+        if (this.entries.get(key) === old) this.entries.set(key, { value, expiresAt: Date.now() + this.ttlMs, refreshing: false });
+      },
+      () => {
+        old.refreshing = false;
+      },
+    );
   }
 }

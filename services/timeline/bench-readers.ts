@@ -83,7 +83,9 @@ async function workerMain(): Promise<void> {
     const r = await runOpenLoop({
       rate: job.rate,
       durationS: job.seconds,
-      warmupS: 0,
+      // Sent at the rate but not recorded: each phase reads with caches the
+      // previous phase (other readers) and the pause before it let expire.
+      warmupS: 1,
       arrivals: "uniform",
       seed: 1,
       next: (i) => ({ kind: "home", run: () => grpcOutcome(read(job.readers[i % job.readers.length]!), (res) => res.tweets.length === 0) }),

@@ -277,7 +277,7 @@ async function closedLoop(load: ReadLoad, readers: string[]) {
   return load.run({ kind: "closed", readers, concurrency: 16, ms: 5000 });
 }
 
-/** Open loop at `rate` for SECONDS (no coordinated omission: latency counts from the scheduled start). */
+/** Open loop at `rate` for SECONDS after a 1-s warm-up (no coordinated omission: latency counts from the scheduled start). */
 async function openLoop(load: ReadLoad, readers: string[], rate: number) {
   progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
   return load.run({ kind: "open", readers, rate, seconds: SECONDS });

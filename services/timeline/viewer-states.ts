@@ -20,7 +20,7 @@ export type States = Map<bigint, ViewerState>;
 export type StatesLoader = (viewerId: bigint, tweetIds: readonly bigint[]) => Promise<States>;
 
 export interface ViewerStatesCacheOptions {
-  /** How long a viewer's entry is kept (bounds staleness if a bump was lost); 0 = no cache. */
+  /** How long a viewer's entry is kept at most (bounds staleness if a bump was lost); 0 = no cache. */
   ttlMs: number;
   /** Viewers kept; the least recently read goes first. */
   maxViewers: number;
@@ -84,7 +84,9 @@ export class ViewerStatesCache {
     if (current && current.version === version && current.expiresAt > now && current.states.size < this.maxPerViewer) entry = current;
     // Another version arrived while this one loaded: it is most likely the newer one.
     else if (current && current.version !== version && current.made > started && current.expiresAt > now) return undefined;
-    else entry = { version, made: ++this.clock, expiresAt: now + this.opts.ttlMs, states: new Map() };
+    // Between half and all of the time to live: the entries of readers who
+    // started together would otherwise expire, and be loaded again, together.
+    else entry = { version, made: ++this.clock, expiresAt: now + this.opts.ttlMs * (0.5 + Math.random() / 2), states: new Map() };
     for (const id of ids) entry.states.set(id, states.get(id)!);
     return entry;
   }

@@ -1,4 +1,5 @@
 import test from "ava";
+import { snowflakeFloor } from "../kit/snowflake.js";
 import { ViewerStatesCache, type States } from "./viewer-states.js";
 
 /** A loader that answers from `liked` and records what it was asked. */
@@ -77,4 +78,20 @@ test("states loaded under an old version do not join a newer entry", async (t) =
   t.deepEqual(likedOf(await c.get(1n, "new", [9n])), [[9n, true]], "9 was not taken from the old read");
   await c.get(1n, "new", [8n]);
   t.deepEqual(calls, ["9", "8", "9"], "the newer entry was kept");
+});
+
+test("a tweet posted after the entry was made is known not engaged under its version, without a lookup", async (t) => {
+  const { load, calls } = loader(new Set());
+  const c = new ViewerStatesCache(load, { ttlMs: 60_000, maxViewers: 10 });
+  const old = snowflakeFloor(Date.now() - 60_000);
+  const soon = snowflakeFloor(Date.now() + 2_000); // within the clock-skew margin: asked for
+  const later = snowflakeFloor(Date.now() + 30_000);
+  await c.get(1n, "v", [old]);
+  const states = await c.get(1n, "v", [later, soon, old]);
+  t.deepEqual([later, soon, old].map((id) => states.get(id)?.liked), [false, false, false]);
+  t.deepEqual(calls, [[old], [soon]]);
+  await c.get(1n, "w", [later]);
+  t.deepEqual(calls.at(-1), [later], "under another version it is asked for");
+  await c.get(2n, "v", [later]);
+  t.deepEqual(calls.at(-1), [later], "and for a viewer with no entry yet");
 });

@@ -30,7 +30,7 @@ export function createReadContext(ctx: TimelineContext): ReadContext {
   );
   const direct = directLookups(ctx.rt.clients);
   const states = new ViewerStatesCache(loadViewerStates(ctx.rt.clients), {
-    ttlMs: ctx.config.viewerStatesCacheMs,
+    ttlMs: ctx.config.viewerStatesCacheMs ?? (ctx.rt.config.mode === "cluster" ? 60_000 : 0),
     maxViewers: ctx.config.viewerStatesCacheViewers,
   });
   const hydration: HydrateDeps = {

@@ -17,7 +17,8 @@ const systems = new Map<Mode, Promise<System>>();
 const system = (mode: Mode) => {
   let s = systems.get(mode);
   if (!s) {
-    s = startSystem(mode, "tl_e2e", { timeline: { keepAliveMs: KEEPALIVE_MS, celebrityCacheMs: 0, celebrityFollowsCacheMs: 0 } });
+    // The viewer-state cache on in both modes (embedded mode's default is off), so both test it.
+    s = startSystem(mode, "tl_e2e", { timeline: { keepAliveMs: KEEPALIVE_MS, celebrityCacheMs: 0, celebrityFollowsCacheMs: 0, viewerStatesCacheMs: 60_000 } });
     systems.set(mode, s);
   }
   return s;

@@ -6,7 +6,8 @@
 //
 // Why it is worth it: at read time every page asks for the same popular
 // authors and tweets; a few seconds of reuse removes most of a read's RPCs,
-// and what goes stale (display names, like counts) may lag by that long.
+// and what goes stale (display names, like counts) may lag by about that
+// long (up to twice, see below).
 //
 // An entry past its time to live is still served for one more time to live
 // while a refresh runs behind it (stale-while-revalidate): the popular

@@ -144,7 +144,9 @@ for (const mode of MODES) {
     // Someone else's like is not the reader's.
     await s.tweet.likeTweet({ tweetId: id }, await s.as(author));
     t.deepEqual(await home(), [false, false]);
-    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }, await s.as(author)), { message: /only the owner/ });
+    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }, await s.as(author)), { message: /permission_denied.*only the owner/ });
+    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: 0n }, opts), { message: /invalid_argument.*viewer_id/ });
+    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }), { message: /unauthenticated/ });
   });
 
   it("pages of every size walk the timeline once, newest first", async (t, s) => {

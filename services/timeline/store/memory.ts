@@ -1,7 +1,7 @@
 // The timeline store of the embedded mode: plain maps in this process, with
 // the same semantics as the Redis store (checked by the same contract suite).
 // Nothing survives a restart, which is fine: missing timelines are rebuilt.
-import type { FanoutProgress, TimelinePage, TimelineStore } from "./port.js";
+import { freshStatesVersion, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
 
 export interface MemoryStoreOptions {
   cap: number;
@@ -70,7 +70,7 @@ export class MemoryTimelineStore implements TimelineStore {
   async statesVersion(userId: bigint): Promise<string> {
     const now = this.now();
     let v = this.versions.get(userId);
-    if (!v || v.expiresAt <= now) this.versions.set(userId, (v = { value: Math.floor(Math.random() * 2 ** 52), expiresAt: 0 }));
+    if (!v || v.expiresAt <= now) this.versions.set(userId, (v = { value: Number(freshStatesVersion()), expiresAt: 0 }));
     v.expiresAt = now + this.ttlMs;
     return String(v.value);
   }

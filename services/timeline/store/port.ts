@@ -95,3 +95,8 @@ export function idMember(id: bigint): string {
   if (id <= 0n) throw new RangeError(`tweet id must be positive, got ${id}`);
   return id.toString().padStart(20, "0");
 }
+
+/** A new states version: random, so one that expired is not handed out again; INCR-able (below 2^53). */
+export function freshStatesVersion(): string {
+  return String(Math.floor(Math.random() * 2 ** 52));
+}

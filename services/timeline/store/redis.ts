@@ -16,7 +16,7 @@
 // The user id in braces is the hash tag: a timeline and its lock share a slot.
 // Multi-user writes are grouped by owning master, one script call per master.
 import type { ChainableCommander } from "ioredis";
-import { idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
+import { freshStatesVersion, idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
 import { chunk } from "../chunk.js";
 import { groupByNode, isCluster, type RedisClient } from "./slots.js";
 
@@ -68,16 +68,6 @@ for i = 2 + n, #ARGV do redis.call('zrem', ARGV[i], unpack(members)) end
 return 0
 `;
 
-// One page: nil when the timeline is not built, else up to ARGV[2] ids below
-// ARGV[1] (newest first); a read also renews the timeline's TTL. One script
-// call instead of a ZSCORE/ZREVRANGEBYLEX/PEXPIRE pipeline: on a Redis
-// Cluster ioredis's pipeline bookkeeping cost more than the three commands.
-const PAGE_LUA = `
-if not redis.call('zscore', KEYS[1], '${BUILT}') then return false end
-redis.call('pexpire', KEYS[1], ARGV[3])
-return redis.call('zrevrangebylex', KEYS[1], ARGV[1], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[2])
-`;
-
 // A user's states version (port.ts statesVersion) into `v`: read it, or
 // create it from ARGV[2] (a random number) when missing; renews its TTL (ARGV[1]).
 const versionLua = (key: string) => `
@@ -85,9 +75,12 @@ local v = redis.call('get', ${key})
 if v then redis.call('pexpire', ${key}, ARGV[1]) else v = ARGV[2]; redis.call('set', ${key}, v, 'PX', ARGV[1]) end
 `;
 
-// The page and the version in one call (same hash tag, same slot): the
-// version first, then "0" (not built) or "1" and the ids.
-const PAGE_VERSION_LUA = `${versionLua("KEYS[2]")}
+// One page: up to ARGV[4] ids below ARGV[3] (newest first), and a read
+// renews the timeline's TTL (ARGV[1]). Replies with the states version (KEYS[2],
+// same hash tag; nil when not asked for), then "0" (not built) or "1" and the
+// ids. One script call instead of a ZSCORE/ZREVRANGEBYLEX/PEXPIRE pipeline: on
+// a Redis Cluster ioredis's pipeline bookkeeping cost more than the commands.
+const pageLua = (withVersion: boolean) => `${withVersion ? versionLua("KEYS[2]") : "local v = false"}
 if not redis.call('zscore', KEYS[1], '${BUILT}') then return {v, '0'} end
 redis.call('pexpire', KEYS[1], ARGV[1])
 local out = redis.call('zrevrangebylex', KEYS[1], ARGV[3], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[4])
@@ -119,14 +112,12 @@ type WithScripts = {
   tlAdd(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlRemove(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
-  tlPage(key: string, max: string, limit: number, ttlMs: number): Promise<string[] | null>;
-  tlPageVersion(key: string, versionKey: string, ttlMs: number, fresh: string, max: string, limit: number): Promise<string[]>;
+  tlPage(key: string, ttlMs: number, unused: string, max: string, limit: number): Promise<Array<string | null>>;
+  tlPageVersion(key: string, versionKey: string, ttlMs: number, fresh: string, max: string, limit: number): Promise<Array<string | null>>;
   tlVersion(versionKey: string, ttlMs: number, fresh: string): Promise<string>;
   tlBumpVersion(versionKey: string): Promise<number>;
 };
 
-/** A new states version: random, so one that expired is not handed out again. */
-const freshVersion = () => String(Math.floor(Math.random() * 2 ** 52));
 
 export interface RedisStoreOptions {
   prefix: string;
@@ -155,8 +146,8 @@ export class RedisTimelineStore implements TimelineStore {
     client.defineCommand("tlAdd", { lua: ADD_LUA });
     client.defineCommand("tlRemove", { lua: REMOVE_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
-    client.defineCommand("tlPage", { numberOfKeys: 1, lua: PAGE_LUA });
-    client.defineCommand("tlPageVersion", { numberOfKeys: 2, lua: PAGE_VERSION_LUA });
+    client.defineCommand("tlPage", { numberOfKeys: 1, lua: pageLua(false) });
+    client.defineCommand("tlPageVersion", { numberOfKeys: 2, lua: pageLua(true) });
     client.defineCommand("tlVersion", { numberOfKeys: 1, lua: `${versionLua("KEYS[1]")}\nreturn v` });
     client.defineCommand("tlBumpVersion", { numberOfKeys: 1, lua: BUMP_VERSION_LUA });
   }
@@ -233,17 +224,15 @@ export class RedisTimelineStore implements TimelineStore {
   async page(userId: bigint, before: bigint | undefined, limit: number, withStatesVersion = false): Promise<TimelinePage> {
     const max = before === undefined ? "+" : `(${idMember(before)}`;
     const scripts = this.client as unknown as WithScripts;
-    if (withStatesVersion) {
-      const [statesVersion, built, ...members] = await scripts.tlPageVersion(this.key(userId), this.versionKey(userId), this.ttlMs, freshVersion(), max, limit);
-      return { built: built === "1", ids: members.map((m) => BigInt(m)), statesVersion: statesVersion! };
-    }
-    const members = await scripts.tlPage(this.key(userId), max, limit, this.ttlMs);
-    if (members === null) return { built: false, ids: [] };
-    return { built: true, ids: members.map((m) => BigInt(m)) };
+    const [statesVersion, built, ...members] = withStatesVersion
+      ? await scripts.tlPageVersion(this.key(userId), this.versionKey(userId), this.ttlMs, freshStatesVersion(), max, limit)
+      : await scripts.tlPage(this.key(userId), this.ttlMs, "", max, limit);
+    const page = { built: built === "1", ids: members.map((m) => BigInt(m!)) };
+    return withStatesVersion ? { ...page, statesVersion: statesVersion! } : page;
   }
 
   async statesVersion(userId: bigint): Promise<string> {
-    return (this.client as unknown as WithScripts).tlVersion(this.versionKey(userId), this.ttlMs, freshVersion());
+    return (this.client as unknown as WithScripts).tlVersion(this.versionKey(userId), this.ttlMs, freshStatesVersion());
   }
 
   async bumpStatesVersion(userId: bigint): Promise<void> {

@@ -1,7 +1,7 @@
 // One page of a home timeline as ids: the fanned-out part from the store
 // (rebuilt first when missing) merged with the large accounts the reader
-// follows, all bounded by the same cursor; with the reader's states version,
-// read in the same store call.
+// follows, all bounded by the same cursor; with the reader's states version
+// (when their states are cached), read in the same store call.
 import { unavailable } from "../kit/errors.js";
 import { mergePage, type MergedPage } from "./merge.js";
 import type { ReadContext } from "./read-context.js";
@@ -20,10 +20,11 @@ export async function homePage(
 }
 
 async function fannedOut(rc: ReadContext, userId: bigint, before: bigint | undefined, n: number): Promise<TimelinePage> {
-  const page = await rc.store.page(userId, before, n, true);
+  const withVersion = rc.hydration.statesCached;
+  const page = await rc.store.page(userId, before, n, withVersion);
   if (page.built) return page;
   await rc.rebuilder.ensureBuilt(userId);
-  const again = await rc.store.page(userId, before, n, true);
+  const again = await rc.store.page(userId, before, n, withVersion);
   // Only if it expired again within milliseconds: not worth a loop.
   if (!again.built) throw unavailable("the home timeline could not be built; retry");
   return again;

@@ -32,6 +32,8 @@ export interface Viewer {
 export interface HydrateDeps {
   /** The viewer's likes and retweets: loadViewerStates, or ViewerStatesCache.get over it. */
   states: (viewerId: bigint, statesVersion: string | undefined, tweetIds: readonly bigint[]) => Promise<States>;
+  /** Whether `states` caches: only then is a reader's states version worth reading. */
+  statesCached: boolean;
   tweets: BatchLookup<Tweet>;
   users: BatchLookup<User>;
 }

@@ -35,6 +35,7 @@ export function createReadContext(ctx: TimelineContext): ReadContext {
   });
   const hydration: HydrateDeps = {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),
+    statesCached: states.enabled,
     tweets: cachedBatch(direct.tweets, ctx.config.tweetCacheMs),
     users: cachedBatch(direct.users, ctx.config.userCacheMs),
   };

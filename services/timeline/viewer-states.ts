@@ -60,9 +60,14 @@ export class ViewerStatesCache {
     this.maxPerViewer = opts.maxPerViewer ?? 2000;
   }
 
+  /** False when configured off: then a states version is not worth reading. */
+  get enabled(): boolean {
+    return this.opts.ttlMs > 0 && this.opts.maxViewers > 0;
+  }
+
   /** States of `tweetIds` for the viewer; `version` undefined: not cached, loaded. */
   async get(viewerId: bigint, version: string | undefined, tweetIds: readonly bigint[]): Promise<States> {
-    if (version === undefined || this.opts.ttlMs <= 0 || this.opts.maxViewers <= 0) return this.load(viewerId, tweetIds);
+    if (version === undefined || !this.enabled) return this.load(viewerId, tweetIds);
     const now = Date.now();
     let entry = this.viewers.get(viewerId);
     if (entry && (entry.version !== version || entry.expiresAt <= now)) entry = undefined;

@@ -15,7 +15,7 @@ export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
       // The viewer's states version is read before their states are, as the cache needs (viewer-states.ts).
       const [page, statesVersion] = await Promise.all([
         rc.rt.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor }),
-        viewer === undefined ? undefined : rc.store.statesVersion(viewer),
+        viewer !== undefined && rc.hydration.statesCached ? rc.store.statesVersion(viewer) : undefined,
       ]);
       return {
         tweets: await hydrateTweets(rc.hydration, viewer === undefined ? undefined : { id: viewer, statesVersion }, page.tweets),

@@ -6,6 +6,8 @@ export interface FanoutMetrics {
   events: Counter<"subject" | "outcome">;
   writes: Counter<"op">;
   batchSeconds: Histogram<"op">;
+  scans: Counter<"op">;
+  scannedTweets: Counter<"op">;
 }
 
 const made = new WeakMap<Registry, FanoutMetrics>();
@@ -31,6 +33,18 @@ export function fanoutMetrics(registry: Registry): FanoutMetrics {
         help: "Time to apply one fanout.batch job.",
         labelNames: ["op"],
         buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers: [registry],
+      }),
+      scans: new Counter({
+        name: "timeline_fanout_follower_scans_total",
+        help: "Reads of an author's follower list by the fan-out planner, by op; an author's tweets that arrive together share one.",
+        labelNames: ["op"],
+        registers: [registry],
+      }),
+      scannedTweets: new Counter({
+        name: "timeline_fanout_scanned_tweets_total",
+        help: "Tweets planned by those reads, by op (divided by the scans: tweets per read).",
+        labelNames: ["op"],
         registers: [registry],
       }),
     };

@@ -10,17 +10,17 @@ import type { BusMessage } from "../../platform/bus/port.js";
 import type { TimelineContext } from "../context.js";
 import { publishLive, type LiveEvent } from "../live.js";
 import { isLargeAccount } from "./large.js";
-import { planFanout } from "./plan.js";
+import type { FanoutPlanner } from "./plan.js";
 
-export async function handleTweetCreated(ctx: TimelineContext, msg: BusMessage): Promise<void> {
-  await fanOutTweet(ctx, msg, fromBinary(TweetCreatedEventSchema, msg.data).tweet);
+export async function handleTweetCreated(ctx: TimelineContext, msg: BusMessage, planner: FanoutPlanner): Promise<void> {
+  await fanOutTweet(ctx, planner, msg, fromBinary(TweetCreatedEventSchema, msg.data).tweet);
 }
 
-export async function handleTweetRetweeted(ctx: TimelineContext, msg: BusMessage): Promise<void> {
-  await fanOutTweet(ctx, msg, fromBinary(TweetRetweetedEventSchema, msg.data).retweet);
+export async function handleTweetRetweeted(ctx: TimelineContext, msg: BusMessage, planner: FanoutPlanner): Promise<void> {
+  await fanOutTweet(ctx, planner, msg, fromBinary(TweetRetweetedEventSchema, msg.data).retweet);
 }
 
-async function fanOutTweet(ctx: TimelineContext, msg: BusMessage, tweet: Tweet | undefined): Promise<void> {
+async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: BusMessage, tweet: Tweet | undefined): Promise<void> {
   if (!tweet || tweet.tweetId <= 0n || tweet.authorId <= 0n) {
     ctx.rt.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
     return;
@@ -28,10 +28,10 @@ async function fanOutTweet(ctx: TimelineContext, msg: BusMessage, tweet: Tweet |
   // The author's own home timeline shows their tweet too, whatever their size.
   await toAuthor(ctx, tweet.authorId, { kind: "tweet", tweetId: tweet.tweetId, authorId: tweet.authorId });
   if (await isLargeAccount(ctx, tweet.authorId)) return;
-  await planFanout(ctx, "add", tweet.tweetId, tweet.authorId);
+  await planner.plan("add", tweet.tweetId, tweet.authorId);
 }
 
-export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage): Promise<void> {
+export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage, planner: FanoutPlanner): Promise<void> {
   const ev = fromBinary(TweetDeletedEventSchema, msg.data);
   if (ev.tweetId <= 0n || ev.authorId <= 0n) {
     ctx.rt.logger.error({ msgId: msg.msgId }, "tweet.deleted without ids: ignored");
@@ -41,7 +41,7 @@ export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage):
   // A large account's tweets were never copied into followers' timelines
   // (those from before it grew are dropped by readers when hydration misses them).
   if (await ctx.store.isCelebrity(ev.authorId)) return;
-  await planFanout(ctx, "remove", ev.tweetId, ev.authorId);
+  await planner.plan("remove", ev.tweetId, ev.authorId);
 }
 
 async function toAuthor(ctx: TimelineContext, authorId: bigint, e: LiveEvent): Promise<void> {

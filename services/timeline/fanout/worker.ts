@@ -6,6 +6,7 @@ import { SUBJECTS } from "../../platform/bus/streams.js";
 import type { TimelineContext } from "../context.js";
 import { decodeJob, type FanoutJob } from "./job.js";
 import { handleBatch } from "./batch.js";
+import { FanoutPlanner } from "./plan.js";
 import { handleFollowed, handleUnfollowed } from "./graph-events.js";
 import { fanoutMetrics } from "./metrics.js";
 import { handleTweetCreated, handleTweetDeleted, handleTweetRetweeted } from "./tweet-events.js";
@@ -16,7 +17,7 @@ export const DURABLES = {
   batches: "timeline-fanout-batches",
 } as const;
 
-type Handler = (ctx: TimelineContext, msg: BusMessage) => Promise<void>;
+type Handler = (ctx: TimelineContext, msg: BusMessage, planner: FanoutPlanner) => Promise<void>;
 
 const HANDLERS: Record<string, Handler> = {
   [SUBJECTS.tweetCreated]: handleTweetCreated,
@@ -33,12 +34,13 @@ export interface FanoutWorker {
 export async function startFanoutWorker(ctx: TimelineContext): Promise<FanoutWorker> {
   const metrics = fanoutMetrics(ctx.rt.metrics.registry);
   const log = ctx.rt.logger.child({ target: "fanout" });
+  const planner = new FanoutPlanner(ctx);
 
   const route = async (msg: BusMessage) => {
     const handler = HANDLERS[msg.subject];
     if (!handler) return void log.warn({ subject: msg.subject }, "no handler for this subject: acked");
     try {
-      await handler(ctx, msg);
+      await handler(ctx, msg, planner);
       metrics.events.inc({ subject: msg.subject, outcome: "ok" });
     } catch (err) {
       metrics.events.inc({ subject: msg.subject, outcome: "retry" });

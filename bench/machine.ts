@@ -37,6 +37,12 @@ export function calibrate(): { wallMs: number; cpuMs: number } {
   return { wallMs: Math.round(performance.now() - w0), cpuMs: Math.round((c.user + c.system) / 1000) };
 }
 
+/** A calibration taken now, as one line for a benchmark's output. */
+export function calibrationLine(): string {
+  const c = calibrate();
+  return `CPU calibration ${c.cpuMs} ms of CPU in ${c.wallMs} ms (a fixed task, lower is faster; this host's speed varies)`;
+}
+
 const PACKAGES = [
   "@connectrpc/connect",
   "@connectrpc/connect-node",

@@ -20,6 +20,7 @@
 // set directly instead of being given 50,000 followers each. Everything
 // measured runs the production code paths.
 import { cpus, loadavg } from "node:os";
+import { calibrationLine } from "../../bench/machine.js";
 import { parseArgs } from "node:util";
 import { requestScope } from "../kit/request-context.js";
 import type { Mode } from "../platform/testing/runtime.js";
@@ -115,7 +116,8 @@ async function settle(s: System, quietMs = 1500): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  const atStart = calibrationLine();
+  progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
   const s = await startSystem(MODE, "tl_bench", {
     timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 },
     env: { CHIRP_MAX_ENTRY_CALLS: args["max-entry-calls"] },
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
     progress("cleaning up");
     await s.stop();
   }
-  process.stdout.write(`\n== timeline bench (${MODE} mode, ${cpus().length} CPUs) ==\n${results.join("\n")}\n`);
+  process.stdout.write(`\n== timeline bench (${MODE} mode, ${cpus().length} CPUs) ==\nat start: ${atStart}\nat end: ${calibrationLine()}\n${results.join("\n")}\n`);
 }
 
 async function run(s: System): Promise<void> {

@@ -23,6 +23,7 @@ import { bucketFloor } from "./buckets.js";
 import { encodeCursor } from "./cursor.js";
 import { grpcOutcome } from "../../bench/mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
+import { calibrationLine } from "../../bench/machine.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
 
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
   const WORKERS = Number(args.workers);
   const CREATE_RATES = args["create-rates"].split(",").filter(Boolean).map(Number);
   const CREATE_SECONDS = Number(args["create-seconds"]);
+  const atStart = calibrationLine();
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +
       `list-tweets=${LIST_TWEETS} reads=${READS} workers=${WORKERS} create-rates=${CREATE_RATES.join(",")}x${CREATE_SECONDS}s`,
@@ -308,7 +310,7 @@ async function main(): Promise<void> {
         report(`store getTweets(20), ${multiGet}`, lat, (performance.now() - s) / 1000, results);
       }
     }
-    log(`\nsummary (${mode}):`);
+    log(`\nsummary (${mode}):\n  at start: ${atStart}\n  at end: ${calibrationLine()}`);
     for (const r of results) log(`  ${r.name.padEnd(46)} ${Math.round(r.n / r.seconds).toString().padStart(7)}/s  p99 ${r.p99.toFixed(2)} ms${r.errors ? `  (${r.errors} failed)` : ""}`);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

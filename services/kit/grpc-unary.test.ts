@@ -6,6 +6,8 @@ import test from "ava";
 import http2 from "node:http2";
 import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { GetUserRequestSchema, UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { notFound } from "./errors.js";
 import { createMetrics } from "./metrics.js";
@@ -167,6 +169,40 @@ test.serial("past maxEntryCalls an entry call is UNAVAILABLE at once; calls betw
     await slow;
     for (let i = 0; i < 50 && aborted.at(-1) !== "the client cancelled the call"; i++) await new Promise((r) => setTimeout(r, 20));
     t.is(statusOf(await call(envelope(request(42n)), {}, { port })), "0", "admitted again once the slow call ended");
+  } finally {
+    await limited.close(1000);
+  }
+});
+
+test.serial("the limit also counts calls Connect's handler serves (gzip gRPC, the Connect protocol): one count per server", async (t) => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const limited = await start({ maxEntryCalls: 1, metrics });
+  const port = limited.port;
+  const gzipped = (userId: bigint, headers: Record<string, string> = {}, resetAfterMs?: number) =>
+    call(envelope(gzipSync(request(userId)), 1), { "grpc-encoding": "gzip", ...headers }, { port, ...(resetAfterMs ? { resetAfterMs } : {}) });
+  const connect = createClient(UserService, createConnectTransport({ baseUrl: `http://127.0.0.1:${port}`, httpVersion: "1.1" }));
+  try {
+    // A slow call on the fast path holds the one slot: Connect's handler refuses too.
+    const slow = call(envelope(request(9n)), {}, { port, resetAfterMs: 1000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await gzipped(42n);
+    t.is(statusOf(refused), "14");
+    t.regex(decodeURIComponent(String(refused.trailers["grpc-message"])), /overloaded: 1 calls in flight/);
+    const err = await t.throwsAsync(connect.getUser({ userId: 42n }));
+    t.is(ConnectError.from(err).code, Code.Unavailable, "the Connect protocol");
+    t.is(statusOf(await gzipped(42n, { "x-chirp-internal": "1" })), "0", "a call between services still runs");
+    await slow;
+    for (let i = 0; i < 50 && aborted.at(-1) !== "the client cancelled the call"; i++) await new Promise((r) => setTimeout(r, 20));
+
+    // And the other way round: a slow call through Connect's handler holds the slot for the fast path.
+    const slowGzip = gzipped(9n, {}, 1000);
+    await new Promise((r) => setTimeout(r, 200));
+    t.is(statusOf(await call(envelope(request(42n)), {}, { port })), "14", "the fast path sees the slot taken");
+    await slowGzip;
+    for (let i = 0; i < 50 && aborted.at(-1) !== "the client cancelled the call"; i++) await new Promise((r) => setTimeout(r, 20));
+    t.is(statusOf(await gzipped(42n)), "0", "admitted again once the slow call ended");
+    t.is((await connect.getUser({ userId: 42n })).user?.username, "alice");
+    t.is((await metrics.shed.get()).values.find((v) => v.labels.method === "GetUser")?.value, 3);
   } finally {
     await limited.close(1000);
   }

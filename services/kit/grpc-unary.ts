@@ -12,8 +12,8 @@ import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { envelope, webHeaders } from "./grpc-wire.js";
-import { Health } from "./health.js";
 import type { RequestHandler } from "./listener.js";
+import type { Admission } from "./admission.js";
 import { INTERNAL_CALL_HEADER } from "./request-context.js";
 import { stopOnAbort, type StopOnAbort } from "./stop-on-abort.js";
 import { invokeUnary, unarySpecs, type RecordedServices, type UnarySpec } from "./unary-call.js";
@@ -24,19 +24,8 @@ export interface GrpcUnaryOptions {
   interceptors: Interceptor[];
   shutdownSignal: AbortSignal;
   readMaxBytes: number;
-  /**
-   * Unary calls from outside the mesh (INTERNAL_CALL_HEADER not "1") this server
-   * runs at once; one more is answered UNAVAILABLE at once (0: no limit).
-   * Past capacity, calls that queue only add memory, garbage collection and
-   * socket writes until almost none finish in time: the timeline service
-   * offered 1,500 reads/s answered 87/s; with a limit of 64, ~900 reads/s
-   * and the rest refused at once (README, "Admission limit"). Calls between
-   * services are not limited: they serve calls already admitted, and
-   * limiting them could deadlock services that call each other (graph and
-   * user). Health checks are not limited either.
-   */
-  maxEntryCalls: number;
-  onShed?: (method: UnarySpec["method"]) => void;
+  /** The admission limit on calls from outside the mesh (admission.ts), shared with Connect's handler. */
+  admission: Admission;
 }
 
 const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled);
@@ -45,8 +34,6 @@ type Context = ReturnType<typeof createHandlerContext>;
 
 interface InFlight {
   calls: StopOnAbort<Context>;
-  /** Entry calls running now. */
-  entries: number;
 }
 
 export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandler): RequestHandler {
@@ -56,7 +43,7 @@ export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandl
   }
   // Calls in flight, aborted together at shutdown (not each linked to the
   // shutdown signal, Connect's way: see stop-on-abort.ts).
-  const inFlight: InFlight = { calls: stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)), entries: 0 };
+  const inFlight: InFlight = { calls: stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)) };
   return (req, res) => {
     const spec = req.httpVersionMajor === 2 && req.method === "POST" ? byPath.get(req.url ?? "") : undefined;
     const type = req.headers["content-type"];
@@ -102,16 +89,16 @@ function serve(
     };
     if (tooLarge) return answer(new ConnectError(`message size is larger than configured readMaxBytes ${opts.readMaxBytes}`, Code.ResourceExhausted));
     // Refused before the message is decoded: shedding has to be cheap.
-    const entry = opts.maxEntryCalls > 0 && req.headers[INTERNAL_CALL_HEADER] !== "1" && spec.method.parent !== Health;
-    if (entry && inFlight.entries >= opts.maxEntryCalls) {
-      opts.onShed?.(spec.method);
-      return answer(new ConnectError(`overloaded: ${opts.maxEntryCalls} calls in flight; retry with backoff`, Code.Unavailable));
-    }
+    const entry = opts.admission.limits(spec.method, req.headers[INTERNAL_CALL_HEADER]);
+    const refused = entry ? opts.admission.enter(spec.method) : undefined;
+    if (refused) return answer(refused);
     const input = parseSingle(spec.method.input, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    if (input instanceof ConnectError) return answer(input);
     const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
-    if (timeout.error) return answer(timeout.error);
-    if (entry) inFlight.entries++;
+    const bad = input instanceof ConnectError ? input : timeout.error;
+    if (bad) {
+      if (entry) opts.admission.leave();
+      return answer(bad);
+    }
     const cancel = new AbortController();
     req.once("close", () => {
       if (!res.writableEnded) cancel.abort(CANCELED); // closed before the answer: the client gave up
@@ -134,7 +121,7 @@ function serve(
       )
       .finally(() => {
         inFlight.calls.delete(ctx);
-        if (entry) inFlight.entries--;
+        if (entry) opts.admission.leave();
       });
   });
 }

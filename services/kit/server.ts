@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { admit, Admission } from "./admission.js";
 import type { TokenVerifier } from "./auth.js";
 import { Health, type HealthMonitor } from "./health.js";
 import { authenticate, observe, validate } from "./interceptors.js";
@@ -30,7 +31,7 @@ export interface ServeOptions {
   verifier: TokenVerifier;
   /** Largest accepted request message. */
   readMaxBytes?: number;
-  /** Admission limit for unary calls from outside the mesh (0 or unset: none); see grpc-unary.ts. */
+  /** Admission limit for unary calls from outside the mesh (0 or unset: none); see admission.ts. */
   maxEntryCalls?: number;
 }
 
@@ -51,6 +52,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   setMaxListeners(0, shutdown.signal);
   const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
   const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
+  const admission = new Admission(opts.maxEntryCalls ?? 0, (method) => opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name }));
   // Built once and served both ways: Connect's handler and the unary fast path.
   const services = recordServices((router) => {
     router.service(Health, opts.health.impl());
@@ -61,7 +63,8 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     registerReflection(router, [...opts.services, Health]);
   };
   const handler = connectNodeAdapter({
-    interceptors,
+    // The fast path checks the limit itself, before decoding; this is for the rest.
+    interceptors: [admit(admission), ...interceptors],
     shutdownSignal: shutdown.signal,
     readMaxBytes,
     // Compressed requests are accepted, but answers go out uncompressed even
@@ -96,8 +99,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       interceptors,
       shutdownSignal: shutdown.signal,
       readMaxBytes,
-      maxEntryCalls: opts.maxEntryCalls ?? 0,
-      onShed: (method) => opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name }),
+      admission,
     },
     handler,
   );

@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     }
     if (o.baselines.includes("pull")) {
       baselines.push(await series("fanout", "home reads, fan-out (GetHomeTimeline, gRPC)", o.baselinePlans.fanout, () => fanoutHomeOps(grpc, pop.actors, o.seed), baselineTiming));
-      baselines.push(await series("pull", "home reads, pull model (computed at read time)", o.baselinePlans.pull, () => pullOps(system.addrs, pop.actors, o.seed), baselineTiming));
+      baselines.push(await series("pull", "home reads, pull model (computed at read time)", o.baselinePlans.pull, () => pullOps(system.addrs, o.mode, pop.actors, o.seed), baselineTiming));
     }
 
     // --- the mixed load ----------------------------------------------------

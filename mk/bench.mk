@@ -23,7 +23,7 @@ bench-quick: gen ## Load benchmark smoke check (embedded, tiny graph, < 1 minute
 bench-cluster: gen deps-up ## Load benchmark, cluster mode: one process per target on the local backends
 	$(BENCH) --mode=cluster $(BENCH_ARGS)
 
-bench-check: gen ## Type-check the benchmark and run its unit tests
+bench-check: gen ## Type-check the benchmark, run its unit tests and a small embedded run of it
 	$(BIN)/tsc -p bench/tsconfig.json
 	node --import tsx --test bench/*.test.ts
 

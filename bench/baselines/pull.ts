@@ -4,25 +4,30 @@
 // the production helper, over the same gRPC services). It runs in the
 // benchmark's process, so the merge's CPU is spent here rather than in the
 // timeline service; its partner is the fan-out read (GetHomeTimeline over
-// gRPC, 100% home reads), stepped the same way. The read wiring is the
-// timeline service's own (createReadContext), so its caches apply here too.
+// gRPC, 100% home reads), stepped the same way. The hydration is the
+// timeline service's own (createHydration), so its caches apply here too.
 import { requestScope } from "../../services/kit/request-context.js";
 import { createServiceClients } from "../../services/runtime/clients.js";
 import { readTimelineConfig } from "../../services/timeline/config.js";
-import type { TimelineContext } from "../../services/timeline/context.js";
 import { pullHomeTimeline } from "../../services/timeline/pull.js";
-import { createReadContext } from "../../services/timeline/read-context.js";
+import { createHydration } from "../../services/timeline/read-context.js";
+import { clientSource } from "../../services/timeline/source.js";
+import type { ChirpConfig } from "../../services/runtime/config.js";
 import { grpcOutcome, type Actor, type GrpcClients } from "../mix.js";
 import type { Op } from "../openloop.js";
 import { Rng } from "../rng.js";
 
-export function pullOps(addrs: { user: string; graph: string; tweet: string; timeline: string }, actors: Actor[], seed: number): () => Op {
+export function pullOps(
+  addrs: { user: string; graph: string; tweet: string; timeline: string },
+  mode: ChirpConfig["mode"],
+  actors: Actor[],
+  seed: number,
+): () => Op {
   // The timeline service's own read wiring (its hydration caches, its source
-  // over the graph and tweet services), pointed at the running services. The
-  // store is never touched by the pull path: a stub stands in for it.
+  // over the graph and tweet services), pointed at the running services.
   const clients = createServiceClients(addrs);
-  const store = { cap: 800, celebrities: async () => [] as bigint[] };
-  const rc = createReadContext({ rt: { clients }, config: readTimelineConfig(), store } as unknown as TimelineContext);
+  const hydration = createHydration(clients, readTimelineConfig(), mode);
+  const source = clientSource(clients);
   const rng = new Rng(seed);
   let n = 0;
   return () => {
@@ -30,7 +35,7 @@ export function pullOps(addrs: { user: string; graph: string; tweet: string; tim
     const scope = { requestId: `bench-pull-${++n}`, authorization: `Bearer ${a.token}` };
     return {
       kind: "pull",
-      run: () => grpcOutcome(requestScope.run(scope, () => pullHomeTimeline(rc.hydration, rc.source, a.id, 20)), (r) => r.tweets.length === 0),
+      run: () => grpcOutcome(requestScope.run(scope, () => pullHomeTimeline(hydration, source, a.id, 20)), (r) => r.tweets.length === 0),
     };
   };
 }

@@ -1,5 +1,8 @@
 // What the read side (the TimelineService handlers) needs on top of the
 // shared context: the rebuilder and the large-account merge.
+import type { ServiceClients } from "../runtime/clients.js";
+import type { ChirpConfig } from "../runtime/config.js";
+import type { TimelineConfig } from "./config.js";
 import type { TimelineContext } from "./context.js";
 import { LargeAccounts } from "./large-accounts.js";
 import { computeTimeline, Rebuilder } from "./rebuild.js";
@@ -28,16 +31,25 @@ export function createReadContext(ctx: TimelineContext): ReadContext {
     { tweetsMs: ctx.config.celebrityCacheMs, followsMs: ctx.config.celebrityFollowsCacheMs },
     ctx.store.cap,
   );
-  const direct = directLookups(ctx.rt.clients);
-  const states = new ViewerStatesCache(loadViewerStates(ctx.rt.clients), {
-    ttlMs: ctx.config.viewerStatesCacheMs ?? (ctx.rt.config.mode === "cluster" ? 60_000 : 0),
-    maxViewers: ctx.config.viewerStatesCacheViewers,
+  const hydration = createHydration(ctx.rt.clients, ctx.config, ctx.rt.config.mode);
+  return { ...ctx, source, rebuilder, large, hydration };
+}
+
+/**
+ * Hydration's lookups as the timeline service wires them: tweets and authors
+ * through a short cache, viewer states through the per-viewer cache (its
+ * default lifetime depends on the mode). The pull-model baseline uses it too.
+ */
+export function createHydration(clients: ServiceClients, config: TimelineConfig, mode: ChirpConfig["mode"]): HydrateDeps {
+  const direct = directLookups(clients);
+  const states = new ViewerStatesCache(loadViewerStates(clients), {
+    ttlMs: config.viewerStatesCacheMs ?? (mode === "cluster" ? 60_000 : 0),
+    maxViewers: config.viewerStatesCacheViewers,
   });
-  const hydration: HydrateDeps = {
+  return {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),
     statesCached: states.enabled,
-    tweets: cachedBatch(direct.tweets, ctx.config.tweetCacheMs),
-    users: cachedBatch(direct.users, ctx.config.userCacheMs),
+    tweets: cachedBatch(direct.tweets, config.tweetCacheMs),
+    users: cachedBatch(direct.users, config.userCacheMs),
   };
-  return { ...ctx, source, rebuilder, large, hydration };
 }

@@ -27,3 +27,14 @@ export async function withCounts(users: UserRecord[], counts: (ids: bigint[]) =>
   const c = await counts(users.map((u) => u.userId));
   return users.map((u) => toUser(u, c.get(u.userId)));
 }
+
+/**
+ * Counts asked for before the profiles are read, so the two round trips
+ * overlap (an id that turns out unknown wastes its share). Await it only for
+ * profiles found: a failure of counts nobody needs is not the caller's error.
+ */
+export function countsAhead(counts: (ids: bigint[]) => Promise<Map<bigint, Counts>>, ids: readonly bigint[]): Promise<Map<bigint, Counts>> {
+  const p = counts([...ids]);
+  p.catch(() => {}); // handled where awaited; not an unhandled rejection when never awaited
+  return p;
+}

@@ -3,6 +3,7 @@
 import cassandra from "cassandra-driver";
 import type { CassandraConfig } from "./config.js";
 import { registerUnavailableError } from "../../kit/errors.js";
+import { coalesceRequests } from "./coalesce.js";
 
 registerUnavailableError("NoHostAvailableError");
 registerUnavailableError("OperationTimedOutError");
@@ -15,7 +16,7 @@ export function createCassandraClient(
   cfg: CassandraConfig,
   opts: { keyspace?: boolean; readTimeoutMs?: number } = {},
 ): CassandraClient {
-  return new cassandra.Client({
+  const client = new cassandra.Client({
     contactPoints: cfg.contactPoints,
     localDataCenter: cfg.localDc,
     ...(opts.keyspace === false ? {} : { keyspace: cfg.keyspace }),
@@ -29,6 +30,8 @@ export function createCassandraClient(
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { connectTimeout: 5000, readTimeout: opts.readTimeoutMs ?? 12000 },
   });
+  if (cfg.coalesce) coalesceRequests(client);
+  return client;
 }
 
 function camel(name: string): keyof typeof consistencies {

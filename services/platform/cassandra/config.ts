@@ -27,6 +27,8 @@ export const cassandraEnv = {
   CHIRP_CASSANDRA_USERNAME: z.string().optional(),
   CHIRP_CASSANDRA_PASSWORD: z.string().optional(),
   CHIRP_MIGRATE_ON_START: envs.bool(false),
+  /** Send the requests of one event-loop turn together (coalesce.ts). */
+  CHIRP_CASSANDRA_COALESCE: envs.bool(true),
 };
 
 export interface CassandraConfig {
@@ -37,6 +39,8 @@ export interface CassandraConfig {
   consistency: (typeof consistencies)[number];
   username?: string | undefined;
   password?: string | undefined;
+  /** Requests of one event-loop turn share socket writes (coalesce.ts). */
+  coalesce: boolean;
 }
 
 export function cassandraConfig(env: {
@@ -47,6 +51,7 @@ export function cassandraConfig(env: {
   CHIRP_CASSANDRA_CONSISTENCY: CassandraConfig["consistency"];
   CHIRP_CASSANDRA_USERNAME?: string | undefined;
   CHIRP_CASSANDRA_PASSWORD?: string | undefined;
+  CHIRP_CASSANDRA_COALESCE: boolean;
 }): CassandraConfig {
   return {
     contactPoints: env.CHIRP_CASSANDRA_CONTACT_POINTS,
@@ -56,6 +61,7 @@ export function cassandraConfig(env: {
     consistency: env.CHIRP_CASSANDRA_CONSISTENCY,
     username: env.CHIRP_CASSANDRA_USERNAME,
     password: env.CHIRP_CASSANDRA_PASSWORD,
+    coalesce: env.CHIRP_CASSANDRA_COALESCE,
   };
 }
 

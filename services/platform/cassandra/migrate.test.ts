@@ -14,6 +14,7 @@ const config = (keyspace: string): CassandraConfig => ({
   contactPoints: backends.cassandraContactPoints,
   localDc: backends.cassandraLocalDc,
   keyspace,
+  coalesce: true,
   replication: "SimpleStrategy:1",
   consistency: "LOCAL_QUORUM",
 });

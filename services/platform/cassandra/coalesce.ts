@@ -7,9 +7,9 @@
 // separately too. Holding each request until the next setImmediate lets every
 // request of the loop's turn share the writes. It costs no wait when the
 // process is idle (setImmediate runs right after the poll phase) and, under
-// load, raised closed-loop creates by ~16% and took an open loop of 1,250
-// creates/s from overloaded (UNAVAILABLE, p99 3–5 s) to all answered (p99
-// 139–243 ms) on the 2-core box (README, Benchmarks).
+// load, raised closed-loop creates by 16–20% in three of four A/B pairs and
+// took an open loop of 1,250 creates/s from overloaded (UNAVAILABLE, p99
+// 3–5 s) to all answered (p99 139–243 ms) on the 2-core box (README, Benchmarks).
 import type cassandra from "cassandra-driver";
 
 type Method = "execute" | "batch";

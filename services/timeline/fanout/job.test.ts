@@ -1,5 +1,5 @@
 import test from "ava";
-import { decodeJob, encodeJob, jobMsgId, type FanoutJob } from "./job.js";
+import { decodeJob, encodeJob, encodeJobs, jobMsgId, type FanoutJob } from "./job.js";
 
 test("a job survives encoding, ids up to 2^63 - 1 included", (t) => {
   const job: FanoutJob = { op: "add", tweetId: 2n ** 63n - 1n, authorId: 7n, followerIds: [1n, 2n ** 62n + 3n, 99n] };
@@ -26,4 +26,11 @@ test("garbage is refused with a reason", (t) => {
 test("message ids name the tweet and the batch", (t) => {
   t.is(jobMsgId("add", 12n, 3), "fanout:12:3");
   t.is(jobMsgId("remove", 12n, 3), "fanout-remove:12:3");
+});
+
+test("jobs for several tweets share the followers, each with its own tweet id", (t) => {
+  const followerIds = [3n, 2n ** 62n + 1n, 9n];
+  const jobs = encodeJobs("remove", [11n, 12n, 13n], 7n, followerIds);
+  t.deepEqual(jobs.map(decodeJob), [11n, 12n, 13n].map((tweetId) => ({ op: "remove", tweetId, authorId: 7n, followerIds })));
+  t.deepEqual(encodeJobs("add", [], 7n, followerIds), []);
 });

@@ -32,6 +32,21 @@ export function encodeJob(job: FanoutJob): Uint8Array {
   return buf;
 }
 
+/**
+ * One job per tweet id, all for the same followers (a shared follower scan):
+ * the follower ids are encoded once and each copy gets its tweet id.
+ */
+export function encodeJobs(op: FanoutOp, tweetIds: readonly bigint[], authorId: bigint, followerIds: bigint[]): Uint8Array[] {
+  if (tweetIds.length === 0) return [];
+  const first = encodeJob({ op, tweetId: tweetIds[0]!, authorId, followerIds });
+  return tweetIds.map((tweetId, i) => {
+    if (i === 0) return first;
+    const copy = first.slice();
+    new DataView(copy.buffer).setBigUint64(2, tweetId);
+    return copy;
+  });
+}
+
 export function decodeJob(data: Uint8Array): FanoutJob {
   if (data.length < HEADER || (data.length - HEADER) % 8 !== 0) throw new Error(`fanout job has a bad length (${data.length})`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);

@@ -17,8 +17,8 @@ import { SUBJECTS } from "../../platform/bus/streams.js";
 import type { TimelineContext } from "../context.js";
 import type { FanoutProgress } from "../store/port.js";
 import { followerPages } from "./followers.js";
-import { encodeJob, jobMsgId, type FanoutOp } from "./job.js";
-import { fanoutMetrics } from "./metrics.js";
+import { encodeJobs, jobMsgId, type FanoutOp } from "./job.js";
+import { fanoutMetrics, type FanoutMetrics } from "./metrics.js";
 import { SerialBatches } from "./serial-batches.js";
 
 /** As long as the FANOUT stream keeps the jobs. */
@@ -34,7 +34,7 @@ interface Planned {
 
 export class FanoutPlanner {
   private readonly scans = new SerialBatches<Planned, number>(MAX_TWEETS_PER_SCAN);
-  private readonly metrics;
+  private readonly metrics: FanoutMetrics;
 
   constructor(private readonly ctx: TimelineContext) {
     this.metrics = fanoutMetrics(ctx.rt.metrics.registry);
@@ -60,11 +60,8 @@ export class FanoutPlanner {
     for await (const page of followerPages(clients.graph, authorId, tweets[0]!.progress.cursor)) {
       const jobs: Array<Promise<void>> = [];
       for (let i = 0; i < page.ids.length; i += size) {
-        const followerIds = page.ids.slice(i, i + size);
-        for (const t of tweets) {
-          const job = encodeJob({ op, tweetId: t.tweetId, authorId, followerIds });
-          jobs.push(bus.publish(SUBJECTS.fanoutBatch, job, jobMsgId(op, t.tweetId, t.progress.batches++)));
-        }
+        const encoded = encodeJobs(op, tweets.map((t) => t.tweetId), authorId, page.ids.slice(i, i + size));
+        tweets.forEach((t, k) => jobs.push(bus.publish(SUBJECTS.fanoutBatch, encoded[k]!, jobMsgId(op, t.tweetId, t.progress.batches++))));
       }
       await Promise.all(jobs);
       followers += page.ids.length;

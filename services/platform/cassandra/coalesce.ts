@@ -12,8 +12,6 @@
 // 3–5 s) to all answered (p99 139–243 ms) on the 2-core box (README, Benchmarks).
 import type cassandra from "cassandra-driver";
 
-type Method = "execute" | "batch";
-
 /** Makes `client.execute` and `client.batch` (promise style) wait for the next setImmediate, all of one turn together. */
 export function coalesceRequests(client: cassandra.Client): void {
   let queued: Array<() => void> = [];
@@ -22,7 +20,7 @@ export function coalesceRequests(client: cassandra.Client): void {
     queued = [];
     for (const send of run) send();
   };
-  for (const method of ["execute", "batch"] as const satisfies readonly Method[]) {
+  for (const method of ["execute", "batch"] as const) {
     const original = (client[method] as (...args: unknown[]) => Promise<unknown> | undefined).bind(client);
     const deferred = (...args: unknown[]): Promise<unknown> | undefined => {
       // Callback style (the driver's own) is passed straight through.

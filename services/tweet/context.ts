@@ -3,7 +3,6 @@
 // and the event outbox, and how the timeline service hears that a viewer's
 // likes or retweets changed. Tests override parts of it.
 import { join } from "node:path";
-import { ConnectError } from "@connectrpc/connect";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import type { Snowflake } from "../kit/snowflake.js";
@@ -30,14 +29,18 @@ export interface TweetContext {
   statesChanged: (viewerId: bigint) => Promise<void>;
 }
 
-/** InvalidateViewerStates on the timeline service, with the caller's forwarded token. */
-export function invalidateViewerStates(rt: Runtime): TweetContext["statesChanged"] {
+/**
+ * InvalidateViewerStates on the timeline service, with the caller's forwarded
+ * token. Why it failed is logged, not told to the client (internal addresses).
+ */
+export function invalidateViewerStates(rt: Pick<Runtime, "clients">, logger: Logger): TweetContext["statesChanged"] {
   return async (viewerId) => {
     try {
+      // rt.clients read at each call: a harness may re-point it after start.
       await rt.clients.timeline.invalidateViewerStates({ viewerId });
     } catch (err) {
-      const e = ConnectError.from(err);
-      throw unavailable(`the change is saved, but home timelines could not be told of it (${e.rawMessage}); retry, which is safe`);
+      logger.warn({ err, viewerId: viewerId.toString() }, "timeline service did not take InvalidateViewerStates");
+      throw unavailable("the change is saved, but home timelines could not be told of it; retry, which is safe");
     }
   };
 }
@@ -54,6 +57,6 @@ export function createTweetContext(rt: Runtime, overrides: Partial<TweetContext>
   const ids = overrides.ids ?? rt.ids;
   const logger = overrides.logger ?? rt.logger.child({ target: "tweet" });
   const events = overrides.events ?? new EventOutbox({ store: store.outbox, bus, ids, logger });
-  const statesChanged = overrides.statesChanged ?? invalidateViewerStates(rt);
+  const statesChanged = overrides.statesChanged ?? invalidateViewerStates(rt, logger);
   return { store, bus, ids, logger, events, statesChanged };
 }

@@ -45,7 +45,7 @@ async function setup(mode: Mode): Promise<Env> {
   const failNotices = new Set<bigint>();
   const started = await start(t.rt, {
     statesChanged: async (viewerId) => {
-      if (failNotices.has(viewerId)) throw unavailable("the change is saved, but home timelines could not be told of it (test); retry, which is safe");
+      if (failNotices.has(viewerId)) throw unavailable("the change is saved, but home timelines could not be told of it; retry, which is safe");
       notices.push(viewerId);
     },
   });

@@ -6,6 +6,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { createClient } from "@connectrpc/connect";
 import { grpcOutcome } from "../../bench/mix.js";
 import { runOpenLoop } from "../../bench/openloop.js";
+import { watchStalls, type Stalls } from "../../bench/stalls.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 
@@ -24,6 +25,9 @@ export interface ReadFigures {
   /** Failed calls and empty pages. */
   errors: number;
   firstError?: string | undefined;
+  /** Open loops: the readers' thread's own stalls, and how late it sent (its health, not the system's). */
+  readers?: Stalls;
+  dispatchLagMax?: number;
 }
 
 export class ReadLoad {
@@ -80,6 +84,7 @@ async function workerMain(): Promise<void> {
   }
 
   async function open(job: Extract<ReadJob, { kind: "open" }>): Promise<ReadFigures> {
+    const stalls = watchStalls();
     const r = await runOpenLoop({
       rate: job.rate,
       durationS: job.seconds,
@@ -92,7 +97,16 @@ async function workerMain(): Promise<void> {
     });
     const empty = r.byKind.home?.empty ?? 0;
     const firstError = Object.values(r.errorSamples)[0] ?? (empty ? "an empty page" : undefined);
-    return { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, rate: r.throughput, errors: r.errorCount + empty, firstError };
+    return {
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      rate: r.throughput,
+      errors: r.errorCount + empty,
+      firstError,
+      readers: stalls.stop(),
+      dispatchLagMax: r.dispatchLag.max,
+    };
   }
 }
 

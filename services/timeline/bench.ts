@@ -27,7 +27,8 @@ import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
 import { homePage } from "./home.js";
 import { hydrate } from "./hydrate.js";
-import { ReadLoad } from "./bench-readers.js";
+import { ReadLoad, type ReadFigures } from "./bench-readers.js";
+import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
 import { pullHomeTimeline } from "./pull.js";
 import { mapLimit } from "./source.js";
 import { startSystem, type System } from "./testing/system.js";
@@ -291,8 +292,10 @@ async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReade
     await new Promise((r) => setTimeout(r, 3000));
     const plain = await openLoop(load, plainReaders, rate);
     report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
+    reportStalls(plain);
     const withLarge = await openLoop(load, largeReaders, rate);
     report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
+    reportStalls(withLarge);
   }
 }
 
@@ -304,7 +307,15 @@ async function closedLoop(load: ReadLoad, readers: string[]) {
 /** Open loop at `rate` for SECONDS after a 1-s warm-up (no coordinated omission: latency counts from the scheduled start). */
 async function openLoop(load: ReadLoad, readers: string[], rate: number) {
   progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
-  return load.run({ kind: "open", readers, rate, seconds: SECONDS });
+  const services = watchStalls();
+  const figures = await load.run({ kind: "open", readers, rate, seconds: SECONDS });
+  return { ...figures, services: services.stop() };
+}
+
+/** Where an open loop's tail came from: stalls of the services' thread and of the readers' own (warm-up included). */
+function reportStalls(r: ReadFigures & { services: Stalls }) {
+  report(`      services' thread: ${stallsLine(r.services)}`);
+  if (r.readers) report(`      readers' thread: ${stallsLine(r.readers)}; sends up to ${ms(r.dispatchLagMax ?? 0)} late`);
 }
 
 await main();

@@ -23,6 +23,7 @@ import { bucketFloor } from "./buckets.js";
 import { encodeCursor } from "./cursor.js";
 import { grpcOutcome } from "../../bench/mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
+import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
 import { calibrationLine } from "../../bench/machine.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
@@ -94,6 +95,7 @@ async function workerMain(): Promise<void> {
     };
     if (req.open) {
       const fn = run[req.phase];
+      const stalls = watchStalls();
       const result = await runOpenLoop({
         ...req.open,
         durationS: req.open.seconds,
@@ -102,7 +104,7 @@ async function workerMain(): Promise<void> {
         seed: 1,
         next: (i) => ({ kind: req.phase, run: () => grpcOutcome(fn(i), () => false) }),
       });
-      parentPort!.postMessage(result);
+      parentPort!.postMessage({ ...result, stalls: stalls.stop() } satisfies OpenReply);
       return;
     }
     const latencies = await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
@@ -130,9 +132,14 @@ function report(name: string, latencies: Float64Array, seconds: number, results:
 }
 
 /** An open loop's figures: answers within its window, latency of the successful ones. */
-function reportOpen(name: string, r: OpenLoopResult, results: Result[]): void {
+/** An open loop's figures, with the generator thread's own stalls. */
+type OpenReply = OpenLoopResult & { stalls: Stalls };
+
+function reportOpen(name: string, r: OpenReply, service: Stalls, results: Result[]): void {
   const errors = Object.entries(r.errors).map(([status, c]) => `${c} × ${status} (${r.errorSamples[status] ?? "no message"})`);
   record({ name, n: r.ok, seconds: r.durationS, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errorCount }, results, errors.length ? `  errors: ${errors.join("; ")}` : "");
+  log(`    service's thread: ${stallsLine(service)}`);
+  log(`    generator's thread: ${stallsLine(r.stalls)}; sends up to ${r.dispatchLag.max.toFixed(1)} ms late`);
 }
 
 function record(r: Result, results: Result[], suffix = ""): void {
@@ -242,15 +249,16 @@ async function main(): Promise<void> {
   /** An open loop at `rate`/s from one worker (one generator, so one histogram). */
   async function openPhase(name: string, p: PhaseName, rate: number): Promise<void> {
     const w = workers[0]!;
-    const result = await new Promise<OpenLoopResult>((resolve, reject) => {
-      w.once("message", (m: OpenLoopResult) => {
+    const service = watchStalls();
+    const result = await new Promise<OpenReply>((resolve, reject) => {
+      w.once("message", (m: OpenReply) => {
         w.off("error", reject);
         resolve(m);
       });
       w.once("error", reject);
       w.postMessage({ phase: p, from: 0, to: 0, concurrency: 0, open: { rate, seconds: CREATE_SECONDS }, ids: [] } satisfies PhaseRequest);
     });
-    reportOpen(name, result, results);
+    reportOpen(name, result, service.stop(), results);
   }
 
   try {

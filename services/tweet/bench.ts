@@ -311,7 +311,7 @@ async function main(): Promise<void> {
 
     if (mode === "cluster") {
       const pick = () => created[Math.floor(Math.random() * created.length)]!;
-      for (const multiGet of ["in", "parallel"] as const) {
+      for (const multiGet of ["in", "parallel", "adaptive"] as const) {
         const store = new CassandraTweetStore(env.rt.cassandra!, { multiGet });
         const s = performance.now();
         const lat = await drive(0, READS, READ_CONCURRENCY, () => store.getTweets(Array.from({ length: 20 }, pick)));

@@ -45,7 +45,7 @@ test("lmdb: idempotency claims expire like Cassandra's TTL, and the sweep remove
   }
 });
 
-test("cassandra: batch reads give the same answer with IN queries and with parallel point reads", async (t) => {
+test("cassandra: batch reads give the same answer with IN queries, parallel point reads and the adaptive default, which picks point reads only for a lone page-sized batch", async (t) => {
   const client = (await clusterRuntime()).rt.cassandra!;
   const parallel = new CassandraTweetStore(client, { multiGet: "parallel" });
   const inQuery = new CassandraTweetStore(client, { multiGet: "in" });
@@ -73,6 +73,20 @@ test("cassandra: batch reads give the same answer with IN queries and with paral
   const b = await inQuery.getTweets(ask);
   t.deepEqual([...a.keys()].sort(), [made[0], made[1], made[2], made[4]].sort());
   t.deepEqual(new Map([...b].sort()), new Map([...a].sort()));
+  t.deepEqual(parallel.batchStats, { in: 0, pointReads: 1 });
+  t.deepEqual(inQuery.batchStats, { in: 1, pointReads: 0 });
+
+  // The default: a page-sized batch read alone goes as point reads, one
+  // that starts while another is in flight, or a larger one, as IN queries.
+  const adaptive = new CassandraTweetStore(client);
+  const [c, d] = await Promise.all([adaptive.getTweets(ask), adaptive.getTweets(ask)]);
+  t.deepEqual(adaptive.batchStats, { in: 1, pointReads: 1 });
+  await adaptive.getTweets([...ask, ...Array.from({ length: 20 }, (_, i) => BigInt(1000 + i))]);
+  t.deepEqual(adaptive.batchStats, { in: 2, pointReads: 1 });
+  await adaptive.getTweets(ask);
+  t.deepEqual(adaptive.batchStats, { in: 2, pointReads: 2 });
+  t.deepEqual(new Map([...c!].sort()), new Map([...a].sort()));
+  t.deepEqual(new Map([...d!].sort()), new Map([...a].sort()));
   t.is(b.get(made[1]!)!.counts.likes, 1n);
 });
 

@@ -131,10 +131,10 @@ function report(name: string, latencies: Float64Array, seconds: number, results:
   record({ name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]!, errors: 0 }, results);
 }
 
-/** An open loop's figures: answers within its window, latency of the successful ones. */
-/** An open loop's figures, with the generator thread's own stalls. */
+/** What the worker answers for an open loop: its figures and the generator thread's own stalls. */
 type OpenReply = OpenLoopResult & { stalls: Stalls };
 
+/** An open loop's figures (answers within its window, latency of the successful ones) and each thread's stalls. */
 function reportOpen(name: string, r: OpenReply, service: Stalls, results: Result[]): void {
   const errors = Object.entries(r.errors).map(([status, c]) => `${c} × ${status} (${r.errorSamples[status] ?? "no message"})`);
   record({ name, n: r.ok, seconds: r.durationS, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errorCount }, results, errors.length ? `  errors: ${errors.join("; ")}` : "");

@@ -167,9 +167,6 @@ async function run(s: System): Promise<void> {
   progress("waiting for the fan-out worker to finish the set-up's events");
   await settle(s);
 
-  // --- post-to-visible ----------------------------------------------------
-  // A fixed sample of 1,000 followers is polled every 10 ms: polling all
-  // 10,000 would itself load Redis and this process enough to skew the figure.
   if (PHASES.has("visible")) await postToVisible(s, hot, hotFollowers);
   if (PHASES.has("fanout")) for (let round = 0; round < FANOUT_ROUNDS; round++) await fanoutBurst(s, hot, hotFollowers);
   if (PHASES.has("reads")) {
@@ -186,6 +183,9 @@ async function run(s: System): Promise<void> {
   if (PHASES.has("pull")) await pullModel(s, pullReaders);
 }
 
+// --- post-to-visible ----------------------------------------------------
+// A fixed sample of 1,000 followers is polled every 10 ms: polling all
+// 10,000 would itself load Redis and this process enough to skew the figure.
 async function postToVisible(s: System, hot: bigint, hotFollowers: bigint[]): Promise<void> {
   const sample = hotFollowers.filter((_, i) => i % Math.max(1, Math.floor(hotFollowers.length / 1000)) === 0);
   const latencies: number[] = [];

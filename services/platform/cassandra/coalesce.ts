@@ -9,7 +9,7 @@
 // process is idle (setImmediate runs right after the poll phase) and, under
 // load, raised closed-loop creates by 16–20% in three of four A/B pairs and
 // took an open loop of 1,250 creates/s from overloaded (UNAVAILABLE, p99
-// 3–5 s) to all answered (p99 139–243 ms) on the 2-core box (README, Benchmarks).
+// 3–5 s) to all answered (p99 139–243 ms) on the 2-core box (bench/HISTORY.md).
 import type cassandra from "cassandra-driver";
 
 /** Makes `client.execute` and `client.batch` (promise style) wait for the next setImmediate, all of one turn together. */

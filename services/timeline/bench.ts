@@ -9,10 +9,6 @@
 //     without and with 10 large accounts followed,
 //   - the pull model at 100/500/2,000 followings against fan-out reads.
 //
-//   node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
-//     [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000] [--max-entry-calls=64]
-//     [--fanout-rounds=1] [--phases=visible,fanout,reads,pull]
-//
 // Shortcuts, stated so the figures can be judged: followers of the hot author
 // and the load readers are bare ids (Follow checks only the followee), the hot
 // author's followers' timelines are created directly in the store (as if each
@@ -21,7 +17,7 @@
 // measured runs the production code paths.
 import { cpus, loadavg } from "node:os";
 import { calibrationLine } from "../../bench/machine.js";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../bench/args.js";
 import { requestScope } from "../kit/request-context.js";
 import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
@@ -33,19 +29,21 @@ import { pullHomeTimeline } from "./pull.js";
 import { mapLimit } from "./source.js";
 import { startSystem, type System } from "./testing/system.js";
 
-const { values: args } = parseArgs({
-  options: {
-    mode: { type: "string", default: "cluster" },
-    followers: { type: "string", default: "10000" },
-    rate: { type: "string", default: "1000" },
-    seconds: { type: "string", default: "10" },
-    pull: { type: "string", default: "100,500,2000" },
-    // Bursts measured in the fan-out phase (it varies from run to run here).
-    "fanout-rounds": { type: "string", default: "1" },
-    phases: { type: "string", default: "visible,fanout,reads,pull" },
-    // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
-    "max-entry-calls": { type: "string", default: "64" },
-  },
+const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
+  [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000] [--max-entry-calls=64]
+  [--fanout-rounds=1] [--phases=visible,fanout,reads,pull]
+`;
+const args = benchArgs(USAGE, {
+  mode: { type: "string", default: "cluster" },
+  followers: { type: "string", default: "10000" },
+  rate: { type: "string", default: "1000" },
+  seconds: { type: "string", default: "10" },
+  pull: { type: "string", default: "100,500,2000" },
+  // Bursts measured in the fan-out phase (it varies from run to run here).
+  "fanout-rounds": { type: "string", default: "1" },
+  phases: { type: "string", default: "visible,fanout,reads,pull" },
+  // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
+  "max-entry-calls": { type: "string", default: "64" },
 });
 const MODE = args.mode as Mode;
 const HOT_FOLLOWERS = Number(args.followers);

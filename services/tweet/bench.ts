@@ -3,17 +3,12 @@
 // load comes from worker threads, so the server's event loop is its own, as
 // it would be with remote clients.
 //
-//   node --import tsx services/tweet/bench.ts --mode=embedded|cluster
-//     [--creates=20000] [--concurrency=64] [--read-concurrency=16]
-//     [--list-tweets=100000] [--reads=5000] [--workers=2]
-//     [--create-rates=1000,1500] [--create-seconds=10]
-//
 // Phases: a Health/Check baseline (the kit and transport alone); CreateTweet throughput and latency (without and with an
 // idempotency key), and latency in open loops at --create-rates; seeding one author with --list-tweets tweets over many
 // 7-day buckets (straight into the store, explicit ids); GetTweet,
 // BatchGetTweets(20) (also one at a time) and ListUserTweets(20) latency; in cluster mode also
 // the store's batch read with IN queries against parallel point reads.
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../bench/args.js";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
@@ -151,19 +146,23 @@ function record(r: Result, results: Result[], suffix = ""): void {
   );
 }
 
+const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluster]
+  [--creates=20000] [--concurrency=64] [--read-concurrency=16]
+  [--list-tweets=100000] [--reads=5000] [--workers=2]
+  [--create-rates=1000,1500] [--create-seconds=10]
+`;
+
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({
-    options: {
-      mode: { type: "string", default: "embedded" },
-      creates: { type: "string", default: "20000" },
-      concurrency: { type: "string", default: "64" },
-      "read-concurrency": { type: "string", default: "16" },
-      "list-tweets": { type: "string", default: "100000" },
-      reads: { type: "string", default: "5000" },
-      workers: { type: "string", default: "2" },
-      "create-rates": { type: "string", default: "1000,1500" },
-      "create-seconds": { type: "string", default: "10" },
-    },
+  const args = benchArgs(USAGE, {
+    mode: { type: "string", default: "embedded" },
+    creates: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "64" },
+    "read-concurrency": { type: "string", default: "16" },
+    "list-tweets": { type: "string", default: "100000" },
+    reads: { type: "string", default: "5000" },
+    workers: { type: "string", default: "2" },
+    "create-rates": { type: "string", default: "1000,1500" },
+    "create-seconds": { type: "string", default: "10" },
   });
   const mode = args.mode;
   if (mode !== "embedded" && mode !== "cluster") throw new Error("--mode must be embedded or cluster");

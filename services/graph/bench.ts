@@ -1,16 +1,19 @@
-// Benchmark of the graph service through its gRPC API:
-//   node --import tsx services/graph/bench.ts [--mode=embedded|cluster] [--follows=20000] [--followers=100000] [--concurrency=64]
+// Benchmark of the graph service through its gRPC API (usage below).
 // Phases: Follow throughput (distinct followers over 100 accounts), seeding
 // one account with 100k followers (also Follows), then ListFollowers page
 // latency on that account at the top and at random depths. The user and
 // graph services run in a child process, this one makes the load; every
 // Follow also publishes its event (in-process bus or JetStream).
-import { describeHistogram, intArg, machine, measureServed, modeArg, print, serveInChild, serverHistogram } from "../user/bench-kit.js";
+import { benchArgs } from "../../bench/args.js";
+import { describeHistogram, machine, measureServed, print, serveInChild, serverHistogram } from "../user/bench-kit.js";
 
-const mode = modeArg();
-const follows = intArg("follows", 20_000);
-const followers = intArg("followers", 100_000);
-const concurrency = intArg("concurrency", 64);
+const USAGE = `node --import tsx services/graph/bench.ts [--mode=embedded|cluster] [--follows=20000] [--followers=100000] [--concurrency=64]
+`;
+const args = benchArgs(USAGE, { mode: "embedded", follows: "20000", followers: "100000", concurrency: "64" });
+const mode = args.mode();
+const follows = args.int("follows");
+const followers = args.int("followers");
+const concurrency = args.int("concurrency");
 console.log(`graph bench, ${mode} mode, concurrency ${concurrency}; ${machine()}`);
 
 const p = await serveInChild(mode, "benchgraph");

@@ -34,24 +34,24 @@ const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embe
   [--fanout-rounds=1] [--phases=visible,fanout,reads,pull]
 `;
 const args = benchArgs(USAGE, {
-  mode: { type: "string", default: "cluster" },
-  followers: { type: "string", default: "10000" },
-  rate: { type: "string", default: "1000" },
-  seconds: { type: "string", default: "10" },
-  pull: { type: "string", default: "100,500,2000" },
+  mode: "cluster",
+  followers: "10000",
+  rate: "1000",
+  seconds: "10",
+  pull: "100,500,2000",
   // Bursts measured in the fan-out phase (it varies from run to run here).
-  "fanout-rounds": { type: "string", default: "1" },
-  phases: { type: "string", default: "visible,fanout,reads,pull" },
+  "fanout-rounds": "1",
+  phases: "visible,fanout,reads,pull",
   // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
-  "max-entry-calls": { type: "string", default: "64" },
+  "max-entry-calls": "64",
 });
-const MODE = args.mode as Mode;
-const HOT_FOLLOWERS = Number(args.followers);
-const RATE = Number(args.rate);
-const SECONDS = Number(args.seconds);
-const PULL_SIZES = args.pull.split(",").map(Number);
-const FANOUT_ROUNDS = Number(args["fanout-rounds"]);
-const PHASES = new Set(args.phases.split(","));
+const MODE: Mode = args.mode();
+const HOT_FOLLOWERS = args.int("followers");
+const RATE = args.int("rate");
+const SECONDS = args.int("seconds");
+const PULL_SIZES = args.ints("pull");
+const FANOUT_ROUNDS = args.int("fanout-rounds");
+const PHASES = new Set(args.string("phases").split(","));
 const AUTHORS = Math.max(...PULL_SIZES, 100);
 const READERS = 200;
 const READER_FOLLOWS = 20;
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
   const s = await startSystem(MODE, "tl_bench", {
     timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 },
-    env: { CHIRP_MAX_ENTRY_CALLS: args["max-entry-calls"] },
+    env: { CHIRP_MAX_ENTRY_CALLS: args.string("max-entry-calls") },
   });
   try {
     await run(s);

@@ -154,26 +154,25 @@ const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluste
 
 async function main(): Promise<void> {
   const args = benchArgs(USAGE, {
-    mode: { type: "string", default: "embedded" },
-    creates: { type: "string", default: "20000" },
-    concurrency: { type: "string", default: "64" },
-    "read-concurrency": { type: "string", default: "16" },
-    "list-tweets": { type: "string", default: "100000" },
-    reads: { type: "string", default: "5000" },
-    workers: { type: "string", default: "2" },
-    "create-rates": { type: "string", default: "1000,1500" },
-    "create-seconds": { type: "string", default: "10" },
+    mode: "embedded",
+    creates: "20000",
+    concurrency: "64",
+    "read-concurrency": "16",
+    "list-tweets": "100000",
+    reads: "5000",
+    workers: "2",
+    "create-rates": "1000,1500",
+    "create-seconds": "10",
   });
-  const mode = args.mode;
-  if (mode !== "embedded" && mode !== "cluster") throw new Error("--mode must be embedded or cluster");
-  const CREATES = Number(args.creates);
-  const CONCURRENCY = Number(args.concurrency);
-  const READ_CONCURRENCY = Number(args["read-concurrency"]);
-  const LIST_TWEETS = Number(args["list-tweets"]);
-  const READS = Number(args.reads);
-  const WORKERS = Number(args.workers);
-  const CREATE_RATES = args["create-rates"].split(",").filter(Boolean).map(Number);
-  const CREATE_SECONDS = Number(args["create-seconds"]);
+  const mode = args.mode();
+  const CREATES = args.int("creates");
+  const CONCURRENCY = args.int("concurrency");
+  const READ_CONCURRENCY = args.int("read-concurrency");
+  const LIST_TWEETS = args.int("list-tweets");
+  const READS = args.int("reads");
+  const WORKERS = args.int("workers");
+  const CREATE_RATES = args.ints("create-rates");
+  const CREATE_SECONDS = args.int("create-seconds");
   const atStart = calibrationLine();
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +

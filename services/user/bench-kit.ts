@@ -82,19 +82,6 @@ export function machine(): string {
   return `${c.length} × ${c[0]?.model.trim() ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
 }
 
-export function modeArg(argv = process.argv): "embedded" | "cluster" {
-  const m = argv.find((a) => a.startsWith("--mode="))?.slice(7) ?? "embedded";
-  if (m !== "embedded" && m !== "cluster") throw new Error(`--mode must be embedded or cluster, got '${m}'`);
-  return m;
-}
-
-export function intArg(name: string, fallback: number, argv = process.argv): number {
-  const v = argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const n = v === undefined ? fallback : Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
-  return n;
-}
-
 export interface ServedPair {
   user: ReturnType<typeof connectClients>["user"];
   graph: ReturnType<typeof connectClients>["graph"];

@@ -1,14 +1,17 @@
-// Benchmark of the user service through its gRPC API:
-//   node --import tsx services/user/bench.ts [--mode=embedded|cluster] [--users=400] [--concurrency=16]
+// Benchmark of the user service through its gRPC API (usage below).
 // Register and Login are bound by argon2id (19 MiB, t=2, on libuv's 4
 // threads): their throughput is the machine's hashing rate, by design.
 // The user and graph services run in a child process; this one makes the load.
 import { randomBytes } from "node:crypto";
-import { intArg, machine, measureServed, modeArg, print, serveInChild } from "./bench-kit.js";
+import { benchArgs } from "../../bench/args.js";
+import { machine, measureServed, print, serveInChild } from "./bench-kit.js";
 
-const mode = modeArg();
-const users = intArg("users", 400);
-const concurrency = intArg("concurrency", 16);
+const USAGE = `node --import tsx services/user/bench.ts [--mode=embedded|cluster] [--users=400] [--concurrency=16]
+`;
+const args = benchArgs(USAGE, { mode: "embedded", users: "400", concurrency: "16" });
+const mode = args.mode();
+const users = args.int("users");
+const concurrency = args.int("concurrency");
 console.log(`user bench, ${mode} mode, ${users} accounts, concurrency ${concurrency}; ${machine()}`);
 
 const p = await serveInChild(mode, "benchuser");

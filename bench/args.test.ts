@@ -28,6 +28,7 @@ for (const [file, intOption] of BENCHES) {
       [["--no-such-option=1"], /Unknown option '--no-such-option'/],
       [[`--${intOption}=ten`], new RegExp(`--${intOption} must be a positive integer, got 'ten'`)],
       [["--mode=local"], /--mode must be embedded or cluster, got 'local'/],
+      ...(file.includes("timeline") ? ([[["--phases=reads,reeds"], /--phases: 'reeds' is not one of visible, fanout, reads, pull/]] as const) : []),
     ] as const) {
       const r = run(file, ...args);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);

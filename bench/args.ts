@@ -10,6 +10,8 @@ export interface BenchArgs<K extends string> {
   int(name: K): number;
   /** Comma-separated positive integers (empty: none). */
   ints(name: K): number[];
+  /** Comma-separated names, each one of `allowed`. */
+  choices<C extends string>(name: K, allowed: readonly C[]): C[];
   /** The `mode` option: embedded or cluster. */
   mode(): "embedded" | "cluster";
 }
@@ -44,6 +46,12 @@ export function benchArgs<K extends string>(usage: string, defaults: Record<K, s
         .map((t) => t.trim())
         .filter(Boolean)
         .map((t) => positive(name, t)),
+    choices: <C extends string>(name: K, allowed: readonly C[]) =>
+      string(name)
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .map((t) => (allowed.includes(t as C) ? (t as C) : refuse(`--${name}: '${t}' is not one of ${allowed.join(", ")}`))),
     mode: () => {
       const m = values.mode;
       return m === "embedded" || m === "cluster" ? m : refuse(`--mode must be embedded or cluster, got '${String(m)}'`);

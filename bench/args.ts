@@ -1,15 +1,17 @@
 // Options of the per-service benchmarks (node's parseArgs, every option a
-// --name=value with a default): --help prints the usage, and an unknown or
-// malformed option is answered with the usage (exit 2) instead of a stack
-// trace or a silently ignored typo.
+// --name=value with a default, checked as the mesh benchmark's options.ts
+// checks its own): --help prints the usage, and an unknown or malformed
+// option is answered with the usage (exit 2) instead of a stack trace or a
+// silently ignored typo.
 import { parseArgs } from "node:util";
+import { list, num } from "./options.js";
 
 export interface BenchArgs<K extends string> {
   string(name: K): string;
-  /** A positive integer. */
-  int(name: K): number;
-  /** Comma-separated positive integers (empty: none). */
-  ints(name: K): number[];
+  /** A number, at least 1. */
+  num(name: K): number;
+  /** Comma-separated numbers, each at least 1 (empty: none). */
+  nums(name: K): number[];
   /** Comma-separated names, each one of `allowed`. */
   choices<C extends string>(name: K, allowed: readonly C[]): C[];
   /** The `mode` option: embedded or cluster. */
@@ -21,40 +23,30 @@ export function benchArgs<K extends string>(usage: string, defaults: Record<K, s
     process.stderr.write(`${message}\n\n${usage}`);
     process.exit(2);
   };
+  const checked = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (err) {
+      return refuse((err as Error).message);
+    }
+  };
   const options = Object.fromEntries(Object.entries<string>(defaults).map(([k, v]) => [k, { type: "string" as const, default: v }]));
-  let values: Record<string, string | boolean | undefined> = {};
-  try {
-    ({ values } = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
-  } catch (err) {
-    refuse((err as Error).message);
-  }
+  const { values }: { values: Record<string, string | boolean | undefined> } = checked(() =>
+    parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }),
+  );
   if (values.help) {
     process.stdout.write(usage);
     process.exit(0);
   }
   const string = (name: K) => values[name] as string;
-  const positive = (name: K, text: string) => {
-    const n = Number(text);
-    return Number.isInteger(n) && n > 0 ? n : refuse(`--${name} must be a positive integer, got '${text}'`);
-  };
   return {
     string,
-    int: (name) => positive(name, string(name)),
-    ints: (name) =>
-      string(name)
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean)
-        .map((t) => positive(name, t)),
-    choices: <C extends string>(name: K, allowed: readonly C[]) =>
-      string(name)
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean)
-        .map((t) => (allowed.includes(t as C) ? (t as C) : refuse(`--${name}: '${t}' is not one of ${allowed.join(", ")}`))),
+    num: (name) => checked(() => num(name, string(name), NaN, 1)),
+    nums: (name) => checked(() => string(name).split(",").filter((t) => t.trim() !== "").map((t) => num(name, t.trim(), NaN, 1))),
+    choices: (name, allowed) => checked(() => list(name, string(name), [], allowed)),
     mode: () => {
-      const m = values.mode;
-      return m === "embedded" || m === "cluster" ? m : refuse(`--mode must be embedded or cluster, got '${String(m)}'`);
+      const m = string("mode" as K);
+      return m === "embedded" || m === "cluster" ? m : refuse(`--mode: embedded or cluster, got '${m}'`);
     },
   };
 }

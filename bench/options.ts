@@ -75,14 +75,16 @@ export const HELP = `Chirp load benchmark (issue 9)
   --seed=N                  seeds the graph and the mix                      [1]
 `;
 
-const num = (name: string, v: string | undefined, dflt: number, min = 0): number => {
+/** A number option (undefined: the default); also the per-service benchmarks' (args.ts). */
+export const num = (name: string, v: string | undefined, dflt: number, min = 0): number => {
   if (v === undefined) return dflt;
   const x = Number(v);
   if (!Number.isFinite(x) || x < min) throw new Error(`--${name}: expected a number >= ${min}, got '${v}'`);
   return x;
 };
 
-const list = <T extends string>(name: string, v: string | undefined, dflt: T[], allowed: readonly T[]): T[] => {
+/** Comma-separated names from `allowed` ("none" or empty: none). */
+export const list = <T extends string>(name: string, v: string | undefined, dflt: T[], allowed: readonly T[]): T[] => {
   if (v === undefined) return dflt;
   if (v === "none" || v === "") return [];
   const items = v.split(",").map((s) => s.trim()) as T[];

@@ -11,9 +11,9 @@ const USAGE = `node --import tsx services/graph/bench.ts [--mode=embedded|cluste
 `;
 const args = benchArgs(USAGE, { mode: "embedded", follows: "20000", followers: "100000", concurrency: "64" });
 const mode = args.mode();
-const follows = args.int("follows");
-const followers = args.int("followers");
-const concurrency = args.int("concurrency");
+const follows = args.num("follows");
+const followers = args.num("followers");
+const concurrency = args.num("concurrency");
 console.log(`graph bench, ${mode} mode, concurrency ${concurrency}; ${machine()}`);
 
 const p = await serveInChild(mode, "benchgraph");

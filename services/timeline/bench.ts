@@ -46,11 +46,11 @@ const args = benchArgs(USAGE, {
   "max-entry-calls": "64",
 });
 const MODE: Mode = args.mode();
-const HOT_FOLLOWERS = args.int("followers");
-const RATE = args.int("rate");
-const SECONDS = args.int("seconds");
-const PULL_SIZES = args.ints("pull");
-const FANOUT_ROUNDS = args.int("fanout-rounds");
+const HOT_FOLLOWERS = args.num("followers");
+const RATE = args.num("rate");
+const SECONDS = args.num("seconds");
+const PULL_SIZES = args.nums("pull");
+const FANOUT_ROUNDS = args.num("fanout-rounds");
 const PHASES = new Set(args.choices("phases", ["visible", "fanout", "reads", "pull"]));
 const AUTHORS = Math.max(...PULL_SIZES, 100);
 const READERS = 200;

@@ -165,14 +165,14 @@ async function main(): Promise<void> {
     "create-seconds": "10",
   });
   const mode = args.mode();
-  const CREATES = args.int("creates");
-  const CONCURRENCY = args.int("concurrency");
-  const READ_CONCURRENCY = args.int("read-concurrency");
-  const LIST_TWEETS = args.int("list-tweets");
-  const READS = args.int("reads");
-  const WORKERS = args.int("workers");
-  const CREATE_RATES = args.ints("create-rates");
-  const CREATE_SECONDS = args.int("create-seconds");
+  const CREATES = args.num("creates");
+  const CONCURRENCY = args.num("concurrency");
+  const READ_CONCURRENCY = args.num("read-concurrency");
+  const LIST_TWEETS = args.num("list-tweets");
+  const READS = args.num("reads");
+  const WORKERS = args.num("workers");
+  const CREATE_RATES = args.nums("create-rates");
+  const CREATE_SECONDS = args.num("create-seconds");
   const atStart = calibrationLine();
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +

@@ -10,8 +10,8 @@ const USAGE = `node --import tsx services/user/bench.ts [--mode=embedded|cluster
 `;
 const args = benchArgs(USAGE, { mode: "embedded", users: "400", concurrency: "16" });
 const mode = args.mode();
-const users = args.int("users");
-const concurrency = args.int("concurrency");
+const users = args.num("users");
+const concurrency = args.num("concurrency");
 console.log(`user bench, ${mode} mode, ${users} accounts, concurrency ${concurrency}; ${machine()}`);
 
 const p = await serveInChild(mode, "benchuser");

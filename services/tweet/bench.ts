@@ -20,6 +20,7 @@ import { grpcOutcome } from "../../bench/mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
 import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
 import { calibrationLine } from "../../bench/machine.js";
+import { closedLoop, failedSuffix, type ClosedLoop } from "../../bench/closed-loop.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
 
@@ -35,30 +36,11 @@ interface PhaseRequest {
   author?: string;
 }
 
-interface PhaseReply {
-  latencies: Float64Array;
+interface PhaseReply extends ClosedLoop {
   created: string[];
 }
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-/** Runs fn(i) for i in [from, to) with `concurrency` in flight; latencies in ms, by position. */
-async function drive(from: number, to: number, concurrency: number, fn: (i: number) => Promise<unknown>, onDone?: () => void): Promise<Float64Array> {
-  const lat = new Float64Array(to - from);
-  let next = from;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < to) {
-        const i = next++;
-        const s = performance.now();
-        await fn(i);
-        lat[i - from] = performance.now() - s;
-        onDone?.();
-      }
-    }),
-  );
-  return lat;
-}
 
 // --- worker: one gRPC client, runs the phases it is sent -----------------------
 
@@ -102,8 +84,8 @@ async function workerMain(): Promise<void> {
       parentPort!.postMessage({ ...result, stalls: stalls.stop() } satisfies OpenReply);
       return;
     }
-    const latencies = await drive(req.from, req.to, req.concurrency, run[req.phase], onDone);
-    parentPort!.postMessage({ latencies, created } satisfies PhaseReply, [latencies.buffer as ArrayBuffer]);
+    const r = await closedLoop(req.from, req.to, req.concurrency, run[req.phase], onDone);
+    parentPort!.postMessage({ ...r, created } satisfies PhaseReply, [r.latencies.buffer as ArrayBuffer]);
   });
 }
 
@@ -119,11 +101,12 @@ interface Result {
   errors: number;
 }
 
-function report(name: string, latencies: Float64Array, seconds: number, results: Result[]): void {
-  const n = latencies.length;
-  const sorted = latencies.sort();
-  const q = (p: number) => sorted[Math.min(n - 1, Math.floor(p * n))]!;
-  record({ name, n, seconds, p50: q(0.5), p99: q(0.99), max: sorted[n - 1]!, errors: 0 }, results);
+/** A closed loop's figures: latency of the calls that succeeded, and the failures. */
+function report(name: string, r: ClosedLoop, seconds: number, results: Result[]): void {
+  const n = r.latencies.length;
+  const sorted = r.latencies.sort();
+  const q = (p: number) => (n ? sorted[Math.min(n - 1, Math.floor(p * n))]! : NaN);
+  record({ name, n, seconds, p50: q(0.5), p99: q(0.99), max: q(1), errors: r.failed }, results, failedSuffix(r));
 }
 
 /** What the worker answers for an open loop: its figures and the generator thread's own stalls. */
@@ -231,13 +214,14 @@ async function main(): Promise<void> {
         ),
       );
       const seconds = (performance.now() - t0) / 1000;
-      const all = new Float64Array(n);
+      const all = new Float64Array(replies.reduce((sum, r) => sum + r.latencies.length, 0));
       let at = 0;
       for (const r of replies) {
         all.set(r.latencies, at);
         at += r.latencies.length;
       }
-      report(name, all, seconds, results);
+      const firstError = replies.find((r) => r.firstError !== undefined)?.firstError;
+      report(name, { latencies: all, failed: replies.reduce((sum, r) => sum + r.failed, 0), ...(firstError === undefined ? {} : { firstError }) }, seconds, results);
       return replies.flatMap((r) => r.created);
     } finally {
       clearInterval(progress);
@@ -273,7 +257,7 @@ async function main(): Promise<void> {
     // The same creates without the RPC layer: what the store and bus cost alone.
     {
       const s = performance.now();
-      const lat = await drive(0, Math.min(CREATES, 10_000), CONCURRENCY, async (i) => {
+      const lat = await closedLoop(0, Math.min(CREATES, 10_000), CONCURRENCY, async (i) => {
         const { tweet } = await started.ctx.store.createTweet({
           tweetId: env.rt.ids.next(),
           authorId: BigInt((i % 1000) + 1),
@@ -298,7 +282,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let seeded = 0;
     const progress = setInterval(() => log(`  … seeding: ${seeded}/${LIST_TWEETS}`), 5000);
-    const seedLat = await drive(0, LIST_TWEETS, 128, async (i) => {
+    const seedLat = await closedLoop(0, LIST_TWEETS, 128, async (i) => {
       await started.ctx.store.createTweet({ tweetId: listed[i]!, authorId: author, content: `seed ${i} #bench`, mediaUrls: [], replyToTweetId: 0n, hashtags: ["bench"], mentions: [] });
       seeded++;
     });
@@ -312,7 +296,7 @@ async function main(): Promise<void> {
       for (const multiGet of ["in", "parallel", "adaptive"] as const) {
         const store = new CassandraTweetStore(env.rt.cassandra!, { multiGet });
         const s = performance.now();
-        const lat = await drive(0, READS, READ_CONCURRENCY, () => store.getTweets(Array.from({ length: 20 }, pick)));
+        const lat = await closedLoop(0, READS, READ_CONCURRENCY, () => store.getTweets(Array.from({ length: 20 }, pick)));
         report(`store getTweets(20), ${multiGet}`, lat, (performance.now() - s) / 1000, results);
       }
     }

@@ -1,5 +1,5 @@
 // Small helpers for the bench commands: run N calls with bounded
-// concurrency, record each call's latency, print progress on long phases;
+// concurrency (bench/closed-loop.ts), print progress on long phases;
 // run the services in a child process, so load and service each get a core.
 import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
@@ -8,15 +8,19 @@ import { fileURLToPath } from "node:url";
 import { TokenSigner } from "../kit/auth.js";
 import { generateKeyPairPem } from "../kit/keys.js";
 import { connectClients } from "./testing.js";
+import { closedLoop, failedSuffix, type ClosedLoop } from "../../bench/closed-loop.js";
 
 export interface Figures {
   phase: string;
+  /** Calls that succeeded; the latencies are theirs. */
   count: number;
   seconds: number;
   perSecond: number;
   p50: number;
   p99: number;
   max: number;
+  failed: number;
+  firstError?: string;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -25,32 +29,31 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export async function measure(phase: string, count: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<Figures> {
-  const latencies = new Array<number>(count);
-  let next = 0;
   let done = 0;
   const started = performance.now();
   const progress = setInterval(() => {
     const s = (performance.now() - started) / 1000;
     process.stderr.write(`  ${phase}: ${done}/${count} (${Math.round(done / s)}/s)\n`);
   }, 5000);
+  let r: ClosedLoop;
   try {
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, count) }, async () => {
-        while (next < count) {
-          const i = next++;
-          const t0 = performance.now();
-          await call(i);
-          latencies[i] = performance.now() - t0;
-          done++;
-        }
-      }),
-    );
+    r = await closedLoop(0, count, concurrency, call, () => done++);
   } finally {
     clearInterval(progress);
   }
   const seconds = (performance.now() - started) / 1000;
-  const sorted = latencies.sort((a, b) => a - b);
-  return { phase, count, seconds, perSecond: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 };
+  const sorted = [...r.latencies].sort((a, b) => a - b);
+  return {
+    phase,
+    count: sorted.length,
+    seconds,
+    perSecond: sorted.length / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? 0,
+    failed: r.failed,
+    ...(r.firstError === undefined ? {} : { firstError: r.firstError }),
+  };
 }
 
 /** measure(), plus the services' CPU time per call (from the child process). */
@@ -73,7 +76,7 @@ export function print(f: Figures & { cpuMsPerCall?: number }, note = ""): void {
   }
   console.log(
     `${f.phase.padEnd(44)} ${String(f.count).padStart(7)} calls  ${f.perSecond.toFixed(0).padStart(6)}/s  ` +
-      `p50 ${f.p50.toFixed(2).padStart(7)} ms  p99 ${f.p99.toFixed(2).padStart(7)} ms  max ${f.max.toFixed(1).padStart(7)} ms${note ? `  ${note}` : ""}`,
+      `p50 ${f.p50.toFixed(2).padStart(7)} ms  p99 ${f.p99.toFixed(2).padStart(7)} ms  max ${f.max.toFixed(1).padStart(7)} ms${note ? `  ${note}` : ""}${failedSuffix(f)}`,
   );
 }
 

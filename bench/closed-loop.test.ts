@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { closedLoop, failedSuffix } from "./closed-loop.js";
+import { closedLoop, failedSuffix, mergeLoops } from "./closed-loop.js";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -33,4 +33,15 @@ test("a failed call is counted with the first message, and the run goes on", asy
   assert.equal(r.latencies.length, 16);
   assert.match(r.firstError ?? "", /^timeout on \d+$/);
   assert.match(failedSuffix(r), /^ {2}errors: 4 \(timeout on \d+\)$/);
+});
+
+test("loops of one phase merge into its figures", () => {
+  const m = mergeLoops([
+    { latencies: Float64Array.of(1, 2), failed: 0 },
+    { latencies: Float64Array.of(3), failed: 2, firstError: "timeout" },
+    { latencies: new Float64Array(0), failed: 1, firstError: "reset" },
+  ]);
+  assert.deepEqual([...m.latencies], [1, 2, 3]);
+  assert.equal(m.failed, 3);
+  assert.equal(m.firstError, "timeout");
 });

@@ -40,5 +40,17 @@ export async function closedLoop(
   return { latencies: latencies.slice(0, ok), failed, ...(firstError === undefined ? {} : { firstError }) };
 }
 
+/** One phase's figures from the loops that ran it (one per worker). */
+export function mergeLoops(parts: readonly ClosedLoop[]): ClosedLoop {
+  const latencies = new Float64Array(parts.reduce((sum, p) => sum + p.latencies.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    latencies.set(p.latencies, at);
+    at += p.latencies.length;
+  }
+  const firstError = parts.find((p) => p.firstError !== undefined)?.firstError;
+  return { latencies, failed: parts.reduce((sum, p) => sum + p.failed, 0), ...(firstError === undefined ? {} : { firstError }) };
+}
+
 /** "  errors: N (first message)" for a phase's line, or "". */
 export const failedSuffix = (r: Pick<ClosedLoop, "failed" | "firstError">) => (r.failed ? `  errors: ${r.failed} (${r.firstError ?? "no message"})` : "");

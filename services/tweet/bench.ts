@@ -20,7 +20,7 @@ import { grpcOutcome } from "../../bench/mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
 import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
 import { calibrationLine } from "../../bench/machine.js";
-import { closedLoop, failedSuffix, type ClosedLoop } from "../../bench/closed-loop.js";
+import { closedLoop, failedSuffix, mergeLoops, type ClosedLoop } from "../../bench/closed-loop.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
 
@@ -214,14 +214,7 @@ async function main(): Promise<void> {
         ),
       );
       const seconds = (performance.now() - t0) / 1000;
-      const all = new Float64Array(replies.reduce((sum, r) => sum + r.latencies.length, 0));
-      let at = 0;
-      for (const r of replies) {
-        all.set(r.latencies, at);
-        at += r.latencies.length;
-      }
-      const firstError = replies.find((r) => r.firstError !== undefined)?.firstError;
-      report(name, { latencies: all, failed: replies.reduce((sum, r) => sum + r.failed, 0), ...(firstError === undefined ? {} : { firstError }) }, seconds, results);
+      report(name, mergeLoops(replies), seconds, results);
       return replies.flatMap((r) => r.created);
     } finally {
       clearInterval(progress);

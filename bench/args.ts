@@ -14,6 +14,8 @@ export interface BenchArgs<K extends string> {
   nums(name: K): number[];
   /** Comma-separated names, each one of `allowed`. */
   choices<C extends string>(name: K, allowed: readonly C[]): C[];
+  /** One of `allowed`. */
+  choice<C extends string>(name: K, allowed: readonly C[]): C;
   /** The `mode` option: embedded or cluster. */
   mode(): "embedded" | "cluster";
 }
@@ -39,14 +41,16 @@ export function benchArgs<K extends string>(usage: string, defaults: Record<K, s
     process.exit(0);
   }
   const string = (name: K) => values[name] as string;
+  const choice = <C extends string>(name: K, allowed: readonly C[]): C => {
+    const v = string(name);
+    return (allowed as readonly string[]).includes(v) ? (v as C) : refuse(`--${name}: ${allowed.join(" or ")}, got '${v}'`);
+  };
   return {
     string,
     num: (name) => checked(() => num(name, string(name), NaN, 1)),
     nums: (name) => checked(() => string(name).split(",").filter((t) => t.trim() !== "").map((t) => num(name, t.trim(), NaN, 1))),
     choices: (name, allowed) => checked(() => list(name, string(name), [], allowed)),
-    mode: () => {
-      const m = string("mode" as K);
-      return m === "embedded" || m === "cluster" ? m : refuse(`--mode: embedded or cluster, got '${m}'`);
-    },
+    choice,
+    mode: () => choice("mode" as K, ["embedded", "cluster"]),
   };
 }

@@ -28,6 +28,8 @@ export interface ReadFigures {
   /** Open loops: the readers' thread's own stalls, and how late it sent (its health, not the system's). */
   readers?: Stalls;
   dispatchLagMax?: number;
+  /** Open loops not sent by this worker: what sent them. */
+  generator?: string;
 }
 
 export class ReadLoad {

@@ -23,6 +23,7 @@ import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
 import { homePage } from "./home.js";
 import { hydrate } from "./hydrate.js";
+import { h2loadReads } from "./bench-h2load.js";
 import { ReadLoad, type ReadFigures } from "./bench-readers.js";
 import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
 import { pullHomeTimeline } from "./pull.js";
@@ -31,7 +32,7 @@ import { startSystem, type System } from "./testing/system.js";
 
 const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
   [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000] [--max-entry-calls=64]
-  [--fanout-rounds=1] [--phases=visible,fanout,reads,pull]
+  [--fanout-rounds=1] [--phases=visible,fanout,reads,pull] [--generator=h2load|node] [--h2load-clients=20]
 `;
 const args = benchArgs(USAGE, {
   mode: "cluster",
@@ -44,6 +45,10 @@ const args = benchArgs(USAGE, {
   phases: "visible,fanout,reads,pull",
   // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
   "max-entry-calls": "64",
+  // What drives the open loops: h2load processes (bench/h2load.ts), one per
+  // reader, or the Node client in the readers' worker thread.
+  generator: "h2load",
+  "h2load-clients": "20",
 });
 const MODE: Mode = args.mode();
 const HOT_FOLLOWERS = args.num("followers");
@@ -51,6 +56,8 @@ const RATE = args.num("rate");
 const SECONDS = args.num("seconds");
 const PULL_SIZES = args.nums("pull");
 const FANOUT_ROUNDS = args.num("fanout-rounds");
+const GENERATOR = args.choice("generator", ["h2load", "node"]);
+const H2LOAD_CLIENTS = args.num("h2load-clients");
 const PHASES = new Set(args.choices("phases", ["visible", "fanout", "reads", "pull"]));
 const AUTHORS = Math.max(...PULL_SIZES, 100);
 const READERS = 200;
@@ -172,8 +179,10 @@ async function run(s: System): Promise<void> {
     const authorization: Record<string, string> = {};
     for (const r of [...plainReaders, ...largeReaders]) authorization[String(r)] = ((await s.as(r)).headers as Record<string, string>).authorization!;
     const load = ReadLoad.start(s.timeline.url!, authorization);
+    const open: OpenReads =
+      GENERATOR === "h2load" ? h2loadReads(s, authorization, H2LOAD_CLIENTS, SECONDS) : (readers, rate) => load.run({ kind: "open", readers, rate, seconds: SECONDS });
     try {
-      await readsUnderLoad(load, plainReaders.map(String), largeReaders.map(String));
+      await readsUnderLoad(load, open, plainReaders.map(String), largeReaders.map(String));
     } finally {
       await load.close();
     }
@@ -273,7 +282,10 @@ async function pullModel(s: System, pullReaders: bigint[]): Promise<void> {
 }
 
 /** Hydrated home reads from the worker: what the system sustains, then open loops. */
-async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReaders: string[]): Promise<void> {
+/** An open loop of home reads by `readers` at `rate`/s for SECONDS after a 1-s warm-up. */
+type OpenReads = (readers: string[], rate: number) => Promise<ReadFigures>;
+
+async function readsUnderLoad(load: ReadLoad, open: OpenReads, plainReaders: string[], largeReaders: string[]): Promise<void> {
   // Warm up connections and caches.
   await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });
   // Latency without a queue in front of it: one caller, back to back.
@@ -288,10 +300,10 @@ async function readsUnderLoad(load: ReadLoad, plainReaders: string[], largeReade
   const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])].sort((a, b) => a - b);
   for (const rate of rates) {
     await new Promise((r) => setTimeout(r, 3000));
-    const plain = await openLoop(load, plainReaders, rate);
+    const plain = await openLoop(open, plainReaders, rate);
     report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
     reportStalls(plain);
-    const withLarge = await openLoop(load, largeReaders, rate);
+    const withLarge = await openLoop(open, largeReaders, rate);
     report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
     reportStalls(withLarge);
   }
@@ -303,10 +315,10 @@ async function closedLoop(load: ReadLoad, readers: string[]) {
 }
 
 /** Open loop at `rate` for SECONDS after a 1-s warm-up (no coordinated omission: latency counts from the scheduled start). */
-async function openLoop(load: ReadLoad, readers: string[], rate: number) {
+async function openLoop(open: OpenReads, readers: string[], rate: number) {
   progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
   const services = watchStalls();
-  const figures = await load.run({ kind: "open", readers, rate, seconds: SECONDS });
+  const figures = await open(readers, rate);
   return { ...figures, services: services.stop() };
 }
 
@@ -314,6 +326,7 @@ async function openLoop(load: ReadLoad, readers: string[], rate: number) {
 function reportStalls(r: ReadFigures & { services: Stalls }) {
   report(`      services' thread: ${stallsLine(r.services)}`);
   if (r.readers) report(`      readers' thread: ${stallsLine(r.readers)}; sends up to ${ms(r.dispatchLagMax ?? 0)} late`);
+  if (r.generator) report(`      sent by ${r.generator}; up to ${ms(r.dispatchLagMax ?? 0)} late`);
 }
 
 await main();

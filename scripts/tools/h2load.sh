@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Puts nghttp2's h2load (the HTTP/2 load generator the tweet and timeline
+# benchmarks drive their open loops with) into .tools/h2load, from Debian's
+# packages: `apt-get download` needs no root and only the package mirrors,
+# which is all this machine reaches. The packages are unpacked, not installed;
+# .tools/h2load/h2load runs the binary with the unpacked libraries first on
+# the library path.
+#
+# Why a C generator: a Node client sending 1,000 requests/s on this 2-core box
+# adds its own garbage collection to every latency it measures (against a bare
+# node:http2 server: p99 8.3-9.2 ms from a Node client, 1.8-2.2 ms from h2load).
+#
+# Idempotent. Prints the wrapper's path on stdout.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DIR="${CHIRP_TOOLS_DIR:-$ROOT/.tools}/h2load"
+WRAPPER="$DIR/h2load"
+
+if [[ -x "$WRAPPER" ]] && "$WRAPPER" --version >/dev/null 2>&1; then
+  echo "$WRAPPER"
+  exit 0
+fi
+if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+  echo "scripts/tools/h2load.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install nghttp2-client yourself and put h2load on PATH" >&2
+  exit 1
+fi
+
+mkdir -p "$DIR"
+work="$(mktemp -d "$DIR/.fetch.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+# The client and the one library a Debian machine rarely has; the others
+# (libnghttp2, OpenSSL, jemalloc, libstdc++) come with the base system.
+# As root, apt would hand the download to its _apt user, who cannot write here.
+sandbox=()
+[[ $EUID -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
+(cd "$work" && apt-get "${sandbox[@]}" download -q nghttp2-client libev4 >&2)
+rm -rf "$DIR/root"
+for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$DIR/root"; done
+libs="$DIR/root/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)"
+missing="$(LD_LIBRARY_PATH="$libs" ldd "$DIR/root/usr/bin/h2load" | awk '/not found/ {print $1}')"
+if [[ -n "$missing" ]]; then
+  echo "scripts/tools/h2load.sh: h2load still lacks: $missing (install them with apt-get)" >&2
+  exit 1
+fi
+cat >"$WRAPPER" <<WRAP
+#!/bin/sh
+LD_LIBRARY_PATH="$libs\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec "$DIR/root/usr/bin/h2load" "\$@"
+WRAP
+chmod +x "$WRAPPER"
+echo "$("$WRAPPER" --version | head -1) in $DIR" >&2
+echo "$WRAPPER"

@@ -12,7 +12,9 @@ import { benchArgs } from "../../bench/args.js";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { CreateTweetRequestSchema, TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { h2loadGrpc, type H2loadGrpcResult } from "../../bench/h2load-grpc.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { bucketFloor } from "./buckets.js";
 import { encodeCursor } from "./cursor.js";
@@ -109,6 +111,13 @@ function report(name: string, r: ClosedLoop, seconds: number, results: Result[])
   record({ name, n, seconds, p50: q(0.5), p99: q(0.99), max: q(1), errors: r.failed }, results, failedSuffix(r));
 }
 
+/** An open loop sent by h2load: figures of every answer in its window, and the service thread's stalls. */
+function reportH2load(name: string, r: H2loadGrpcResult, seconds: number, clients: number, service: Stalls, results: Result[]): void {
+  record({ name, n: r.answered, seconds, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors }, results, r.errorText ? `  errors: ${r.errorText}` : "");
+  log(`    service's thread: ${stallsLine(service)}`);
+  log(`    sent by ${clients} h2load processes, one author each; up to ${r.sendLagMax.toFixed(1)} ms late`);
+}
+
 /** What the worker answers for an open loop: its figures and the generator thread's own stalls. */
 type OpenReply = OpenLoopResult & { stalls: Stalls };
 
@@ -132,7 +141,7 @@ function record(r: Result, results: Result[], suffix = ""): void {
 const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluster]
   [--creates=20000] [--concurrency=64] [--read-concurrency=16]
   [--list-tweets=100000] [--reads=5000] [--workers=2]
-  [--create-rates=1000,1500] [--create-seconds=10]
+  [--create-rates=1000,1500] [--create-seconds=10] [--generator=h2load|node] [--h2load-clients=20]
 `;
 
 async function main(): Promise<void> {
@@ -146,6 +155,10 @@ async function main(): Promise<void> {
     workers: "2",
     "create-rates": "1000,1500",
     "create-seconds": "10",
+    // What drives the open loops: h2load processes (bench/h2load.ts), one
+    // per author, or the Node client in a worker thread.
+    generator: "h2load",
+    "h2load-clients": "20",
   });
   const mode = args.mode();
   const CREATES = args.num("creates");
@@ -156,6 +169,8 @@ async function main(): Promise<void> {
   const WORKERS = args.num("workers");
   const CREATE_RATES = args.nums("create-rates");
   const CREATE_SECONDS = args.num("create-seconds");
+  const GENERATOR = args.choice("generator", ["h2load", "node"]);
+  const H2LOAD_CLIENTS = args.num("h2load-clients");
   const atStart = calibrationLine();
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +
@@ -221,6 +236,22 @@ async function main(): Promise<void> {
     }
   }
 
+  /** CreateTweet in an open loop at `rate`/s from h2load, one process per author (after a 1-s warm-up). */
+  async function h2loadCreates(name: string, rate: number): Promise<void> {
+    const service = watchStalls();
+    const r = await h2loadGrpc({
+      registry: env.rt.metrics.registry,
+      url: started.url!,
+      method: TweetService.method.createTweet,
+      request: toBinary(CreateTweetRequestSchema, create(CreateTweetRequestSchema, { content: "tweet from h2load #bench @someone", mediaUrls: ["https://cdn.example/x.png"] })),
+      authorizations: tokens.slice(0, H2LOAD_CLIENTS).map((t) => `Bearer ${t}`),
+      rate,
+      seconds: CREATE_SECONDS,
+      warmupS: 1,
+    });
+    reportH2load(name, r, CREATE_SECONDS, H2LOAD_CLIENTS, service.stop(), results);
+  }
+
   /** An open loop at `rate`/s from one worker (one generator, so one histogram). */
   async function openPhase(name: string, p: PhaseName, rate: number): Promise<void> {
     const w = workers[0]!;
@@ -244,7 +275,8 @@ async function main(): Promise<void> {
     // The target's shape: this rate offered whatever the latency, p99 counted from each call's scheduled start.
     for (const rate of CREATE_RATES) {
       await new Promise((r) => setTimeout(r, 2000)); // the closed loop's backlog drains first
-      await openPhase(`CreateTweet at ${rate}/s (open loop)`, "create", rate);
+      if (GENERATOR === "h2load") await h2loadCreates(`CreateTweet at ${rate}/s (open loop, h2load)`, rate);
+      else await openPhase(`CreateTweet at ${rate}/s (open loop)`, "create", rate);
     }
     await phase("CreateTweet with idempotency key", "createKeyed", Math.min(CREATES, 10_000), CONCURRENCY);
     // The same creates without the RPC layer: what the store and bus cost alone.

@@ -6,11 +6,11 @@
 #   docker run --rm chirp:dev --target=user                    # one target (as in Kubernetes)
 #   docker run --rm --entrypoint node chirp:dev dist/services/platform/cassandra/migrate-main.js
 #
-# Stages: deps + build (node:24, full: make, python3 for the toolchain), prod-deps
+# Stages: deps + build (node:26, full: make, python3 for the toolchain), prod-deps
 # (production dependencies only), runtime (slim, non-root, no build tools, no npm cache).
 
-# Node 24 LTS, as .nvmrc (package.json: >=24); pin a digest for production builds.
-ARG NODE_VERSION=24
+# Node 26 LTS, as .nvmrc (package.json: >=24); pin a digest for production builds.
+ARG NODE_VERSION=26
 
 # ---- build: all dependencies, `make gen` (buf, offline), tsc -> dist/ -------------
 FROM node:${NODE_VERSION}-bookworm AS build

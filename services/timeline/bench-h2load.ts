@@ -19,10 +19,10 @@ export function h2loadReads(s: System, authorization: Record<string, string>, cl
   const checked = new Set<string>();
   return async (readers: string[], rate: number): Promise<ReadFigures> => {
     const mine = readers.slice(0, clients);
-    for (const r of mine.filter((r) => !checked.has(r))) {
-      const page = await s.tl.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[r]! } });
-      if (page.tweets.length === 0) throw new Error(`reader ${r} has an empty home timeline: the set-up went wrong`);
-      checked.add(r);
+    for (const reader of mine.filter((id) => !checked.has(id))) {
+      const page = await s.tl.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[reader]! } });
+      if (page.tweets.length === 0) throw new Error(`reader ${reader} has an empty home timeline: the set-up went wrong`);
+      checked.add(reader);
     }
     const r = await h2loadGrpc({
       registry: s.rt.metrics.registry,

@@ -281,10 +281,10 @@ async function pullModel(s: System, pullReaders: bigint[]): Promise<void> {
   }
 }
 
-/** Hydrated home reads from the worker: what the system sustains, then open loops. */
 /** An open loop of home reads by `readers` at `rate`/s for SECONDS after a 1-s warm-up. */
 type OpenReads = (readers: string[], rate: number) => Promise<ReadFigures>;
 
+/** Hydrated home reads: what the system sustains (the worker's closed loops), then open loops. */
 async function readsUnderLoad(load: ReadLoad, open: OpenReads, plainReaders: string[], largeReaders: string[]): Promise<void> {
   // Warm up connections and caches.
   await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });

@@ -30,6 +30,7 @@ for (const [file, numOption] of BENCHES) {
       [[`--${numOption}=0`], new RegExp(`--${numOption}: expected a number >= 1, got '0'`)],
       [["--mode=local"], /--mode: embedded or cluster, got 'local'/],
       ...(file.includes("timeline") ? ([[["--phases=reads,reeds"], /--phases: unknown reeds \(choose from visible, fanout, reads, pull\)/]] as const) : []),
+      ...(file.includes("timeline") || file.includes("tweet") ? ([[["--generator=wrk"], /--generator: h2load or node, got 'wrk'/]] as const) : []),
     ] as const) {
       const r = run(file, ...args);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);

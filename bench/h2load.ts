@@ -6,7 +6,7 @@
 // Why not the Node generator (openloop.ts) for these: at 1,000 requests/s on
 // two cores a Node client's own garbage collection lands in every latency it
 // measures. Against a bare node:http2 server answering at once, a Node client
-// measured p99 8.3-9.2 ms and h2load 1.8-2.2 ms.
+// measured p99 8.3-9.2 ms and h2load 0.7-2.2 ms.
 //
 // h2load logs when each request left and how long its answer took. It sends
 // on a timer and, when late, catches up in a burst, timing each request from
@@ -85,16 +85,19 @@ export function latenciesFromSchedule(rows: readonly LogRow[], rate: number): { 
   return { latencies, sendLagMax: sendLagMax / 1000 };
 }
 
+let binary: string | undefined;
+
 /** The h2load to run: $CHIRP_H2LOAD, else the project's copy (fetched once by scripts/tools/h2load.sh). */
 export function h2loadBinary(): string {
-  if (process.env.CHIRP_H2LOAD) return process.env.CHIRP_H2LOAD;
+  if (binary) return binary;
+  if (process.env.CHIRP_H2LOAD) return (binary = process.env.CHIRP_H2LOAD);
   const script = fileURLToPath(new URL("../scripts/tools/h2load.sh", import.meta.url));
   const r = spawnSync(script, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (r.status !== 0) throw new Error(`scripts/tools/h2load.sh failed (exit ${r.status}); run it to see why, or set CHIRP_H2LOAD`);
-  return r.stdout.trim().split("\n").at(-1)!;
+  return (binary = r.stdout.trim().split("\n").at(-1)!);
 }
 
-export async function h2loadOpenLoop(opts: H2loadOptions, binary = h2loadBinary()): Promise<H2loadResult> {
+export async function h2loadOpenLoop(opts: H2loadOptions, h2load = h2loadBinary()): Promise<H2loadResult> {
   const dir = mkdtempSync(join(tmpdir(), "chirp-h2load-"));
   try {
     const bodyFile = join(dir, "body");
@@ -103,7 +106,7 @@ export async function h2loadOpenLoop(opts: H2loadOptions, binary = h2loadBinary(
     const headerArgs = (h: Record<string, string>) => Object.entries(h).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
     const commands = opts.clients.map((extra, i) =>
       [
-        binary,
+        h2load,
         "-c1",
         // Streams one connection may have open: enough that a stall of the
         // server never holds back a request that is due.

@@ -31,14 +31,17 @@ import { mapLimit } from "./source.js";
 import { startSystem, type System } from "./testing/system.js";
 
 const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
-  [--followers=10000] [--rate=1000] [--seconds=10] [--pull=100,500,2000] [--max-entry-calls=64]
+  [--followers=10000] [--rate=1000] [--seconds=30] [--pull=100,500,2000] [--max-entry-calls=64]
   [--fanout-rounds=1] [--phases=visible,fanout,reads,pull] [--generator=h2load|node] [--h2load-clients=20]
 `;
 const args = benchArgs(USAGE, {
   mode: "cluster",
   followers: "10000",
   rate: "1000",
-  seconds: "10",
+  // Each open loop's length: long enough to hold the collector's cycle (a
+  // mark-compact every 10-20 s at 1,000 reads/s here), which a 10-s loop
+  // either misses or catches once in 10,000 reads.
+  seconds: "30",
   pull: "100,500,2000",
   // Bursts measured in the fan-out phase (it varies from run to run here).
   "fanout-rounds": "1",

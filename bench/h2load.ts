@@ -18,7 +18,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BenchArgs } from "./args.js";
 import { Latency, type LatencySummary } from "./histogram.js";
+
+/**
+ * The options of a per-service benchmark whose open loops h2load can send:
+ * --generator (h2load, or the benchmark's Node client) and --h2load-clients
+ * (h2load processes, one caller token each).
+ */
+export const GENERATOR_USAGE = "[--generator=h2load|node] [--h2load-clients=20]";
+export const GENERATOR_DEFAULTS = { generator: "h2load", "h2load-clients": "20" };
+
+export function generatorArgs(args: BenchArgs<keyof typeof GENERATOR_DEFAULTS>): { generator: "h2load" | "node"; clients: number } {
+  return { generator: args.choice("generator", ["h2load", "node"]), clients: args.num("h2load-clients") };
+}
 
 export interface H2loadOptions {
   /** http://host:port */

@@ -37,7 +37,8 @@ sandbox=()
 (cd "$work" && apt-get "${sandbox[@]}" download -q nghttp2-client libev4 >&2)
 rm -rf "$DIR/root"
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$DIR/root"; done
-libs="$DIR/root/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)"
+# The unpacked libraries, wherever this architecture keeps them.
+libs="$(dirname "$(find "$DIR/root" -name 'libev.so.4' | head -1)")"
 missing="$(LD_LIBRARY_PATH="$libs" ldd "$DIR/root/usr/bin/h2load" | awk '/not found/ {print $1}')"
 if [[ -n "$missing" ]]; then
   echo "scripts/tools/h2load.sh: h2load still lacks: $missing (install them with apt-get)" >&2

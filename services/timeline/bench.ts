@@ -18,6 +18,7 @@
 import { cpus, loadavg } from "node:os";
 import { calibrationLine } from "../../bench/machine.js";
 import { benchArgs } from "../../bench/args.js";
+import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../bench/h2load.js";
 import { requestScope } from "../kit/request-context.js";
 import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
@@ -32,7 +33,7 @@ import { startSystem, type System } from "./testing/system.js";
 
 const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
   [--followers=10000] [--rate=1000] [--seconds=30] [--pull=100,500,2000] [--max-entry-calls=64]
-  [--fanout-rounds=1] [--phases=visible,fanout,reads,pull] [--generator=h2load|node] [--h2load-clients=20]
+  [--fanout-rounds=1] [--phases=visible,fanout,reads,pull] ${GENERATOR_USAGE}
 `;
 const args = benchArgs(USAGE, {
   mode: "cluster",
@@ -48,10 +49,9 @@ const args = benchArgs(USAGE, {
   phases: "visible,fanout,reads,pull",
   // The services' admission limit (CHIRP_MAX_ENTRY_CALLS), as deployed by default; 0 = none.
   "max-entry-calls": "64",
-  // What drives the open loops: h2load processes (bench/h2load.ts), one per
-  // reader, or the Node client in the readers' worker thread.
-  generator: "h2load",
-  "h2load-clients": "20",
+  // h2load processes send the open loops, one per reader; or the Node
+  // client in the readers' worker thread.
+  ...GENERATOR_DEFAULTS,
 });
 const MODE: Mode = args.mode();
 const HOT_FOLLOWERS = args.num("followers");
@@ -59,8 +59,7 @@ const RATE = args.num("rate");
 const SECONDS = args.num("seconds");
 const PULL_SIZES = args.nums("pull");
 const FANOUT_ROUNDS = args.num("fanout-rounds");
-const GENERATOR = args.choice("generator", ["h2load", "node"]);
-const H2LOAD_CLIENTS = args.num("h2load-clients");
+const { generator: GENERATOR, clients: H2LOAD_CLIENTS } = generatorArgs(args);
 const PHASES = new Set(args.choices("phases", ["visible", "fanout", "reads", "pull"]));
 const AUTHORS = Math.max(...PULL_SIZES, 100);
 const READERS = 200;

@@ -15,6 +15,7 @@ import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CreateTweetRequestSchema, TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { h2loadGrpc, type H2loadGrpcResult } from "../../bench/h2load-grpc.js";
+import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../bench/h2load.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { bucketFloor } from "./buckets.js";
 import { encodeCursor } from "./cursor.js";
@@ -141,7 +142,7 @@ function record(r: Result, results: Result[], suffix = ""): void {
 const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluster]
   [--creates=20000] [--concurrency=64] [--read-concurrency=16]
   [--list-tweets=100000] [--reads=5000] [--workers=2]
-  [--create-rates=1000,1500] [--create-seconds=10] [--generator=h2load|node] [--h2load-clients=20]
+  [--create-rates=1000,1500] [--create-seconds=10] ${GENERATOR_USAGE}
 `;
 
 async function main(): Promise<void> {
@@ -155,10 +156,9 @@ async function main(): Promise<void> {
     workers: "2",
     "create-rates": "1000,1500",
     "create-seconds": "10",
-    // What drives the open loops: h2load processes (bench/h2load.ts), one
-    // per author, or the Node client in a worker thread.
-    generator: "h2load",
-    "h2load-clients": "20",
+    // h2load processes send the open loops, one per author; or the Node
+    // client in a worker thread.
+    ...GENERATOR_DEFAULTS,
   });
   const mode = args.mode();
   const CREATES = args.num("creates");
@@ -169,8 +169,7 @@ async function main(): Promise<void> {
   const WORKERS = args.num("workers");
   const CREATE_RATES = args.nums("create-rates");
   const CREATE_SECONDS = args.num("create-seconds");
-  const GENERATOR = args.choice("generator", ["h2load", "node"]);
-  const H2LOAD_CLIENTS = args.num("h2load-clients");
+  const { generator: GENERATOR, clients: H2LOAD_CLIENTS } = generatorArgs(args);
   const atStart = calibrationLine();
   log(
     `tweet bench: mode=${mode} creates=${CREATES} concurrency=${CONCURRENCY} read-concurrency=${READ_CONCURRENCY} ` +

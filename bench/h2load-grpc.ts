@@ -29,6 +29,8 @@ export interface H2loadGrpcResult extends H2loadResult {
   errors: number;
   /** What they were, e.g. "12 shed, 3 UNAVAILABLE". */
   errorText?: string | undefined;
+  /** Calls the server took over the loop, warm-up and refused ones included. */
+  served: number;
 }
 
 export async function h2loadGrpc(opts: H2loadGrpcOptions): Promise<H2loadGrpcResult> {
@@ -46,8 +48,20 @@ export async function h2loadGrpc(opts: H2loadGrpcOptions): Promise<H2loadGrpcRes
   const after = await callsByCode(opts.registry, opts.method);
   const failed = [...after].filter(([code]) => code !== "OK").map(([code, n]) => [code, n - (before.get(code) ?? 0)] as const).filter(([, n]) => n > 0);
   const parts = [...failed.map(([code, n]) => `${n} ${code}`), ...(r.unsuccessful ? [`${r.unsuccessful} without a 2xx answer`] : [])];
-  return { ...r, errors: failed.reduce((a, [, n]) => a + n, 0) + r.unsuccessful, errorText: parts.join(", ") || undefined };
+  return {
+    ...r,
+    errors: failed.reduce((a, [, n]) => a + n, 0) + r.unsuccessful,
+    errorText: parts.join(", ") || undefined,
+    served: total(after) - total(before),
+  };
 }
+
+/** Calls of `method` the server has counted so far: any code, shed included. */
+export async function callsServed(registry: Registry, method: DescMethodUnary): Promise<number> {
+  return total(await callsByCode(registry, method));
+}
+
+const total = (byCode: Map<string, number>) => [...byCode.values()].reduce((a, b) => a + b, 0);
 
 /** Calls of `method` counted so far, by gRPC code ("OK", ...), and "shed". */
 async function callsByCode(registry: Registry, method: DescMethodUnary): Promise<Map<string, number>> {

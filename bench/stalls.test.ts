@@ -18,6 +18,11 @@ test("a blocked event loop and collections show in the phase's stalls, and not i
   assert.ok(s.gcCount >= 1 && s.gcTotalMs > 0 && s.gcMaxMs > 0, JSON.stringify(s));
   assert.ok(s.majorCount <= s.gcCount);
   assert.match(stallsLine(s), /^event loop held up to \d+ ms \(p99 [\d.]+ ms\); GC \d+ pauses, /);
+  // Node 26 (pinned) counts allocated bytes; the loop above made collections, so megabytes.
+  assert.ok(s.allocatedBytes !== undefined && s.allocatedBytes > 1024 * 1024, `allocated ${s.allocatedBytes}`);
+  const perCall = /; ([\d.]+) KB allocated per call$/.exec(stallsLine(s, 1000));
+  assert.ok(perCall && Math.abs(Number(perCall[1]) - s.allocatedBytes / 1000 / 1024) < 1, stallsLine(s, 1000));
+  assert.doesNotMatch(stallsLine(s), /allocated/, "no count of calls, no figure per call");
 
   const quiet = watchStalls();
   await sleep(100);

@@ -2,8 +2,11 @@
 // 10 ms timer's lateness: a stall shorter than that may go unseen) and its garbage
 // collection pauses, major ones apart. A tail latency far above the median
 // is either a stall like these or a queue behind one; this says which thread
-// had them, so a benchmark can print it next to the latencies.
+// had them, so a benchmark can print it next to the latencies. With the
+// bytes the thread allocated over the phase, per call: what a call costs the
+// collector, a figure that does not move with the machine's noise.
 import { monitorEventLoopDelay, PerformanceObserver, constants, type PerformanceEntry } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 
 type GcEntry = PerformanceEntry & { detail?: { kind?: number } };
 
@@ -17,6 +20,13 @@ export interface Stalls {
   /** Mark-compact pauses alone. */
   majorCount: number;
   majorMaxMs: number;
+  /** Bytes this thread's heap allocated over the phase (undefined before Node 24.10, which lacks the counter). */
+  allocatedBytes: number | undefined;
+}
+
+/** V8's running total of bytes allocated by this thread's isolate. */
+function allocatedSoFar(): number | undefined {
+  return (getHeapStatistics() as { total_allocated_bytes?: number }).total_allocated_bytes;
 }
 
 /** The loop's probe: a timer this often (ms). Its histogram holds the interval between ticks, so the resolution is taken off. */
@@ -39,9 +49,11 @@ export function watchStalls(): { stop(): Stalls } {
   };
   observer.observe({ entryTypes: ["gc"] });
   loop.enable();
+  const allocatedAtStart = allocatedSoFar();
   return {
     stop() {
       loop.disable();
+      const allocated = allocatedSoFar();
       for (const e of observer.takeRecords()) record(e);
       observer.disconnect();
       // The histogram is in ns; with nothing recorded its max is 0 and its percentiles NaN.
@@ -54,16 +66,23 @@ export function watchStalls(): { stop(): Stalls } {
         gcMaxMs: gc.max,
         majorCount: gc.majorCount,
         majorMaxMs: gc.majorMax,
+        allocatedBytes: allocated === undefined || allocatedAtStart === undefined ? undefined : allocated - allocatedAtStart,
       };
     },
   };
 }
 
-/** One line: "event loop held up to 48 ms (p99 12 ms); GC 31 pauses, 190 ms in all, longest 41 ms (major: 2, longest 41 ms)". */
-export function stallsLine(s: Stalls): string {
+/**
+ * One line: "event loop held up to 48 ms (p99 12 ms); GC 31 pauses, 190 ms in
+ * all, longest 41 ms (major: 2, longest 41 ms)", and with the phase's `calls`
+ * "; 104 KB allocated per call".
+ */
+export function stallsLine(s: Stalls, calls?: number): string {
   const f = (x: number) => x.toFixed(x < 10 ? 1 : 0);
+  const perCall = calls && s.allocatedBytes !== undefined ? `; ${f(s.allocatedBytes / calls / 1024)} KB allocated per call` : "";
   return (
     `event loop held up to ${f(s.loopMaxMs)} ms (p99 ${f(s.loopP99Ms)} ms); ` +
-    `GC ${s.gcCount} pauses, ${f(s.gcTotalMs)} ms in all, longest ${f(s.gcMaxMs)} ms (major: ${s.majorCount}, longest ${f(s.majorMaxMs)} ms)`
+    `GC ${s.gcCount} pauses, ${f(s.gcTotalMs)} ms in all, longest ${f(s.gcMaxMs)} ms (major: ${s.majorCount}, longest ${f(s.majorMaxMs)} ms)` +
+    perCall
   );
 }

@@ -18,7 +18,10 @@
 import { cpus, loadavg } from "node:os";
 import { calibrationLine } from "../../bench/machine.js";
 import { benchArgs } from "../../bench/args.js";
+import type { Registry } from "prom-client";
 import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../bench/h2load.js";
+import { callsServed } from "../../bench/h2load-grpc.js";
+import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { requestScope } from "../kit/request-context.js";
 import type { Mode } from "../platform/testing/runtime.js";
 import { fanoutMetrics } from "./fanout/metrics.js";
@@ -184,7 +187,7 @@ async function run(s: System): Promise<void> {
     const open: OpenReads =
       GENERATOR === "h2load" ? h2loadReads(s, authorization, H2LOAD_CLIENTS, SECONDS) : (readers, rate) => load.run({ kind: "open", readers, rate, seconds: SECONDS });
     try {
-      await readsUnderLoad(load, open, plainReaders.map(String), largeReaders.map(String));
+      await readsUnderLoad(load, open, s.rt.metrics.registry, plainReaders.map(String), largeReaders.map(String));
     } finally {
       await load.close();
     }
@@ -287,7 +290,7 @@ async function pullModel(s: System, pullReaders: bigint[]): Promise<void> {
 type OpenReads = (readers: string[], rate: number) => Promise<ReadFigures>;
 
 /** Hydrated home reads: what the system sustains (the worker's closed loops), then open loops. */
-async function readsUnderLoad(load: ReadLoad, open: OpenReads, plainReaders: string[], largeReaders: string[]): Promise<void> {
+async function readsUnderLoad(load: ReadLoad, open: OpenReads, registry: Registry, plainReaders: string[], largeReaders: string[]): Promise<void> {
   // Warm up connections and caches.
   await load.run({ kind: "closed", readers: [...plainReaders, ...largeReaders], concurrency: 16, ms: 3000 });
   // Latency without a queue in front of it: one caller, back to back.
@@ -302,10 +305,10 @@ async function readsUnderLoad(load: ReadLoad, open: OpenReads, plainReaders: str
   const rates = [...new Set([RATE, Math.max(10, Math.floor(capacity.rate * 0.7))])].sort((a, b) => a - b);
   for (const rate of rates) {
     await new Promise((r) => setTimeout(r, 3000));
-    const plain = await openLoop(open, plainReaders, rate);
+    const plain = await openLoop(open, registry, plainReaders, rate);
     report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
     reportStalls(plain);
-    const withLarge = await openLoop(open, largeReaders, rate);
+    const withLarge = await openLoop(open, registry, largeReaders, rate);
     report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
     reportStalls(withLarge);
   }
@@ -317,16 +320,18 @@ async function closedLoop(load: ReadLoad, readers: string[]) {
 }
 
 /** Open loop at `rate` for SECONDS after a 1-s warm-up (no coordinated omission: latency counts from the scheduled start). */
-async function openLoop(open: OpenReads, readers: string[], rate: number) {
+async function openLoop(open: OpenReads, registry: Registry, readers: string[], rate: number) {
   progress(`open loop: ${rate * SECONDS} reads at ${rate}/s`);
+  const served = () => callsServed(registry, TimelineService.method.getHomeTimeline);
+  const before = await served();
   const services = watchStalls();
   const figures = await open(readers, rate);
-  return { ...figures, services: services.stop() };
+  return { ...figures, services: services.stop(), reads: (await served()) - before };
 }
 
 /** Where an open loop's tail came from: stalls of the services' thread and of the readers' own (warm-up included). */
-function reportStalls(r: ReadFigures & { services: Stalls }) {
-  report(`      services' thread: ${stallsLine(r.services)}`);
+function reportStalls(r: ReadFigures & { services: Stalls; reads: number }) {
+  report(`      services' thread: ${stallsLine(r.services, r.reads)}`);
   if (r.readers) report(`      readers' thread: ${stallsLine(r.readers)}; sends up to ${ms(r.dispatchLagMax ?? 0)} late`);
   if (r.generator) report(`      sent by ${r.generator}; up to ${ms(r.dispatchLagMax ?? 0)} late`);
 }

@@ -115,7 +115,7 @@ function report(name: string, r: ClosedLoop, seconds: number, results: Result[])
 /** An open loop sent by h2load: figures of every answer in its window, and the service thread's stalls. */
 function reportH2load(name: string, r: H2loadGrpcResult, seconds: number, clients: number, service: Stalls, results: Result[]): void {
   record({ name, n: r.answered, seconds, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors }, results, r.errorText ? `  errors: ${r.errorText}` : "");
-  log(`    service's thread: ${stallsLine(service)}`);
+  log(`    service's thread: ${stallsLine(service, r.served)}`);
   log(`    sent by ${clients} h2load processes, one author each; up to ${r.sendLagMax.toFixed(1)} ms late`);
 }
 
@@ -126,7 +126,7 @@ type OpenReply = OpenLoopResult & { stalls: Stalls };
 function reportOpen(name: string, r: OpenReply, service: Stalls, results: Result[]): void {
   const errors = Object.entries(r.errors).map(([status, c]) => `${c} × ${status} (${r.errorSamples[status] ?? "no message"})`);
   record({ name, n: r.ok, seconds: r.durationS, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errorCount }, results, errors.length ? `  errors: ${errors.join("; ")}` : "");
-  log(`    service's thread: ${stallsLine(service)}`);
+  log(`    service's thread: ${stallsLine(service, r.ok + r.errorCount)}`);
   log(`    generator's thread: ${stallsLine(r.stalls)}; sends up to ${r.dispatchLag.max.toFixed(1)} ms late`);
 }
 

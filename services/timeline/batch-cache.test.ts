@@ -97,3 +97,13 @@ test("a failed load is not cached and reaches every waiting caller", async (t) =
   fail = false;
   t.is((await get([1n])).get(1n), "ok");
 });
+
+test("an id given twice in one lookup is asked for once, missing or stale", async (t) => {
+  const { load, calls } = source([1n, 2n]);
+  const get = cachedBatch(load, 30);
+  t.deepEqual([...(await get([1n, 1n, 2n, 1n]))].sort(), [[1n, "v1"], [2n, "v2"]]);
+  t.deepEqual(calls, [[1n, 2n]]);
+  await new Promise((r) => setTimeout(r, 40)); // past the time to live: refreshed (or, if this ran late, reloaded)
+  t.deepEqual([...(await get([2n, 2n]))], [[2n, "v2"]]);
+  t.deepEqual(calls, [[1n, 2n], [2n]]);
+});

@@ -47,28 +47,31 @@ export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries =
     return out;
   };
 
+  // Every read passes through here, mostly with every id a hit: that path
+  // allocates only the answer (the lists below are made on a first miss).
   return async (ids) => {
     const now = Date.now();
     const found = new Map<bigint, V>();
-    const waiting: Array<Promise<[bigint, V | undefined]>> = [];
-    const missing: bigint[] = [];
-    const stale: bigint[] = [];
-    for (const id of new Set(ids)) {
+    let waiting: Array<Promise<[bigint, V | undefined]>> | undefined;
+    let missing: bigint[] | undefined;
+    let stale: bigint[] | undefined;
+    for (const id of ids) {
+      if (found.has(id)) continue;
       const hit = cache.get(id);
       if (hit && hit.expiresAt > now) found.set(id, hit.value);
       else if (hit && hit.expiresAt + graceMs > now) {
         found.set(id, hit.value);
-        if (!inFlight.has(id)) stale.push(id);
-      } else {
+        if (!inFlight.has(id) && !stale?.includes(id)) (stale ??= []).push(id);
+      } else if (!missing?.includes(id)) {
         const pending = inFlight.get(id);
-        if (pending) waiting.push(pending.then((v) => [id, v]));
-        else missing.push(id);
+        if (pending) (waiting ??= []).push(pending.then((v) => [id, v]));
+        else (missing ??= []).push(id);
       }
     }
     // Refreshed behind this read; a failed refresh leaves the entry to expire.
-    for (const p of fetch(stale)) p.catch(() => {});
-    waiting.push(...fetch(missing));
-    for (const [id, v] of await Promise.all(waiting)) if (v !== undefined) found.set(id, v);
+    if (stale) for (const p of fetch(stale)) p.catch(() => {});
+    if (missing) (waiting ??= []).push(...fetch(missing));
+    if (waiting) for (const [id, v] of await Promise.all(waiting)) if (v !== undefined) found.set(id, v);
     return found;
   };
 }

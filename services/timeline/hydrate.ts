@@ -74,22 +74,26 @@ export async function hydrateTweets(
   found: readonly Tweet[],
   knownStates?: States,
 ): Promise<HydratedTweet[]> {
-  const first = new Map(found.map((t) => [t.tweetId, t]));
-  const originalIds = unique(found.map((t) => t.retweetOfTweetId).filter((id) => id !== 0n && !first.has(id)));
+  // Most pages hold no retweet: then there is no second round, and nothing
+  // is built for one (every read comes through here).
+  const first = found.some((t) => t.retweetOfTweetId !== 0n) ? new Map(found.map((t) => [t.tweetId, t])) : undefined;
+  const originalIds = first ? unique(found.map((t) => t.retweetOfTweetId).filter((id) => id !== 0n && !first.has(id))) : [];
 
   const [originals, users, states] = await Promise.all([
-    originalIds.length ? getTweets(deps, originalIds) : { tweets: new Map<bigint, Tweet>(), missing: [] },
+    originalIds.length ? getTweets(deps, originalIds) : undefined,
     deps.users(unique(found.map((t) => t.authorId))),
     knownStates ?? getStates(deps, viewer, found.map((t) => t.tweetId)),
   ]);
-  const moreAuthors = unique([...originals.tweets.values()].map((t) => t.authorId).filter((a) => !users.has(a)));
-  const [moreUsers, moreStates] = await Promise.all([
-    moreAuthors.length ? deps.users(moreAuthors) : new Map<bigint, User>(),
-    getStates(deps, viewer, [...originals.tweets.keys()]),
-  ]);
-  for (const [k, v] of moreUsers) users.set(k, v);
-  for (const [k, v] of moreStates) states.set(k, v);
-  const allTweets = new Map([...first, ...originals.tweets]);
+  if (originals && originals.tweets.size > 0) {
+    const moreAuthors = unique([...originals.tweets.values()].map((t) => t.authorId).filter((a) => !users.has(a)));
+    const [moreUsers, moreStates] = await Promise.all([
+      moreAuthors.length ? deps.users(moreAuthors) : undefined,
+      getStates(deps, viewer, [...originals.tweets.keys()]),
+    ]);
+    if (moreUsers) for (const [k, v] of moreUsers) users.set(k, v);
+    for (const [k, v] of moreStates) states.set(k, v);
+  }
+  const tweetById = (id: bigint) => first?.get(id) ?? originals?.tweets.get(id);
 
   const one = (t: Tweet): HydratedTweet | undefined => {
     const author = users.get(t.authorId);
@@ -102,7 +106,7 @@ export async function hydrateTweets(
     const h = one(t);
     if (!h) continue;
     if (t.retweetOfTweetId !== 0n) {
-      const original = allTweets.get(t.retweetOfTweetId);
+      const original = tweetById(t.retweetOfTweetId);
       const ho = original && one(original);
       if (!ho) continue; // a retweet of a deleted tweet shows nothing
       h.retweetedTweet = ho;

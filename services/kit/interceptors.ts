@@ -20,18 +20,19 @@ export function observe(logger: Logger, metrics: RpcMetrics): Interceptor {
   return (next) => async (req) => {
     const requestId = sanitizeRequestId(req.header.get(REQUEST_ID_HEADER)) ?? randomUUID();
     const authorization = req.header.get("authorization") ?? undefined;
-    const labels = { service: req.service.typeName, method: req.method.name };
     const started = process.hrtime.bigint();
-    const log = logger.child({ requestId, rpc: `${req.service.typeName}/${req.method.name}` });
+    // Built when a line is written: most calls succeed and "rpc ok" is debug.
+    const log = () => logger.child({ requestId, rpc: `${req.service.typeName}/${req.method.name}` });
     const finish = (err?: unknown): ConnectError | undefined => {
       const mapped = err === undefined ? undefined : toConnectError(err);
       const code = codeName(mapped?.error.code);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ ...labels, code });
-      metrics.duration.observe({ ...labels, code }, seconds);
-      if (mapped?.internal) log.error({ err, code, ms: seconds * 1e3 }, "rpc failed");
-      else if (mapped) log.info({ code, reason: mapped.error.rawMessage, ms: seconds * 1e3 }, "rpc refused");
-      else log.debug({ code, ms: seconds * 1e3 }, "rpc ok");
+      const labels = { service: req.service.typeName, method: req.method.name, code };
+      metrics.requests.inc(labels);
+      metrics.duration.observe(labels, seconds);
+      if (mapped?.internal) log().error({ err, code, ms: seconds * 1e3 }, "rpc failed");
+      else if (mapped) log().info({ code, reason: mapped.error.rawMessage, ms: seconds * 1e3 }, "rpc refused");
+      else if (logger.isLevelEnabled("debug")) log().debug({ code, ms: seconds * 1e3 }, "rpc ok");
       return mapped?.error;
     };
     return requestScope.run({ requestId, authorization }, async () => {

@@ -134,6 +134,10 @@ for (const mode of MODES) {
     await refused(t, e.client.createTweet({ content: "" }, opts), Code.InvalidArgument, /^content: /);
     await refused(t, e.client.createTweet({ content: "a".repeat(281) }, opts), Code.InvalidArgument, /at most 280 characters/);
     await refused(t, e.client.createTweet({ content: "x", mediaUrls: ["http://cdn.example/a.png"] }, opts), Code.InvalidArgument, /^media_urls\[0\]: /);
+    // The contract's rule is the https prefix; the service refuses the rest.
+    for (const bad of ["https://cdn.example/a b.png", "https://"]) {
+      await refused(t, e.client.createTweet({ content: "x", mediaUrls: [bad] }, opts), Code.InvalidArgument, /^media_urls\[0\]: must be an https:\/\/ URL$/);
+    }
     await refused(
       t,
       e.client.createTweet({ content: "x", mediaUrls: [`https://cdn.example/${"a".repeat(1100)}`] }, opts),

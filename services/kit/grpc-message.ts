@@ -14,21 +14,23 @@ export function minimalPercentEncode(text: string): string {
   return out;
 }
 
+/** A grpc-message as connect-es encodes it, encoded the spec's way instead. */
+export function specGrpcMessage(connectEncoded: string): string {
+  let decoded = connectEncoded;
+  try {
+    decoded = decodeURIComponent(connectEncoded);
+  } catch {
+    // not ours to fix: pass it on unchanged
+  }
+  return minimalPercentEncode(decoded);
+}
+
 export function withSpecGrpcMessage(handler: RequestHandler): RequestHandler {
   return (req, res) => {
     const add = res.addTrailers.bind(res) as (headers: OutgoingHttpHeaders) => void;
     res.addTrailers = ((headers: OutgoingHttpHeaders) => {
       const message = headers["grpc-message"];
-      if (typeof message === "string") {
-        let decoded = message;
-        try {
-          decoded = decodeURIComponent(message);
-        } catch {
-          // not ours to fix: pass it on unchanged
-        }
-        headers = { ...headers, "grpc-message": minimalPercentEncode(decoded) };
-      }
-      add(headers);
+      add(typeof message === "string" ? { ...headers, "grpc-message": specGrpcMessage(message) } : headers);
     }) as typeof res.addTrailers;
     handler(req, res);
   };

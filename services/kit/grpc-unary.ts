@@ -7,12 +7,15 @@
 // interceptors and implementations, the same status trailers (Connect's
 // setTrailerStatus). Everything else (streams, Connect and gRPC-Web
 // protocols, compressed requests, reflection) goes to Connect's handler.
+// Served on Node's HTTP/2 stream API: the compatibility layer's request and
+// response objects around each stream are not built.
 import type http2 from "node:http2";
 import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError, createHandlerContext, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+import { specGrpcMessage } from "./grpc-message.js";
 import { envelope, webHeaders } from "./grpc-wire.js";
-import type { RequestHandler } from "./listener.js";
+import type { StreamHandler } from "./listener.js";
 import type { Admission } from "./admission.js";
 import { INTERNAL_CALL_HEADER } from "./request-context.js";
 import { stopOnAbort, type StopOnAbort } from "./stop-on-abort.js";
@@ -36,7 +39,7 @@ interface InFlight {
   calls: StopOnAbort<Context>;
 }
 
-export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandler): RequestHandler {
+export function grpcUnaryFastPath(opts: GrpcUnaryOptions): StreamHandler {
   const byPath = new Map<string, UnarySpec>();
   for (const spec of unarySpecs(opts.services).values()) {
     byPath.set(`/${spec.method.parent.typeName}/${spec.method.name}`, spec);
@@ -44,74 +47,70 @@ export function grpcUnaryFastPath(opts: GrpcUnaryOptions, fallback: RequestHandl
   // Calls in flight, aborted together at shutdown (not each linked to the
   // shutdown signal, Connect's way: see stop-on-abort.ts).
   const inFlight: InFlight = { calls: stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)) };
-  return (req, res) => {
-    const spec = req.httpVersionMajor === 2 && req.method === "POST" ? byPath.get(req.url ?? "") : undefined;
-    const type = req.headers["content-type"];
-    const encoding = req.headers["grpc-encoding"];
+  return (stream, headers) => {
+    const spec = headers[":method"] === "POST" ? byPath.get(headers[":path"] ?? "") : undefined;
+    const type = headers["content-type"];
+    const encoding = headers["grpc-encoding"];
     if (!spec || (type !== "application/grpc" && type !== "application/grpc+proto") || (encoding !== undefined && encoding !== "identity")) {
-      fallback(req, res);
-      return;
+      return false;
     }
-    serve(spec, opts, inFlight, req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+    serve(spec, opts, inFlight, stream, headers);
+    return true;
   };
 }
 
-function serve(
-  spec: UnarySpec,
-  opts: GrpcUnaryOptions,
-  inFlight: InFlight,
-  req: http2.Http2ServerRequest,
-  res: http2.Http2ServerResponse,
-): void {
+function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
-  req.on("data", (chunk: Buffer) => {
+  let answered = false;
+  // A stream the client resets with an error code emits one; the call's own
+  // end is the "close" below.
+  stream.on("error", () => {});
+  stream.on("data", (chunk: Buffer) => {
     size += chunk.length;
     if (size > opts.readMaxBytes + 5) tooLarge = true;
     else chunks.push(chunk);
   });
-  req.on("end", () => {
+  stream.on("end", () => {
     const answer = (err?: ConnectError, output?: unknown, ctx?: Context) => {
-      if (res.destroyed || res.writableEnded) return;
-      const header: Record<string, string> = { "content-type": "application/grpc+proto" };
+      if (answered || stream.destroyed || stream.closed) return;
+      answered = true;
+      const header: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc+proto" };
       ctx?.responseHeader.forEach((v, k) => (header[k] = v));
-      res.writeHead(200, header);
-      if (output !== undefined) {
-        res.write(envelope(toBinary(spec.method.output, output as never)));
-      }
       const trailer = new Headers(ctx?.responseTrailer);
       setTrailerStatus(trailer, err);
-      const trailers: Record<string, string> = {};
-      trailer.forEach((v, k) => (trailers[k] = v));
-      res.addTrailers(trailers);
-      res.end();
+      const trailers: http2.OutgoingHttpHeaders = {};
+      trailer.forEach((v, k) => (trailers[k] = k === "grpc-message" ? specGrpcMessage(v) : v));
+      stream.respond(header, { waitForTrailers: true });
+      stream.once("wantTrailers", () => stream.sendTrailers(trailers));
+      stream.end(output === undefined ? undefined : envelope(toBinary(spec.method.output, output as never)));
     };
     if (tooLarge) return answer(new ConnectError(`message size is larger than configured readMaxBytes ${opts.readMaxBytes}`, Code.ResourceExhausted));
     // Refused before the message is decoded: shedding has to be cheap.
-    const entry = opts.admission.limits(spec.method, req.headers[INTERNAL_CALL_HEADER]);
+    const entry = opts.admission.limits(spec.method, headers[INTERNAL_CALL_HEADER]);
     const refused = entry ? opts.admission.enter(spec.method) : undefined;
     if (refused) return answer(refused);
     const input = parseSingle(spec.method.input, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    const timeout = parseTimeout(req.headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
+    const timeout = parseTimeout(headers["grpc-timeout"] as string | undefined ?? null, Number.MAX_SAFE_INTEGER);
     const bad = input instanceof ConnectError ? input : timeout.error;
     if (bad) {
       if (entry) opts.admission.leave();
       return answer(bad);
     }
     const cancel = new AbortController();
-    req.once("close", () => {
-      if (!res.writableEnded) cancel.abort(CANCELED); // closed before the answer: the client gave up
+    stream.once("close", () => {
+      if (!answered) cancel.abort(CANCELED); // closed before the answer: the client gave up
     });
     const ctx = createHandlerContext({
       service: spec.method.parent,
       method: spec.method,
       protocolName: "grpc",
       requestMethod: "POST",
-      url: req.url,
+      url: headers[":path"]!,
       timeoutMs: timeout.timeoutMs,
       requestSignal: cancel.signal,
-      requestHeader: webHeaders(req.headers),
+      requestHeader: webHeaders(headers),
     });
     inFlight.calls.add(ctx);
     invokeUnary(spec, ctx, input, opts.interceptors)

@@ -28,9 +28,21 @@ export interface DualListener {
  */
 export const H2_SESSION_MEMORY_MB = 64;
 
-export async function listenDual(handler: RequestHandler, host: string, port: number): Promise<DualListener> {
+/** Takes an HTTP/2 stream (true) or leaves it to the request handler (false). */
+export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+
+export async function listenDual(handler: RequestHandler, host: string, port: number, streams?: StreamHandler): Promise<DualListener> {
   const h1 = http.createServer({ keepAliveTimeout: 65_000 }, handler);
   const h2 = http2.createServer({ maxSessionMemory: H2_SESSION_MEMORY_MB }, handler);
+  if (streams) {
+    // Node's compatibility layer (request and response objects around each
+    // stream) is itself a "stream" listener: streams taken here skip it.
+    const compat = h2.listeners("stream") as Array<(...args: unknown[]) => void>;
+    h2.removeAllListeners("stream");
+    h2.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (!streams(stream, headers)) for (const l of compat) l.call(h2, stream, headers, ...rest);
+    });
+  }
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (s) => {

@@ -93,17 +93,14 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }) as RequestHandler;
 
   await opts.health.start();
-  const fast = grpcUnaryFastPath(
-    {
-      services,
-      interceptors,
-      shutdownSignal: shutdown.signal,
-      readMaxBytes,
-      admission,
-    },
-    handler,
-  );
-  const listener = await listenDual(withSpecGrpcMessage(fast), opts.host, opts.port);
+  const fast = grpcUnaryFastPath({
+    services,
+    interceptors,
+    shutdownSignal: shutdown.signal,
+    readMaxBytes,
+    admission,
+  });
+  const listener = await listenDual(withSpecGrpcMessage(handler), opts.host, opts.port, fast);
   opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
   return {
     port: listener.port,

@@ -78,7 +78,8 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stre
       answered = true;
       const header: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc+proto" };
       ctx?.responseHeader.forEach((v, k) => (header[k] = v));
-      const trailer = new Headers(ctx?.responseTrailer);
+      // The call is over: its own trailer takes the status (no copy).
+      const trailer = ctx?.responseTrailer ?? new Headers();
       setTrailerStatus(trailer, err);
       const trailers: http2.OutgoingHttpHeaders = {};
       trailer.forEach((v, k) => (trailers[k] = k === "grpc-message" ? specGrpcMessage(v) : v));

@@ -20,7 +20,7 @@ export interface Stalls {
   /** Mark-compact pauses alone. */
   majorCount: number;
   majorMaxMs: number;
-  /** Bytes this thread's heap allocated over the phase (undefined before Node 24.10, which lacks the counter). */
+  /** Bytes this thread's heap allocated over the phase (undefined on a Node without V8's counter). */
   allocatedBytes: number | undefined;
 }
 

@@ -34,3 +34,13 @@ test("paging a merge with limit+1 per source visits every id once, in order", (t
     t.deepEqual(seen, expected, `limit ${limit}`);
   }
 });
+
+test("one source in order is taken as it is; one out of order or with repeats is still merged", (t) => {
+  const own = [9n, 7n, 3n];
+  t.deepEqual(mergeNewest([[], own, []], 2), [9n, 7n]);
+  t.deepEqual(own, [9n, 7n, 3n], "the source is not changed");
+  t.deepEqual(mergePage([own], 3), { ids: [9n, 7n, 3n], hasMore: false });
+  t.deepEqual(mergeNewest([[3n, 9n, 7n]], 5), [9n, 7n, 3n]);
+  t.deepEqual(mergeNewest([[9n, 9n, 3n]], 5), [9n, 3n]);
+  t.deepEqual(mergeNewest([[], []], 5), []);
+});

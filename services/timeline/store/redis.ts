@@ -224,11 +224,14 @@ export class RedisTimelineStore implements TimelineStore {
   async page(userId: bigint, before: bigint | undefined, limit: number, withStatesVersion = false): Promise<TimelinePage> {
     const max = before === undefined ? "+" : `(${idMember(before)}`;
     const scripts = this.client as unknown as WithScripts;
-    const [statesVersion, built, ...members] = withStatesVersion
+    // [states version, built flag, ...members]: read in place, as every home read does this.
+    const reply = withStatesVersion
       ? await scripts.tlPageVersion(this.key(userId), this.versionKey(userId), this.ttlMs, freshStatesVersion(), max, limit)
       : await scripts.tlPage(this.key(userId), this.ttlMs, "", max, limit);
-    const page = { built: built === "1", ids: members.map((m) => BigInt(m!)) };
-    return withStatesVersion ? { ...page, statesVersion: statesVersion! } : page;
+    const ids = new Array<bigint>(reply.length - 2);
+    for (let i = 2; i < reply.length; i++) ids[i - 2] = BigInt(reply[i]!);
+    const built = reply[1] === "1";
+    return withStatesVersion ? { built, ids, statesVersion: reply[0]! } : { built, ids };
   }
 
   async statesVersion(userId: bigint): Promise<string> {

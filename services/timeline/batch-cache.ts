@@ -61,7 +61,7 @@ export function cachedBatch<V>(load: BatchLookup<V>, ttlMs: number, maxEntries =
       if (hit && hit.expiresAt > now) found.set(id, hit.value);
       else if (hit && hit.expiresAt + graceMs > now) {
         found.set(id, hit.value);
-        if (!inFlight.has(id) && !stale?.includes(id)) (stale ??= []).push(id);
+        if (!inFlight.has(id)) (stale ??= []).push(id);
       } else if (!missing?.includes(id)) {
         const pending = inFlight.get(id);
         if (pending) (waiting ??= []).push(pending.then((v) => [id, v]));

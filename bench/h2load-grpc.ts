@@ -22,6 +22,8 @@ export interface H2loadGrpcOptions {
   rate: number;
   seconds: number;
   warmupS: number;
+  /** h2loadOpenLoop's: the load is over, the logs not yet read. */
+  loadEnded?: () => void;
 }
 
 export interface H2loadGrpcResult extends H2loadResult {
@@ -44,6 +46,7 @@ export async function h2loadGrpc(opts: H2loadGrpcOptions): Promise<H2loadGrpcRes
     rate: opts.rate,
     seconds: opts.seconds,
     warmupS: opts.warmupS,
+    loadEnded: opts.loadEnded,
   });
   const after = await callsByCode(opts.registry, opts.method);
   const failed = [...after].filter(([code]) => code !== "OK").map(([code, n]) => [code, n - (before.get(code) ?? 0)] as const).filter(([, n]) => n > 0);

@@ -31,6 +31,8 @@ test("h2load open loop: one process per client with its own headers, answers cou
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Seen at the end of the load, with every request already answered.
+    let endedAfter: number | undefined;
     const r = await h2loadOpenLoop({
       url,
       path: "/x",
@@ -40,7 +42,9 @@ test("h2load open loop: one process per client with its own headers, answers cou
       rate: 40,
       seconds: 2,
       warmupS: 1,
+      loadEnded: () => (endedAfter ??= [...seen.values()].reduce((a, b) => a + b, 0)),
     });
+    assert.ok(endedAfter !== undefined && endedAfter >= 116, `load ended after ${endedAfter} requests`);
     // 20/s each for 2 s measured, after a 1-s warm-up that is sent but not logged.
     assert.ok(r.answered >= 76 && r.answered <= 84, `answered ${r.answered}`);
     assert.ok(Math.abs((r.byStatus["200"] ?? 0) - 40) <= 2 && Math.abs((r.byStatus["503"] ?? 0) - 40) <= 2, JSON.stringify(r.byStatus));

@@ -47,6 +47,12 @@ export interface H2loadOptions {
   rate: number;
   seconds: number;
   warmupS: number;
+  /**
+   * Called when the h2load processes have exited, before their logs are
+   * read: reading ~30,000 lines holds this thread for tens of milliseconds,
+   * which a caller watching this thread's stalls should not count.
+   */
+  loadEnded?: () => void;
 }
 
 export interface H2loadResult {
@@ -138,6 +144,7 @@ export async function h2loadOpenLoop(opts: H2loadOptions, h2load = h2loadBinary(
     // One shell starts them all: forking this (large) process once per client
     // would hold up its event loop, which may be the one being measured.
     await run([...commands, "wait"].join("\n"));
+    opts.loadEnded?.();
     const runs = opts.clients.map((_, i) => {
       const summary = readFileSync(join(dir, `out.${i}`), "utf8");
       const m = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(summary);

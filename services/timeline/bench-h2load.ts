@@ -17,7 +17,7 @@ const REQUEST = toBinary(GetHomeTimelineRequestSchema, create(GetHomeTimelineReq
  */
 export function h2loadReads(s: System, authorization: Record<string, string>, clients: number, seconds: number) {
   const checked = new Set<string>();
-  return async (readers: string[], rate: number): Promise<ReadFigures> => {
+  return async (readers: string[], rate: number, loadEnded?: () => void): Promise<ReadFigures> => {
     const mine = readers.slice(0, clients);
     for (const reader of mine.filter((id) => !checked.has(id))) {
       const page = await s.tl.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[reader]! } });
@@ -33,6 +33,7 @@ export function h2loadReads(s: System, authorization: Record<string, string>, cl
       rate,
       seconds,
       warmupS: 1,
+      loadEnded,
     });
     return {
       p50: r.latency.p50,

@@ -287,7 +287,8 @@ async function pullModel(s: System, pullReaders: bigint[]): Promise<void> {
 }
 
 /** An open loop of home reads by `readers` at `rate`/s for SECONDS after a 1-s warm-up. */
-type OpenReads = (readers: string[], rate: number) => Promise<ReadFigures>;
+/** `loadEnded`, if the generator calls it: the load is over, its figures not yet computed. */
+type OpenReads = (readers: string[], rate: number, loadEnded?: () => void) => Promise<ReadFigures>;
 
 /** Hydrated home reads: what the system sustains (the worker's closed loops), then open loops. */
 async function readsUnderLoad(load: ReadLoad, open: OpenReads, registry: Registry, plainReaders: string[], largeReaders: string[]): Promise<void> {
@@ -325,8 +326,9 @@ async function openLoop(open: OpenReads, registry: Registry, readers: string[], 
   const served = () => callsServed(registry, TimelineService.method.getHomeTimeline);
   const before = await served();
   const services = watchStalls();
-  const figures = await open(readers, rate);
-  return { ...figures, services: services.stop(), reads: (await served()) - before };
+  let stalls: Stalls | undefined;
+  const figures = await open(readers, rate, () => (stalls = services.stop()));
+  return { ...figures, services: stalls ?? services.stop(), reads: (await served()) - before };
 }
 
 /** Where an open loop's tail came from: stalls of the services' thread and of the readers' own (warm-up included). */

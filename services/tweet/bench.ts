@@ -238,6 +238,7 @@ async function main(): Promise<void> {
   /** CreateTweet in an open loop at `rate`/s from h2load, one process per author (after a 1-s warm-up). */
   async function h2loadCreates(name: string, rate: number): Promise<void> {
     const service = watchStalls();
+    let stalls: Stalls | undefined;
     const r = await h2loadGrpc({
       registry: env.rt.metrics.registry,
       url: started.url!,
@@ -247,8 +248,9 @@ async function main(): Promise<void> {
       rate,
       seconds: CREATE_SECONDS,
       warmupS: 1,
+      loadEnded: () => (stalls = service.stop()),
     });
-    reportH2load(name, r, CREATE_SECONDS, H2LOAD_CLIENTS, service.stop(), results);
+    reportH2load(name, r, CREATE_SECONDS, H2LOAD_CLIENTS, stalls ?? service.stop(), results);
   }
 
   /** An open loop at `rate`/s from one worker (one generator, so one histogram). */

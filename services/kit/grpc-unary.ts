@@ -32,6 +32,7 @@ export interface GrpcUnaryOptions {
 }
 
 const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled);
+const ignore = () => {};
 
 type Context = ReturnType<typeof createHandlerContext>;
 
@@ -66,7 +67,7 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stre
   let answered = false;
   // A stream the client resets with an error code emits one; the call's own
   // end is the "close" below.
-  stream.on("error", () => {});
+  stream.on("error", ignore);
   stream.on("data", (chunk: Buffer) => {
     size += chunk.length;
     if (size > opts.readMaxBytes + 5) tooLarge = true;

@@ -142,7 +142,7 @@ function record(r: Result, results: Result[], suffix = ""): void {
 const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluster]
   [--creates=20000] [--concurrency=64] [--read-concurrency=16]
   [--list-tweets=100000] [--reads=5000] [--workers=2]
-  [--create-rates=1000,1500] [--create-seconds=10] ${GENERATOR_USAGE}
+  [--create-rates=1000,1500] [--create-seconds=30] ${GENERATOR_USAGE}
 `;
 
 async function main(): Promise<void> {
@@ -155,7 +155,10 @@ async function main(): Promise<void> {
     reads: "5000",
     workers: "2",
     "create-rates": "1000,1500",
-    "create-seconds": "10",
+    // Each open loop's length: at 1,500 creates/s the service has a
+    // mark-compact every ~10-15 s, which a 10-s loop catches zero or one
+    // times; 30 s holds two or three, as the timeline benchmark's loops do.
+    "create-seconds": "30",
     // h2load processes send the open loops, one per author; or the Node
     // client in a worker thread.
     ...GENERATOR_DEFAULTS,

@@ -307,13 +307,16 @@ async function readsUnderLoad(load: ReadLoad, open: OpenReads, registry: Registr
   for (const rate of rates) {
     await new Promise((r) => setTimeout(r, 3000));
     const plain = await openLoop(open, registry, plainReaders, rate);
-    report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${plain.errors} errors${plain.firstError ? ` (${plain.firstError})` : ""}  [target p99 <= 10 ms at 1000/s]`);
+    report(`GetHomeTimeline(20) hydrated at ${rate}/s for ${SECONDS}s: p50 ${ms(plain.p50)}, p99 ${ms(plain.p99)}, max ${ms(plain.max)}, ${plain.rate.toFixed(0)}/s done, ${errorsPart(plain)}  [target p99 <= 10 ms at 1000/s]`);
     reportStalls(plain);
     const withLarge = await openLoop(open, registry, largeReaders, rate);
-    report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${withLarge.errors} errors${withLarge.firstError ? ` (${withLarge.firstError})` : ""}; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
+    report(`  ... following ${LARGE} large accounts: p50 ${ms(withLarge.p50)}, p99 ${ms(withLarge.p99)}, max ${ms(withLarge.max)}, ${withLarge.rate.toFixed(0)}/s done, ${errorsPart(withLarge)}; p99 ratio ${(withLarge.p99 / plain.p99).toFixed(2)}x  [target <= 2x]`);
     reportStalls(withLarge);
   }
 }
+
+/** "12 errors (12 shed)": how many calls failed, and what the first were. */
+const errorsPart = (f: ReadFigures) => `${f.errors} errors${f.firstError ? ` (${f.firstError})` : ""}`;
 
 /** Closed loop: the throughput this system sustains, 16 calls in flight. */
 async function closedLoop(load: ReadLoad, readers: string[]) {

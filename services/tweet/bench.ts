@@ -156,8 +156,9 @@ async function main(): Promise<void> {
     workers: "2",
     "create-rates": "1000,1500",
     // Each open loop's length: at 1,500 creates/s the service has a
-    // mark-compact every ~10-15 s, which a 10-s loop catches zero or one
-    // times; 30 s holds two or three, as the timeline benchmark's loops do.
+    // mark-compact every ~10-15 s, so a 10-s loop's p99 rests on one pause
+    // and the queue behind it; 30 s holds two or three, as the timeline
+    // benchmark's loops do.
     "create-seconds": "30",
     // h2load processes send the open loops, one per author; or the Node
     // client in a worker thread.

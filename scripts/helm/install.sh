@@ -50,4 +50,7 @@ for tool in helm kubectl; do
   mv -f "$work/out/$tool/$tool" "$BIN/$tool"
 done
 "$BIN/helm" version --short >&2
-"$BIN/kubectl" version --client 2>/dev/null | head -n 1 >&2
+# Read the whole output, then print its first line: `| head -n 1` closes the pipe
+# early and, under pipefail, kubectl's SIGPIPE fails the script (exit 141).
+kubectl_version="$("$BIN/kubectl" version --client 2>/dev/null || true)"
+echo "${kubectl_version%%$'\n'*}" >&2

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { ExecutionContext, TestFn } from "ava";
 import { DomainError, type ErrorKind } from "../../kit/errors.js";
 import { Snowflake } from "../../kit/snowflake.js";
-import { bucketFloor, bucketOf } from "../buckets.js";
+import { bucketAt, bucketFloor, bucketOf } from "../buckets.js";
 import type { NewTweet, StoredTweet, TweetStore } from "./port.js";
 
 const ids = new Snowflake({ workerId: 1000 + Math.floor(Math.random() * 20) });
@@ -268,10 +268,13 @@ export function storeContract(test: TestFn, name: string, getStore: () => Promis
 
   it("paging 10,000 tweets of one author across many buckets returns each once, newest first", async (t, store) => {
     const author = newUser();
-    // 250 non-empty buckets with gaps between them (weeks without tweets).
+    // 250 non-empty buckets with gaps between them (weeks without tweets), all
+    // after this week: a first page also reads this week's bucket before the
+    // index answers, and rows found there would count against the page's reads.
+    const first = bucketAt(Date.now()) + 1;
     const made: bigint[] = [];
     for (let b = 0; b < 250; b++) {
-      const bucket = 3 * b + (b % 2);
+      const bucket = first + 3 * b + (b % 2);
       for (let k = 0; k < 40; k++) made.push(bucketFloor(bucket) + (BigInt(k * 997 + 1) << 22n) + BigInt(b % 7));
     }
     await pool(made, 64, (id) => store.createTweet({ ...draft(author, "p"), tweetId: id }));

@@ -9,7 +9,8 @@ ifneq ($(CHIRP_NODE),system)
 export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
 endif
 # A 32 MB young generation for every Node process a recipe starts (the mesh
-# launcher's and the benchmarks' children inherit it); see the README, "Node.js".
+# launcher's and the benchmarks' children inherit it): the services allocate per
+# request, and fewer scavenges cannot cost more CPU (bench/HISTORY.md).
 export NODE_OPTIONS ?= --max-semi-space-size=32
 PROTOS := $(shell find proto -name '*.proto')
 
@@ -54,7 +55,7 @@ run: gen ## The whole system in one process, embedded storage under ./data
 	$(NODE) services/main.ts --target=all
 
 run-cluster: gen deps-up ## The mesh as one process per target against the local backends
-	$(NODE) scripts/mesh/run.ts
+	$(NODE) services/testing/run-cluster.ts
 
 migrate: gen ## Apply pending Cassandra migrations (CHIRP_CASSANDRA_* settings)
 	$(NODE) services/platform/cassandra/migrate-main.ts

@@ -6,10 +6,10 @@ import { test } from "node:test";
 // with a number option to get wrong. None of these runs gets as far as
 // starting a service.
 const BENCHES: Array<[file: string, numOption: string]> = [
-  ["services/user/bench.ts", "users"],
-  ["services/graph/bench.ts", "follows"],
-  ["services/tweet/bench.ts", "creates"],
-  ["services/timeline/bench.ts", "rate"],
+  ["bench/services/user/main.ts", "users"],
+  ["bench/services/graph/main.ts", "follows"],
+  ["bench/services/tweet/main.ts", "creates"],
+  ["bench/services/timeline/main.ts", "rate"],
 ];
 const run = (file: string, ...args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", file, ...args], { encoding: "utf8", timeout: 60_000 });

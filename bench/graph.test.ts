@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildGraph, followerDistribution, followersOf, specKey, username, type GraphSpec } from "./graph.js";
 
-const spec: GraphSpec = { users: 2000, avgFollowing: 30, celebrities: 3, celebrityFollowers: 10_000, tweets: 20_000, zipf: 0.8, seed: 1 };
+const spec: GraphSpec = { users: 2000, avgFollowing: 30, popularAccounts: 3, popularAccountFollowers: 10_000, tweets: 20_000, zipf: 0.8, seed: 1 };
 
 test("the same spec gives the same graph", () => {
   const a = buildGraph(spec);
@@ -12,6 +12,11 @@ test("the same spec gives the same graph", () => {
   assert.equal(specKey(spec), specKey({ ...spec }));
   assert.notEqual(specKey(spec), specKey({ ...spec, seed: 2 }));
   assert.equal(specKey(spec), specKey({ ...spec, tweets: 1 }), "the tweet count is topped up, not a new graph");
+});
+
+test("the fingerprint, and so the dataset's name, is the one the datasets were first seeded under", () => {
+  assert.equal(specKey(spec), "03310c77");
+  assert.equal(specKey({ ...spec, users: 200, avgFollowing: 15, popularAccounts: 2, tweets: 2000 }), "e169a411");
 });
 
 test("no self-follows, no duplicates, counts add up", () => {
@@ -27,22 +32,22 @@ test("no self-follows, no duplicates, counts add up", () => {
   assert.equal(Array.from(g.tweetsPerUser).reduce((a, b) => a + b, 0), spec.tweets);
 });
 
-test("skewed: most users have tens of followers, the celebrities the scaled-down size", () => {
+test("skewed: most users have tens of followers, the popular accounts the scaled-down size", () => {
   const g = buildGraph(spec);
   const d = followerDistribution(g);
   assert.ok(d.p50 >= 10 && d.p50 < 100, `median ${d.p50}`);
   assert.ok(d.max >= 1000, `max ${d.max}`);
-  assert.equal(g.celebrityFollowers, Math.floor(0.8 * 1999));
-  for (const c of g.celebrities) assert.ok(g.followerCounts[c]! >= g.celebrityFollowers);
+  assert.equal(g.popularAccountFollowers, Math.floor(0.8 * 1999));
+  for (const c of g.popularAccounts) assert.ok(g.followerCounts[c]! >= g.popularAccountFollowers);
   assert.match(g.notes[0] ?? "", /scaled down from 10,000 to 1,599/);
-  assert.equal(followersOf(g, g.celebrities[0]!).length, g.followerCounts[g.celebrities[0]!]);
+  assert.equal(followersOf(g, g.popularAccounts[0]!).length, g.followerCounts[g.popularAccounts[0]!]);
 });
 
-test("full-size celebrities when there are enough users", () => {
-  const g = buildGraph({ ...spec, users: 12_600, avgFollowing: 5, celebrities: 1, tweets: 0 });
-  assert.equal(g.celebrityFollowers, 10_000);
+test("full-size popular accounts when there are enough users", () => {
+  const g = buildGraph({ ...spec, users: 12_600, avgFollowing: 5, popularAccounts: 1, tweets: 0 });
+  assert.equal(g.popularAccountFollowers, 10_000);
   assert.equal(g.notes.length, 0);
-  assert.ok(g.followerCounts[g.celebrities[0]!]! >= 10_000);
+  assert.ok(g.followerCounts[g.popularAccounts[0]!]! >= 10_000);
 });
 
 test("usernames fit the user service's rules", () => {

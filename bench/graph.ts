@@ -3,18 +3,21 @@
 // idempotent. Follower counts are skewed: a followee is drawn half the time
 // uniformly and half the time by a Zipf law over a random popularity ranking,
 // so most accounts end up with tens of followers and the head with hundreds or
-// thousands; on top of that the top `celebrities` accounts are followed by
-// `celebrityFollowers` users each (10,000 by default, scaled down to 80% of
-// the other users when the graph is smaller, and reported as such).
+// thousands; on top of that the top `popularAccounts` accounts are followed by
+// `popularAccountFollowers` users each (10,000 by default, scaled down to 80% of
+// the other users when the graph is smaller, and reported as such). They stay
+// below CHIRP_FANOUT_THRESHOLD (50,000), so they are fanned out on write, not
+// large accounts merged at read time.
 import { hash32, Rng, WeightedSampler } from "./rng.js";
 
 export interface GraphSpec {
   users: number;
   /** Mean number of accounts each user follows (drawn uniformly in [F/2, 3F/2]). */
   avgFollowing: number;
-  celebrities: number;
-  /** Followers each celebrity should have; scaled down when users are fewer. */
-  celebrityFollowers: number;
+  /** Accounts followed by popularAccountFollowers users each. */
+  popularAccounts: number;
+  /** Followers each popular account should have; scaled down when users are fewer. */
+  popularAccountFollowers: number;
   /** Initial tweets in total, spread evenly over the users. */
   tweets: number;
   /** Zipf exponent of the popularity ranking. */
@@ -24,13 +27,13 @@ export interface GraphSpec {
 
 export interface SocialGraph {
   spec: GraphSpec;
-  /** What the celebrities actually get (may be less than asked for). */
-  celebrityFollowers: number;
+  /** What the popular accounts actually get (may be less than asked for). */
+  popularAccountFollowers: number;
   /** following[u]: the users u follows (indices). */
   following: Uint32Array[];
   followerCounts: Int32Array;
-  /** Indices of the celebrities, most followed first. */
-  celebrities: number[];
+  /** Indices of the popular accounts, most followed first. */
+  popularAccounts: number[];
   tweetsPerUser: Int32Array;
   edges: number;
   notes: string[];
@@ -40,8 +43,11 @@ export const username = (i: number): string => `bench_u${String(i + 1).padStart(
 
 /** A short fingerprint of everything that decides the users and follows (not the tweet count: tweets are topped up). */
 export function specKey(spec: GraphSpec): string {
-  const { users, avgFollowing, celebrities, celebrityFollowers, zipf, seed } = spec;
-  return hash32(JSON.stringify({ users, avgFollowing, celebrities, celebrityFollowers, zipf, seed })).toString(16).padStart(8, "0");
+  const { users, avgFollowing, popularAccounts, popularAccountFollowers, zipf, seed } = spec;
+  // Hashed under the fields' first names (popular accounts were "celebrities"
+  // then), so the rename keeps every existing dataset's name and data.
+  const keyed = { users, avgFollowing, celebrities: popularAccounts, celebrityFollowers: popularAccountFollowers, zipf, seed };
+  return hash32(JSON.stringify(keyed)).toString(16).padStart(8, "0");
 }
 
 export function buildGraph(spec: GraphSpec): SocialGraph {
@@ -68,18 +74,18 @@ export function buildGraph(spec: GraphSpec): SocialGraph {
     }
   }
 
-  const celebrities = byRank.slice(0, Math.min(spec.celebrities, n));
-  const celebFollowers = Math.min(spec.celebrityFollowers, Math.floor(0.8 * (n - 1)));
-  if (celebrities.length > 0 && celebFollowers < spec.celebrityFollowers) {
+  const popularAccounts = byRank.slice(0, Math.min(spec.popularAccounts, n));
+  const popularFollowers = Math.min(spec.popularAccountFollowers, Math.floor(0.8 * (n - 1)));
+  if (popularAccounts.length > 0 && popularFollowers < spec.popularAccountFollowers) {
     notes.push(
-      `celebrity followers scaled down from ${spec.celebrityFollowers.toLocaleString("en-US")} to ${celebFollowers.toLocaleString("en-US")} ` +
-        `(80% of the other ${(n - 1).toLocaleString("en-US")} users); use --users=${Math.ceil(spec.celebrityFollowers / 0.8) + 1} or more for the full size`,
+      `popular-account followers scaled down from ${spec.popularAccountFollowers.toLocaleString("en-US")} to ${popularFollowers.toLocaleString("en-US")} ` +
+        `(80% of the other ${(n - 1).toLocaleString("en-US")} users); use --users=${Math.ceil(spec.popularAccountFollowers / 0.8) + 1} or more for the full size`,
     );
   }
-  for (const c of celebrities) {
+  for (const c of popularAccounts) {
     // A random sample of the others: partial Fisher-Yates over the indices.
     const pool = Array.from({ length: n }, (_, i) => i).filter((i) => i !== c);
-    for (let k = 0; k < celebFollowers; k++) {
+    for (let k = 0; k < popularFollowers; k++) {
       const j = k + rng.int(pool.length - k);
       [pool[k], pool[j]] = [pool[j]!, pool[k]!];
       follows[pool[k]!]!.add(c);
@@ -93,13 +99,13 @@ export function buildGraph(spec: GraphSpec): SocialGraph {
     edges += list.length;
     for (const v of list) followerCounts[v]!++;
   }
-  celebrities.sort((a, b) => followerCounts[b]! - followerCounts[a]!);
+  popularAccounts.sort((a, b) => followerCounts[b]! - followerCounts[a]!);
 
   const tweetsPerUser = new Int32Array(n).fill(Math.floor(spec.tweets / n));
   const extra = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, spec.tweets % n);
   for (const u of extra) tweetsPerUser[u]!++;
 
-  return { spec, celebrityFollowers: celebFollowers, following, followerCounts, celebrities, tweetsPerUser, edges, notes };
+  return { spec, popularAccountFollowers: popularFollowers, following, followerCounts, popularAccounts, tweetsPerUser, edges, notes };
 }
 
 export interface Distribution {

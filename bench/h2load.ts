@@ -5,8 +5,7 @@
 //
 // Why not the Node generator (openloop.ts) for these: at 1,000 requests/s on
 // two cores a Node client's own garbage collection lands in every latency it
-// measures. Against a bare node:http2 server answering at once, a Node client
-// measured p99 8.3-9.2 ms and h2load 0.7-2.2 ms.
+// measures, several times the transport's own tail (bench/HISTORY.md).
 //
 // h2load logs when each request left and how long its answer took. It sends
 // on a timer and, when late, catches up in a burst, timing each request from

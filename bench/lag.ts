@@ -38,7 +38,7 @@ export interface LagResult {
   watchFailures: number;
 }
 
-const TWEET_ID = /"tweetId":"(\d+)"/;
+const TWEET_ID = /"tweet_id":"(\d+)"/;
 
 export function restLagTransport(baseUrl: string, request: (method: string, path: string, headers: Record<string, string>, body?: string) => Promise<{ status: string; body: Buffer }>): LagTransport {
   const u = new URL(baseUrl);

@@ -272,7 +272,7 @@ async function main(): Promise<void> {
       seed: {
         spec: o.graph,
         dataset,
-        celebrityFollowers: graph.celebrityFollowers,
+        popularAccountFollowers: graph.popularAccountFollowers,
         edges: graph.edges,
         distribution: seeded.distribution,
         notes: graph.notes,

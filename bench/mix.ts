@@ -105,7 +105,7 @@ export function restOps(http: HttpClient, picker: MixPicker): (i: number) => Op 
 }
 
 function readOutcome(o: { ok: boolean; status: string; body: Buffer; detail?: string }): Outcome {
-  return o.ok ? { ok: true, status: o.status, empty: !o.body.includes('"tweetId"') } : restOutcome(o);
+  return o.ok ? { ok: true, status: o.status, empty: !o.body.includes('"tweet_id"') } : restOutcome(o);
 }
 
 export function restOutcome(o: { ok: boolean; status: string; body: Buffer; detail?: string }): Outcome {

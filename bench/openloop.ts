@@ -173,11 +173,9 @@ export async function runOpenLoop(o: OpenLoopOptions, drainTimeoutMs = 12_000): 
       nextAt += o.arrivals === "poisson" ? rng.exp(intervalMs) : intervalMs;
     }
     // Gaps under 1.5 ms are spun (setImmediate), not slept: at 667 sends/s
-    // and more that takes most of a core, but the system measured better
-    // with it than with a sleeping loop (the whole mesh, embedded: 530/s
-    // within the SLO against 290/s, same machine and day), likely because it
-    // keeps a vCPU of this VM awake (not measured). Timers also send up to
-    // ~1 ms late.
+    // and more that takes most of a core, but the whole mesh sustained more
+    // with it than with a sleeping loop (bench/HISTORY.md), likely because it
+    // keeps a vCPU of this VM awake. Timers also send up to ~1 ms late.
     const wait = nextAt - performance.now();
     await (wait > 1.5 ? sleep(Math.min(wait - 0.5, 20)) : new Promise<void>((r) => setImmediate(r)));
   }

@@ -49,8 +49,8 @@ export const HELP = `Chirp load benchmark (issue 9)
                             baseline (< 1 min on a quiet 2-core machine once seeded)
   --users=N                 seeded users                                    [2000; quick 200]
   --avg-following=F         mean follows per user                           [30; quick 15]
-  --celebrities=C           accounts followed by --celebrity-followers users [3; quick 2]
-  --celebrity-followers=K   scaled down to 80% of the users when N is small [10000]
+  --popular-accounts=C      accounts followed by --popular-followers users [3; quick 2]
+  --popular-followers=K     scaled down to 80% of the users when N is small [10000]
   --tweets=M                initial tweets, spread evenly                  [10 per user]
   --dataset=NAME            names the data (dir / keyspace / prefixes)      [u<N>_<graph hash>]
   --fresh                   embedded: delete the dataset's data first
@@ -103,8 +103,8 @@ export function parseOptions(argv: string[]): Options | "help" {
       quick: { type: "boolean" },
       users: { type: "string" },
       "avg-following": { type: "string" },
-      celebrities: { type: "string" },
-      "celebrity-followers": { type: "string" },
+      "popular-accounts": { type: "string" },
+      "popular-followers": { type: "string" },
       tweets: { type: "string" },
       dataset: { type: "string" },
       fresh: { type: "boolean" },
@@ -142,8 +142,8 @@ export function parseOptions(argv: string[]): Options | "help" {
   const graph: GraphSpec = {
     users,
     avgFollowing: num("avg-following", v["avg-following"], quick ? 15 : 30, 1),
-    celebrities: num("celebrities", v.celebrities, quick ? 2 : 3),
-    celebrityFollowers: num("celebrity-followers", v["celebrity-followers"], 10_000),
+    popularAccounts: num("popular-accounts", v["popular-accounts"], quick ? 2 : 3),
+    popularAccountFollowers: num("popular-followers", v["popular-followers"], 10_000),
     tweets: num("tweets", v.tweets, users * (quick ? 5 : 10)),
     zipf: 0.8,
     seed,

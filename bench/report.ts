@@ -57,7 +57,7 @@ export interface BenchResult {
   seed: {
     spec: GraphSpec;
     dataset: string;
-    celebrityFollowers: number;
+    popularAccountFollowers: number;
     edges: number;
     distribution: Distribution;
     notes: string[];
@@ -288,7 +288,7 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
   md.push("## Data set");
   md.push("");
   md.push(
-    `${n0(s.spec.users)} users (dataset \`${s.dataset}\`), ${n0(s.edges)} follows (mean ${s.spec.avgFollowing} per user; ${s.spec.celebrities} celebrities with ${n0(s.celebrityFollowers)} followers each), ` +
+    `${n0(s.spec.users)} users (dataset \`${s.dataset}\`), ${n0(s.edges)} follows (mean ${s.spec.avgFollowing} per user; ${s.spec.popularAccounts} popular accounts with ${n0(s.popularAccountFollowers)} followers each), ` +
       `${n0(s.spec.tweets)} initial tweets; graph seed ${s.spec.seed}, Zipf ${s.spec.zipf}. Tokens: ${s.tokens === "mint" ? "signed with the deployment's key (same claims as Login)" : "UserService.Login"}.`,
   );
   for (const n of s.notes) md.push(`- Note: ${n}`);
@@ -314,7 +314,7 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
     `- Each step: ${st.warmupS} s warm-up (not recorded), then ${st.durationS} s measured (baselines: ${st.baselineDurationS} s). A step is within the SLO when p99 ≤ ${st.slo.p99Ms} ms, errors ≤ ${pct(st.slo.maxErrorRate)} and answers keep up with ≥ ${st.slo.minThroughputRatio * 100}% of the offered rate. ${st.plan.rates ? `Rates: ${st.plan.rates.join(", ")}/s.` : `Rates from ${st.plan.start}/s, ×${st.plan.factor} until a step fails (÷${st.plan.factor} while the first steps fail), then up to ${st.plan.refine} bisections; at most ${st.plan.maxSteps} steps.`}`,
     `- Mix: ${mixLabel(st.mix)}. Readers and posters uniform over the users; user-timeline targets by popularity. Home and user reads ask for 20 entries. REST: ${st.connections} keep-alive connections to the gateway; gRPC: one HTTP/2 connection per service.`,
     `- Fan-out lag: every ${st.lag.intervalMs} ms a probe post, alternating between the most followed account and a typical one; ${st.lag.watchers} followers of each hold their live home timeline (StreamHomeTimeline) open, and the lag is from sending the post to the tweet arriving there. The fan-out worker publishes that event right after writing the id into the follower's stored timeline, so it is when a read would first see it (plus the stream's hydration), without polling load. It includes the post's own latency.`,
-    `- Baselines: *Redis ceiling*: ZREVRANGEBYLEX of 20 ids on an 800-id timeline, then one pipeline with MGET of the 20 tweets and SMISMEMBER of the viewer's likes and retweets, then MGET of the authors, from one ioredis client (auto-pipelining). *Framework ceiling*: the kit's server (node:http + h2c, connect-node, the same interceptors) with a stub GetHomeTimeline answering a canned 20-tweet page, called over HTTP/1.1 (Connect JSON) and gRPC. *Pull model*: services/timeline/pull.ts in the benchmark process over the same services, against GetHomeTimeline over gRPC.`,
+    `- Baselines: *Redis ceiling*: ZREVRANGEBYLEX of 20 ids on an 800-id timeline, then one pipeline with MGET of the 20 tweets and SMISMEMBER of the viewer's likes and retweets, then MGET of the authors, from one ioredis client (auto-pipelining). *Framework ceiling*: the kit's server (node:http + h2c, connect-node, the same interceptors) with a stub GetHomeTimeline answering a canned 20-tweet page, called over HTTP/1.1 (Connect JSON) and gRPC. *Pull model*: bench/services/timeline/pull.ts in the benchmark process over the same services, against GetHomeTimeline over gRPC.`,
     `- The load generator, the services and (cluster mode) the backends share the machine; the generator's CPU is in the tables as "bench", and "generator late" is how far behind their intended times it sent requests (a starved generator shows there; the latency counts it either way).`,
   );
   md.push("");

@@ -6,7 +6,7 @@
 //     ALREADY_EXISTS is looked up by name; ids and tokens are cached in a
 //     state file next to the data, checked against the service on start;
 //   - follows: Follow is idempotent; a marker per graph spec skips the phase
-//     when the celebrities' follower counts confirm it;
+//     when the popular accounts' follower counts confirm it;
 //   - tweets: each user is topped up to its quota (ListUserTweets counts what
 //     is there), with idempotency keys, so an interrupted run never doubles.
 // Then, every run: each user's home timeline is read once (built), since a
@@ -178,8 +178,8 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
     const edges = g.edges;
     let followsOk = state.follows === key;
     if (followsOk) {
-      // Spot check: the celebrities (or the most followed) have their followers.
-      const top = g.celebrities.length ? g.celebrities : [maxIndex(g.followerCounts)];
+      // Spot check: the popular accounts (or the most followed) have their followers.
+      const top = g.popularAccounts.length ? g.popularAccounts : [maxIndex(g.followerCounts)];
       for (const u of top) {
         const counts = await retry(() => c.graph.getCounts({ userId: actors[u]!.id }, slow));
         if (Number(counts.counts?.followerCount ?? 0) < g.followerCounts[u]!) followsOk = false;

@@ -12,6 +12,7 @@ import { HealthMonitor } from "../../services/kit/health.js";
 import { createLogger } from "../../services/kit/logger.js";
 import { createMetrics } from "../../services/kit/metrics.js";
 import { serve } from "../../services/kit/server.js";
+import { implement } from "../../services/kit/unary-call.js";
 
 const port = Number(process.env.BENCH_ECHO_PORT ?? 18159);
 const publicKey = process.env.CHIRP_JWT_PUBLIC_KEY;
@@ -55,12 +56,12 @@ const server = await serve({
   name: "bench-echo",
   host: "127.0.0.1",
   port,
-  services: [TimelineService],
-  routes: (router) =>
-    router.service(TimelineService, {
+  implementations: [
+    implement(TimelineService, {
       getHomeTimeline: () => page,
       getUserTimeline: () => userPage,
     }),
+  ],
   health,
   logger,
   metrics: createMetrics(),

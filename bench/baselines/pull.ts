@@ -1,15 +1,15 @@
 // The pull model for home timelines, as a baseline for the fan-out design:
 // no stored timeline; each read lists everyone the reader follows, fetches
-// each one's newest tweets, merges and hydrates (services/timeline/pull.ts,
-// the production helper, over the same gRPC services). It runs in the
-// benchmark's process, so the merge's CPU is spent here rather than in the
-// timeline service; its partner is the fan-out read (GetHomeTimeline over
+// each one's newest tweets, merges and hydrates (bench/services/timeline/pull.ts,
+// on the timeline service's merge and sources, over the same gRPC services).
+// It runs in the benchmark's process, so the merge's CPU is spent here
+// rather than in the timeline service; its partner is the fan-out read (GetHomeTimeline over
 // gRPC, 100% home reads), stepped the same way. The hydration is the
 // timeline service's own (createHydration), so its caches apply here too.
 import { requestScope } from "../../services/kit/request-context.js";
 import { createServiceClients } from "../../services/runtime/clients.js";
 import { readTimelineConfig } from "../../services/timeline/config.js";
-import { pullHomeTimeline } from "../../services/timeline/pull.js";
+import { pullHomeTimeline } from "../services/timeline/pull.js";
 import { createHydration } from "../../services/timeline/read-context.js";
 import { clientSource } from "../../services/timeline/source.js";
 import type { ChirpConfig } from "../../services/runtime/config.js";

@@ -6,8 +6,8 @@
 # `env node`), tsx, ava and the services all run on it.
 #
 # Why not the machine's Node: ours may be older (Node 20 is past end of life),
-# a unary RPC through connect-node costs ~30% less CPU on Node 24 than on 20
-# here, and Node 26's collector pauses the timeline service for less (README).
+# a unary RPC through connect-node costs less CPU on newer releases, and Node
+# 26's collector pauses the timeline service for less (bench/HISTORY.md).
 # Nothing but the package registries is reachable on CI, hence npm pack.
 #
 # Idempotent: does nothing when .tools/node/bin/node already is that version.

@@ -6,9 +6,8 @@
 # .tools/h2load/h2load runs the binary with the unpacked libraries first on
 # the library path.
 #
-# Why a C generator: a Node client sending 1,000 requests/s on this 2-core box
-# adds its own garbage collection to every latency it measures (against a bare
-# node:http2 server: p99 8.3-9.2 ms from a Node client, 1.8-2.2 ms from h2load).
+# Why a C generator: a Node client sending 1,000 requests/s on a 2-core box
+# adds its own garbage collection to every latency it measures (bench/HISTORY.md).
 #
 # Idempotent. Prints the wrapper's path on stdout.
 set -euo pipefail

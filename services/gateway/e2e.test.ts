@@ -1,35 +1,30 @@
 // End to end through the REST edge only; everything a client does goes over
 // HTTP/JSON. The happy path walks a whole session; then each route family's
-// refusals. Three kinds of system:
-//   embedded  Chirp's services, the fan-out worker and the gateway in this
-//             process on the embedded storage (testing/chirp.ts);
-//   cluster   the same in this process on Cassandra, NATS and a throw-away
-//             Redis Cluster;
-//   mesh      one OS process per target (user, graph, tweet, timeline, fanout,
-//             gateway) on Cassandra, NATS and Redis, spawned by the launcher
-//             `make run-cluster` uses (scripts/mesh/mesh.ts, via
-//             testing/mesh.ts) with the same command line, on free ports with
-//             a keyspace, NATS prefix and Redis prefix of its own.
-// Targets that share a process call each other in memory by default
-// (services/runtime/local-transport.ts, CHIRP_INPROCESS_CALLS), so the mesh
-// is this suite's coverage of service-to-service gRPC over the network
-// between processes, as deployed. (startChirp points its runtime's clients
-// at the services' loopback ports, so the in-process kinds still go through
-// gRPC, but never across a process boundary.) Every test here needs only the
-// gateway's base URL, so all of them run against all three kinds; in the
-// mesh, the rate-limit test's extra gateways are extra gateway processes
-// configured through the gateway's CHIRP_* environment variables.
+// refusals. Three kinds of system, all started by the one harness
+// (services/testing/):
+//   embedded  every target in this process on the embedded storage, as
+//             `make run` runs them;
+//   cluster   the same on Cassandra, NATS and the local Redis Cluster;
+//   mesh      one OS process per target on Cassandra, NATS and Redis, spawned
+//             the way `make run-cluster` spawns them, on free ports with a
+//             keyspace, NATS prefix and Redis prefix of its own.
+// Targets that share a process call each other in memory
+// (services/runtime/local-transport.ts), so the mesh is this suite's coverage
+// of service-to-service gRPC between processes, as deployed. Every test here
+// needs only the gateway's base URL, so all of them run against all three
+// kinds; in the mesh, the rate-limit test's extra gateways are extra gateway
+// processes configured through the gateway's CHIRP_* environment variables.
 import test, { type ExecutionContext } from "ava";
-import { MODES, type Mode } from "../platform/testing/runtime.js";
-import { startChirp, type Chirp } from "./testing/chirp.js";
+import { MODES, type Mode } from "../testing/runtime.js";
+import { startChirp, type Chirp } from "../testing/chirp.js";
+import { startChirpProcesses, type ChirpProcesses } from "../testing/chirp-processes.js";
 import { call, openSse, type JsonResponse } from "./testing/http.js";
-import { startChirpMesh, type ChirpMesh } from "./testing/mesh.js";
 import type { GatewayConfig } from "./config.js";
-import { eventually } from "../platform/testing/eventually.js";
+import { eventually } from "../testing/eventually.js";
 
 type Kind = Mode | "mesh";
 const KINDS: Kind[] = [...MODES, "mesh"];
-type System = Chirp | ChirpMesh;
+type System = Chirp | ChirpProcesses;
 
 const gatewayConfig: Partial<GatewayConfig> = {
   sseKeepAliveMs: 300,
@@ -39,7 +34,10 @@ const systems = new Map<Kind, Promise<System>>();
 const system = (kind: Kind) => {
   let s = systems.get(kind);
   if (!s) {
-    s = kind === "mesh" ? startChirpMesh("gw_mesh", gatewayConfig) : startChirp(kind, `gw_${kind}`, gatewayConfig);
+    s =
+      kind === "mesh"
+        ? startChirpProcesses({ label: "gw_mesh", gateway: gatewayConfig })
+        : startChirp({ mode: kind, label: `gw_${kind}`, overrides: { gateway: gatewayConfig } });
     systems.set(kind, s);
   }
   return s;
@@ -70,11 +68,11 @@ for (const kind of KINDS) {
     const reg = await call<Json>(s.base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } });
     const user = expect(t, reg, 200, "register").user;
     t.is(user.username, username);
-    t.regex(user.userId, /^[0-9]+$/, "int64 ids are strings");
+    t.regex(user.user_id, /^[0-9]+$/, "int64 ids are strings");
     const login = await call<Json>(s.base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } });
     const session = expect(t, login, 200, "login").session;
-    t.truthy(session.accessToken);
-    return { id: user.userId, username, token: session.accessToken };
+    t.truthy(session.access_token);
+    return { id: user.user_id, username, token: session.access_token };
   }
 
   it("a whole session through REST: sign up, follow, post, like, retweet, reply, timelines, live stream, delete, unfollow", async (t, s) => {
@@ -85,88 +83,92 @@ for (const kind of KINDS) {
 
     // Profiles.
     t.is(expect(t, await get(`/api/v1/users/${alice.id}`), 200, "get user").user.username, alice.username);
-    t.is(expect(t, await get(`/api/v1/users/by-username/${alice.username}`), 200, "by username").user.userId, alice.id);
+    t.is(expect(t, await get(`/api/v1/users/by-username/${alice.username}`), 200, "by username").user.user_id, alice.id);
     const batch = expect(t, await get(`/api/v1/users:batchGet?userIds=${alice.id}&user_ids=${bob.id}&userIds=999999999`), 200, "batch");
-    t.deepEqual(batch.users.map((u: Json) => u.userId), [alice.id, bob.id]);
-    t.deepEqual(batch.missingUserIds, ["999999999"]);
+    t.deepEqual(batch.users.map((u: Json) => u.user_id), [alice.id, bob.id]);
+    t.deepEqual(batch.missing_user_ids, ["999999999"]);
     const patched = await call<Json>(s.base, "PATCH", `/api/v1/users/${alice.id}`, { json: { bio: "hello from REST" }, token: alice.token });
     t.is(expect(t, patched, 200, "update profile").user.bio, "hello from REST");
 
-    // Bob follows Alice and watches his home timeline live.
-    t.deepEqual(expect(t, await post(`/api/v1/users/${bob.id}/follow`, { followeeId: alice.id }, bob), 200, "follow"), { created: true });
+    // Bob follows Alice and watches his home timeline live. Request bodies
+    // may spell fields either way: the proto name or the JSON name.
+    t.deepEqual(expect(t, await post(`/api/v1/users/${bob.id}/follow`, { followee_id: alice.id }, bob), 200, "follow"), { created: true });
     t.deepEqual(expect(t, await post(`/api/v1/users/${bob.id}/follow`, { followeeId: alice.id }, bob), 200, "follow again"), { created: false });
     const following = expect(t, await get(`/api/v1/users/${bob.id}/following`), 200, "following");
-    t.deepEqual(following.following.map((e: Json) => e.userId), [alice.id]);
+    t.deepEqual(following.following.map((e: Json) => e.user_id), [alice.id]);
     const followers = expect(t, await get(`/api/v1/users/${alice.id}/followers?limit=10`), 200, "followers");
-    t.deepEqual(followers.followers.map((e: Json) => e.userId), [bob.id]);
+    t.deepEqual(followers.followers.map((e: Json) => e.user_id), [bob.id]);
     t.true(
       await eventually(async () => {
         const c = (await get(`/api/v1/users/${alice.id}/counts`)).body;
-        return c?.counts?.followerCount === "1";
+        return c?.counts?.follower_count === "1";
       }),
       "follower count",
     );
-    const rel = expect(t, await get(`/api/v1/users/${bob.id}/relationships?targetIds=${alice.id}`), 200, "relationships");
-    t.like(rel.relationships[0], { targetId: alice.id, following: true, followedBy: false });
+    const rel = expect(t, await get(`/api/v1/users/${bob.id}/relationships?target_ids=${alice.id}`), 200, "relationships");
+    t.like(rel.relationships[0], { target_id: alice.id, following: true, followed_by: false });
     await get("/api/v1/timeline/home", bob); // builds Bob's timeline before the tweet
     const stream = await openSse(s.base, "/api/v1/timeline/home/stream", { authorization: `Bearer ${bob.token}` });
     t.is(stream.status, 200);
-    t.is((await stream.next()).event, "keep_alive", "the service's first keep-alive");
+    const keepAlive = await stream.next();
+    t.is(keepAlive.event, "keep_alive", "the service's first keep-alive");
+    t.regex(JSON.parse(keepAlive.data).keep_alive.sent_at, /^\d{4}-\d\d-\d\dT/, "event data uses the proto names too");
 
     // Alice posts; Bob sees it live and in his timeline.
-    const tweet = expect(t, await post("/api/v1/tweets", { content: "Hello #REST from @gateway", idempotencyKey: "k1" }, alice), 200, "create tweet").tweet;
-    t.is(tweet.authorId, alice.id);
+    const tweet = expect(t, await post("/api/v1/tweets", { content: "Hello #REST from @gateway", idempotency_key: "k1" }, alice), 200, "create tweet").tweet;
+    t.is(tweet.author_id, alice.id);
     t.deepEqual(tweet.hashtags, ["rest"]);
     const again = expect(t, await post("/api/v1/tweets", { content: "Hello #REST from @gateway", idempotencyKey: "k1" }, alice), 200, "retry");
-    t.is(again.tweet.tweetId, tweet.tweetId, "the idempotency key makes the retry return the same tweet");
+    t.is(again.tweet.tweet_id, tweet.tweet_id, "the idempotency key makes the retry return the same tweet");
     let live;
     do live = await stream.next(10_000);
     while (live.event === "keep_alive");
     t.is(live.event, "tweet");
-    t.is(JSON.parse(live.data).tweet.tweet.tweetId, tweet.tweetId);
+    t.is(JSON.parse(live.data).tweet.tweet.tweet_id, tweet.tweet_id);
     stream.close();
 
     // Likes, retweets and replies.
-    t.like(expect(t, await post(`/api/v1/tweets/${tweet.tweetId}/like`, undefined, bob), 200, "like"), { created: true, likeCount: "1" });
-    const rt = expect(t, await post(`/api/v1/tweets/${tweet.tweetId}/retweet`, undefined, bob), 200, "retweet");
-    t.is(rt.retweet.retweetOfTweetId, tweet.tweetId);
-    const reply = expect(t, await post("/api/v1/tweets", { content: "nice one", replyToTweetId: tweet.tweetId }, bob), 200, "reply").tweet;
-    t.is(reply.replyToTweetId, tweet.tweetId);
-    const replies = expect(t, await get(`/api/v1/tweets/${tweet.tweetId}/replies`), 200, "replies");
-    t.deepEqual(replies.replies.map((r: Json) => r.tweetId), [reply.tweetId]);
-    const fetched = expect(t, await get(`/api/v1/tweets/${tweet.tweetId}`), 200, "get tweet").tweet;
-    t.like(fetched, { likeCount: "1", retweetCount: "1", replyCount: "1" });
-    const many = expect(t, await get(`/api/v1/tweets:batchGet?tweetIds=${tweet.tweetId}&tweetIds=${reply.tweetId}`), 200, "batch tweets");
+    t.like(expect(t, await post(`/api/v1/tweets/${tweet.tweet_id}/like`, undefined, bob), 200, "like"), { created: true, like_count: "1" });
+    const rt = expect(t, await post(`/api/v1/tweets/${tweet.tweet_id}/retweet`, undefined, bob), 200, "retweet");
+    t.is(rt.retweet.retweet_of_tweet_id, tweet.tweet_id);
+    const reply = expect(t, await post("/api/v1/tweets", { content: "nice one", reply_to_tweet_id: tweet.tweet_id }, bob), 200, "reply").tweet;
+    t.is(reply.reply_to_tweet_id, tweet.tweet_id);
+    const replies = expect(t, await get(`/api/v1/tweets/${tweet.tweet_id}/replies`), 200, "replies");
+    t.deepEqual(replies.replies.map((r: Json) => r.tweet_id), [reply.tweet_id]);
+    const fetched = expect(t, await get(`/api/v1/tweets/${tweet.tweet_id}`), 200, "get tweet").tweet;
+    t.like(fetched, { like_count: "1", retweet_count: "1", reply_count: "1" });
+    const many = expect(t, await get(`/api/v1/tweets:batchGet?tweet_ids=${tweet.tweet_id}&tweetIds=${reply.tweet_id}`), 200, "batch tweets");
     t.is(many.tweets.length, 2);
 
     // Timelines.
     t.true(
       await eventually(async () => {
         const home = (await get("/api/v1/timeline/home?limit=20", bob)).body;
-        return home?.tweets?.some((h: Json) => h.tweet.tweetId === tweet.tweetId && h.liked === true && h.author.userId === alice.id);
+        return home?.tweets?.some((h: Json) => h.tweet.tweet_id === tweet.tweet_id && h.liked === true && h.author.user_id === alice.id);
       }),
       "Bob's home timeline has Alice's tweet, hydrated, liked by him",
     );
     const aliceTl = expect(t, await get(`/api/v1/timeline/user/${alice.id}`), 200, "user timeline");
-    t.true(aliceTl.tweets.some((h: Json) => h.tweet.tweetId === tweet.tweetId));
-    t.is(typeof aliceTl.hasMore, "boolean");
+    t.true(aliceTl.tweets.some((h: Json) => h.tweet.tweet_id === tweet.tweet_id));
+    t.is(typeof aliceTl.has_more, "boolean");
+    t.is(typeof aliceTl.next_cursor, "string");
     const bobTweets = expect(t, await get(`/api/v1/users/${bob.id}/tweets?limit=5`), 200, "list user tweets");
-    t.true(bobTweets.tweets.some((x: Json) => x.tweetId === reply.tweetId));
+    t.true(bobTweets.tweets.some((x: Json) => x.tweet_id === reply.tweet_id));
 
     // Undo, delete, unfollow.
-    t.like(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweetId}/like`, { token: bob.token }), 200, "unlike"), { removed: true, likeCount: "0" });
-    t.like(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweetId}/retweet`, { token: bob.token }), 200, "undo retweet"), { removed: true });
-    t.deepEqual(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweetId}`, { token: alice.token }), 200, "delete"), {});
-    expect(t, await get(`/api/v1/tweets/${tweet.tweetId}`), 404, "deleted tweet");
+    t.like(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweet_id}/like`, { token: bob.token }), 200, "unlike"), { removed: true, like_count: "0" });
+    t.like(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweet_id}/retweet`, { token: bob.token }), 200, "undo retweet"), { removed: true });
+    t.deepEqual(expect(t, await call<Json>(s.base, "DELETE", `/api/v1/tweets/${tweet.tweet_id}`, { token: alice.token }), 200, "delete"), {});
+    expect(t, await get(`/api/v1/tweets/${tweet.tweet_id}`), 404, "deleted tweet");
     const unfollow = await call<Json>(s.base, "DELETE", `/api/v1/users/${bob.id}/following/${alice.id}`, { token: bob.token });
     t.deepEqual(expect(t, unfollow, 200, "unfollow"), { removed: true });
     t.deepEqual(expect(t, await post(`/api/v1/users/${bob.id}/unfollow`, { followeeId: alice.id }, bob), 200, "unfollow again"), { removed: false });
 
     // Sessions.
     const login = expect(t, await post("/api/v1/auth/login", { login: bob.username, password: "correct horse battery" }), 200, "login");
-    const refreshed = expect(t, await post("/api/v1/auth/refresh", { refreshToken: login.session.refreshToken }), 200, "refresh");
-    t.truthy(refreshed.session.accessToken);
-    t.deepEqual(expect(t, await post("/api/v1/auth/logout", { refreshToken: refreshed.session.refreshToken }), 200, "logout"), {});
+    const refreshed = expect(t, await post("/api/v1/auth/refresh", { refresh_token: login.session.refresh_token }), 200, "refresh");
+    t.truthy(refreshed.session.access_token);
+    t.deepEqual(expect(t, await post("/api/v1/auth/logout", { refreshToken: refreshed.session.refresh_token }), 200, "logout"), {});
   });
 
   it("refusals, per route family: 401 without a token, 403 for someone else's, 400, 404", async (t, s) => {
@@ -191,11 +193,12 @@ for (const kind of KINDS) {
     t.is(badRegister.details[0]["@type"], "type.googleapis.com/buf.validate.Violations");
     await refused(401, "unauthenticated", "POST", "/api/v1/auth/login", { json: { login: alice.username, password: "wrong password" } });
     // graph
-    await refused(401, "unauthenticated", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followeeId: alice.id } });
-    await refused(403, "permission_denied", "POST", `/api/v1/users/${alice.id}/follow`, { json: { followeeId: bob.id }, token: bob.token });
-    await refused(400, "invalid_argument", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followeeId: bob.id }, token: bob.token });
+    await refused(401, "unauthenticated", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followee_id: alice.id } });
+    await refused(403, "permission_denied", "POST", `/api/v1/users/${alice.id}/follow`, { json: { followee_id: bob.id }, token: bob.token });
+    await refused(400, "invalid_argument", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followee_id: bob.id }, token: bob.token });
+    await refused(400, "invalid_argument", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followee_id: alice.id, user_id: alice.id }, token: bob.token });
     await refused(400, "invalid_argument", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followeeId: alice.id, userId: alice.id }, token: bob.token });
-    await refused(404, "not_found", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followeeId: "999999999999" }, token: bob.token });
+    await refused(404, "not_found", "POST", `/api/v1/users/${bob.id}/follow`, { json: { followee_id: "999999999999" }, token: bob.token });
     await refused(401, "unauthenticated", "DELETE", `/api/v1/users/${bob.id}/following/${alice.id}`);
     // tweets
     await refused(401, "unauthenticated", "POST", "/api/v1/tweets", { json: { content: "hi" } });
@@ -205,12 +208,12 @@ for (const kind of KINDS) {
     await refused(400, "invalid_argument", "POST", "/api/v1/tweets", { raw: '{"content": "unterminated', token: alice.token, headers: { "content-type": "application/json" } });
     await refused(400, "invalid_argument", "POST", "/api/v1/tweets", { json: { content: "hi", colour: "red" }, token: alice.token });
     await refused(415, "invalid_argument", "POST", "/api/v1/tweets", { raw: "content=hi", token: alice.token, headers: { "content-type": "application/x-www-form-urlencoded" } });
-    await refused(403, "permission_denied", "DELETE", `/api/v1/tweets/${tweet.tweetId}`, { token: bob.token });
+    await refused(403, "permission_denied", "DELETE", `/api/v1/tweets/${tweet.tweet_id}`, { token: bob.token });
     await refused(404, "not_found", "GET", "/api/v1/tweets/999999999999");
     await refused(404, "not_found", "POST", "/api/v1/tweets/999999999999/like", { token: bob.token });
-    await refused(401, "unauthenticated", "POST", `/api/v1/tweets/${tweet.tweetId}/like`);
-    await refused(401, "unauthenticated", "POST", `/api/v1/tweets/${tweet.tweetId}/retweet`);
-    await refused(404, "not_found", "POST", "/api/v1/tweets", { json: { content: "reply to nothing", replyToTweetId: "999999999999" }, token: bob.token });
+    await refused(401, "unauthenticated", "POST", `/api/v1/tweets/${tweet.tweet_id}/like`);
+    await refused(401, "unauthenticated", "POST", `/api/v1/tweets/${tweet.tweet_id}/retweet`);
+    await refused(404, "not_found", "POST", "/api/v1/tweets", { json: { content: "reply to nothing", reply_to_tweet_id: "999999999999" }, token: bob.token });
     // timelines
     await refused(401, "unauthenticated", "GET", "/api/v1/timeline/home");
     await refused(400, "invalid_argument", "GET", "/api/v1/timeline/home?limit=1000", { token: bob.token });
@@ -220,7 +223,7 @@ for (const kind of KINDS) {
     t.is(JSON.parse(await anonymousStream.body()).code, "unauthenticated");
     // routing
     await refused(404, "not_found", "GET", "/api/v1/nothing-here");
-    const wrong = await call<Json>(s.base, "PUT", `/api/v1/tweets/${tweet.tweetId}`);
+    const wrong = await call<Json>(s.base, "PUT", `/api/v1/tweets/${tweet.tweet_id}`);
     t.is(wrong.status, 405);
     t.is(wrong.headers.get("allow"), "DELETE, GET");
     await refused(413, "invalid_argument", "POST", "/api/v1/tweets", { json: { content: "x".repeat(70_000) }, token: alice.token });

@@ -15,6 +15,7 @@ import { HealthMonitor } from "../kit/health.js";
 import { generateKeyPairPem } from "../kit/keys.js";
 import { createMetrics } from "../kit/metrics.js";
 import { serve } from "../kit/server.js";
+import { implement } from "../kit/unary-call.js";
 import { call, openSse } from "./testing/http.js";
 import { startHarness } from "./testing/harness.js";
 import { LibraryService, libraryMessage } from "./testing/library.js";
@@ -49,6 +50,10 @@ const library = {
   createBook(req: { shelf: string; book?: { title: string } }) {
     return { book: { name: `shelves/${req.shelf}/books/1`, title: req.book?.title ?? "" }, created: true };
   },
+  listBooks(req: { shelf: string; pageSize: number }) {
+    const books = Array.from({ length: req.pageSize }, (_, i) => ({ name: `shelves/${req.shelf}/books/${i + 1}` }));
+    return { books, nextCursor: `after-${req.pageSize}`, hasMore: true };
+  },
   getFile(req: { path: string }) {
     return { file: { path: req.path, content: new TextEncoder().encode("hi"), size: 2n } };
   },
@@ -75,7 +80,7 @@ const library = {
 
 const users: Partial<ServiceImpl<typeof UserService>> = {
   register(req) {
-    return { user: create(UserSchema, { userId: 1n, username: req.username }) };
+    return { user: create(UserSchema, { userId: 1n, username: req.username, displayName: req.displayName }) };
   },
 };
 
@@ -84,15 +89,11 @@ const server = await serve({
   name: "library",
   host: "127.0.0.1",
   port: 0,
-  services: [LibraryService, UserService],
   health,
   logger,
   metrics: createMetrics({ defaultMetrics: false }),
   verifier,
-  routes(router) {
-    router.service(LibraryService as DescService, library as unknown as Partial<ServiceImpl<DescService>>);
-    router.service(UserService, users);
-  },
+  implementations: [[LibraryService as DescService, library as unknown as Partial<ServiceImpl<DescService>>], implement(UserService, users)],
 });
 const grpcUrl = `http://127.0.0.1:${server.port}`;
 const h = await startHarness({
@@ -146,6 +147,30 @@ test("query parameters reach the service; bad ones are 400 with the parameter na
   t.deepEqual(bad.body, { code: "invalid_argument", message: "query parameter 'ids': expected an integer, got \"x\"", details: [] });
 });
 
+test("JSON field names: answers use the proto names (user_id, next_cursor, has_more); requests may spell them either way", async (t) => {
+  for (const name of ["page_size", "pageSize"]) {
+    const page = await get(`/v1/shelves/s1/books?${name}=2`);
+    t.is(page.status, 200, page.text);
+    t.deepEqual(Object.keys(page.body), ["books", "next_cursor", "has_more"], name);
+    t.like(page.body, { next_cursor: "after-2", has_more: true }, name);
+    t.is((page.body.books as unknown[]).length, 2, name);
+  }
+  const password = "correct horse battery";
+  for (const [key, displayName] of [["display_name", "Snake Case"], ["displayName", "Camel Case"]] as const) {
+    const reg = await call<{ user: Record<string, unknown> }>(h.base, "POST", "/api/v1/users", { json: { username: "alice", email: "a@example.com", password, [key]: displayName }, headers: ip() });
+    t.is(reg.status, 200, reg.text);
+    t.like(reg.body.user, { user_id: "1", username: "alice", display_name: displayName, avatar_url: "", follower_count: "0" }, key);
+    t.false(/"(userId|displayName|followerCount)"/.test(reg.text), reg.text);
+  }
+  // A violation's details: proto names for the detail's own fields and for the field it points at.
+  const invalid = await call(h.base, "POST", "/api/v1/users", { json: { username: "al", email: "a@example.com", password }, headers: ip() });
+  t.is(invalid.status, 400);
+  t.like((invalid.body.details as Array<{ violations: unknown[] }>)[0]!.violations[0], {
+    rule_id: "string.min_len",
+    field: { elements: [{ field_number: 1, field_name: "username", field_type: "TYPE_STRING" }] },
+  });
+});
+
 test("response_body and named body fields", async (t) => {
   const file = await get("/v1/files/docs/readme.md");
   t.deepEqual(file.body, { path: "docs/readme.md", content: "aGk=", size: "2" });
@@ -178,10 +203,10 @@ test("service errors: 404 with its message, 500 without internals, 400 with deco
   const invalid = await call(h.base, "POST", "/api/v1/users", { json: { username: "x!", email: "nope", password: "short" }, headers: ip() });
   t.is(invalid.status, 400);
   t.is(invalid.body.code, "invalid_argument");
-  const details = invalid.body.details as Array<{ "@type": string; violations: Array<{ field: unknown; ruleId: string }> }>;
+  const details = invalid.body.details as Array<{ "@type": string; violations: Array<{ field: unknown; rule_id: string }> }>;
   t.is(details[0]!["@type"], "type.googleapis.com/buf.validate.Violations");
   // username: too short and a bad character; email; password too short.
-  t.deepEqual(details[0]!.violations.map((v) => v.ruleId).sort(), ["string.email", "string.min_len", "string.min_len", "string.pattern"]);
+  t.deepEqual(details[0]!.violations.map((v) => v.rule_id).sort(), ["string.email", "string.min_len", "string.min_len", "string.pattern"]);
 });
 
 test("the gateway's own errors: 404, 405 with Allow, 413, 415, malformed JSON, unknown fields", async (t) => {

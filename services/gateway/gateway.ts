@@ -134,7 +134,7 @@ export class Gateway {
       }
 
       // Past the limit, refused before any work: requests that queue past
-      // capacity only make every request late (README, "Admission limit").
+      // capacity only make every request late (services/kit/admission.ts).
       const max = this.o.config.maxInFlight;
       if (max > 0 && this.inFlight >= max) {
         route = "overloaded";

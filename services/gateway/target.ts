@@ -5,16 +5,17 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
+import { createClient, type Client } from "@connectrpc/connect";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
-import { serviceClient } from "../runtime/clients.js";
+import { addressedTransport } from "../runtime/clients.js";
+import type { ServiceName } from "../runtime/config.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Started } from "../runtime/service.js";
-import { readGatewayConfig, type GatewayConfig } from "./config.js";
+import type { GatewayConfig } from "./config.js";
 import { Gateway } from "./gateway.js";
 import { Invoker } from "./invoker.js";
 import { gatewayMetrics } from "./metrics.js";
@@ -36,16 +37,14 @@ async function rateLimiter(rt: Runtime, timeoutMs: number): Promise<RateLimiter>
   return new RedisRateLimiter(client, rt.config.redis.prefix, true);
 }
 
-/** `config` overrides what the environment says (tests). */
-export async function start(rt: Runtime, config: Partial<GatewayConfig> = {}): Promise<StartedGateway> {
-  const cfg: GatewayConfig = { ...readGatewayConfig(), ...config };
+export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGateway> {
   const logger = rt.logger.child({ target: "gateway" });
   const metrics = gatewayMetrics(rt.metrics.registry);
-  const services: Array<[DescService, Client<DescService>, string, string]> = [
-    [UserService, rt.clients.user as unknown as Client<DescService>, "user", rt.config.addrs.user],
-    [GraphService, rt.clients.graph as unknown as Client<DescService>, "graph", rt.config.addrs.graph],
-    [TweetService, rt.clients.tweet as unknown as Client<DescService>, "tweet", rt.config.addrs.tweet],
-    [TimelineService, rt.clients.timeline as unknown as Client<DescService>, "timeline", rt.config.addrs.timeline],
+  const services: Array<[DescService, Client<DescService>, ServiceName]> = [
+    [UserService, rt.clients.user as unknown as Client<DescService>, "user"],
+    [GraphService, rt.clients.graph as unknown as Client<DescService>, "graph"],
+    [TweetService, rt.clients.tweet as unknown as Client<DescService>, "tweet"],
+    [TimelineService, rt.clients.timeline as unknown as Client<DescService>, "timeline"],
   ];
   const limiter = await rateLimiter(rt, cfg.rateLimit.timeoutMs);
   const gateway = new Gateway({
@@ -54,7 +53,8 @@ export async function start(rt: Runtime, config: Partial<GatewayConfig> = {}): P
     config: cfg,
     limits: new LimitPolicy(limiter, cfg.rateLimit, logger, () => metrics.limiterErrors.inc()),
     readiness: new Readiness(
-      services.map(([s, , name, addr]) => ({ name, service: s.typeName, client: serviceClient(Health, addr) })),
+      // Probed where each service really is: its address is resolved at every probe.
+      services.map(([s, , name]) => ({ name, service: s.typeName, client: createClient(Health, addressedTransport(name, rt.addrs)) })),
       cfg.readyCacheMs,
     ),
     verifier: rt.verifier,

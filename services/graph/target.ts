@@ -2,6 +2,7 @@
 // health checks (the store and the bus). services/main.ts starts it with
 // --target=graph.
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
+import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import { createGraphContext, type GraphContext } from "./context.js";
@@ -20,8 +21,7 @@ export async function start(rt: Runtime, overrides: Partial<GraphContext> = {}):
     server = await startService(rt, {
       name: "graph",
       port: rt.config.ports.graph,
-      services: [GraphService],
-      routes: (router) => router.service(GraphService, graphRoutes(ctx)),
+      implementations: [implement(GraphService, graphRoutes(ctx))],
       checks: [
         { name: rt.config.mode === "cluster" ? "cassandra" : "lmdb", check: () => ctx.store.ping() },
         { name: rt.config.mode === "cluster" ? "nats" : "bus", check: () => ctx.pingBus() },

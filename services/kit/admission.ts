@@ -5,9 +5,9 @@
 // compressed requests), which otherwise went around the limit.
 //
 // Past capacity, calls that queue only add memory, garbage collection and
-// socket writes until almost none finish in time: the timeline service
-// offered 1,500 reads/s answered 87/s; with a limit of 64, ~900 reads/s and
-// the rest refused at once (README, "Admission limit"). Calls between
+// socket writes until almost none finish in time, while with a limit the
+// admitted calls are answered and the rest refused at once (bench/HISTORY.md,
+// "The admission limit"). Calls between
 // services are not limited: they serve calls already admitted, and limiting
 // them could deadlock services that call each other (graph and user).
 // Health checks and streams are not limited either.

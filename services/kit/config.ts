@@ -39,6 +39,14 @@ export const envs = {
       .refine((v) => URL.canParse(v) && protocols.includes(new URL(v).protocol), {
         message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
       }),
+  /** A URL with no default: unset stays undefined. */
+  optionalUrl: (protocols: string[]) =>
+    z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || (URL.canParse(v) && protocols.includes(new URL(v).protocol)), {
+        message: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`,
+      }),
   logLevel: () => z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   hostPort: (fallback: string) =>
     z

@@ -21,6 +21,7 @@ import { notFound } from "./errors.js";
 import { HealthMonitor } from "./health.js";
 import { generateKeyPairPem } from "./keys.js";
 import { createMetrics } from "./metrics.js";
+import { implement } from "./unary-call.js";
 import { serve } from "./server.js";
 
 const run = promisify(execFile);
@@ -59,13 +60,12 @@ const server = await serve({
   name: "test",
   host: "127.0.0.1",
   port: 0,
-  services: [UserService],
   health,
   logger,
   metrics,
   verifier: await TokenVerifier.fromPem(keys.publicKeyPem, settings),
-  routes(router) {
-    router.service(UserService, {
+  implementations: [
+    implement(UserService, {
       getUser(req) {
         if (req.userId === 7n) throw new Error("database exploded at /srv/secret/path");
         if (req.userId !== alice.userId) throw notFound(`user ${req.userId} not found`);
@@ -75,8 +75,8 @@ const server = await serve({
         requireSelf(ctx, req.userId, "this profile");
         return { user: { ...alice, bio: req.bio ?? "" } };
       },
-    });
-  },
+    }),
+  ],
 });
 const address = `127.0.0.1:${server.port}`;
 test.after.always(() => server.close(1000));

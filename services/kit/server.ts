@@ -2,7 +2,6 @@
 // with health, reflection, metrics, logs and graceful shutdown. Unary gRPC
 // calls take a shorter path to the same implementations (grpc-unary.ts).
 import { setMaxListeners } from "node:events";
-import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { admit, Admission } from "./admission.js";
@@ -15,16 +14,14 @@ import { listenDual, type RequestHandler } from "./listener.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
-import { recordServices, replay } from "./unary-call.js";
+import { implement, routesOf, type Implementations } from "./unary-call.js";
 
 export interface ServeOptions {
   name: string;
   host: string;
   port: number;
-  /** The services this process exposes (for reflection and health). */
-  services: DescService[];
-  /** Registers the implementations with router.service() (other registrations are not replayed). */
-  routes: (router: ConnectRouter) => void;
+  /** The services this server exposes and their implementations, built once by the caller. */
+  implementations: Implementations;
   health: HealthMonitor;
   logger: Logger;
   metrics: RpcMetrics;
@@ -53,14 +50,12 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
   const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
   const admission = new Admission(opts.maxEntryCalls ?? 0, (method) => opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name }));
-  // Built once and served both ways: Connect's handler and the unary fast path.
-  const services = recordServices((router) => {
-    router.service(Health, opts.health.impl());
-    opts.routes(router);
-  });
+  // Served both ways from the same objects: Connect's handler and the unary fast path.
+  const services: Implementations = [implement(Health, opts.health.impl()), ...opts.implementations];
+  const exposed = opts.implementations.map(([s]) => s);
   const routes = (router: ConnectRouter) => {
-    replay(services)(router);
-    registerReflection(router, [...opts.services, Health]);
+    routesOf(services)(router);
+    registerReflection(router, [...exposed, Health]);
   };
   const handler = connectNodeAdapter({
     // The fast path checks the limit itself, before decoding; this is for the rest.
@@ -101,7 +96,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
     admission,
   });
   const listener = await listenDual(withSpecGrpcMessage(handler), opts.host, opts.port, fast);
-  opts.logger.info({ port: listener.port, services: opts.services.map((s) => s.typeName) }, `${opts.name} listening`);
+  opts.logger.info({ port: listener.port, services: exposed.map((s) => s.typeName) }, `${opts.name} listening`);
   return {
     port: listener.port,
     async close(graceMs = 10_000) {

@@ -1,9 +1,9 @@
 // Many things (calls in flight, open event streams) to stop when one signal
 // aborts (shutdown). One "abort" listener per thing on that signal would cost
 // O(things) per add, as Node's EventTarget looks through every listener
-// already there: under overload, with ~10,000 calls in flight, that was 15%
-// of the timeline service's CPU and answered calls fell to a tenth of
-// capacity. Here the signal has one listener and each add or delete is O(1).
+// already there, so under overload, with thousands of calls in flight, the
+// adds alone starve the calls. Here the signal has one listener and each add
+// or delete is O(1).
 
 export interface StopOnAbort<T> {
   /** Stops `item` with the others when the signal aborts (at once if it has). */

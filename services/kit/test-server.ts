@@ -7,12 +7,12 @@ import { generateKeyPairPem } from "./keys.js";
 import { createMetrics } from "./metrics.js";
 import { serve, type RunningServer, type ServeOptions } from "./server.js";
 
-export async function serveForTest(o: Pick<ServeOptions, "name" | "services" | "routes"> & Partial<ServeOptions>): Promise<RunningServer> {
+export async function serveForTest(o: Pick<ServeOptions, "name" | "implementations"> & Partial<ServeOptions>): Promise<RunningServer> {
   const logger = pino({ level: "silent" });
   return serve({
     host: "127.0.0.1",
     port: 0,
-    health: new HealthMonitor({ services: o.services.map((s) => s.typeName), checks: [], logger, intervalMs: 60_000 }),
+    health: new HealthMonitor({ services: o.implementations.map(([s]) => s.typeName), checks: [], logger, intervalMs: 60_000 }),
     logger,
     metrics: createMetrics({ defaultMetrics: false }),
     verifier: o.verifier ?? (await TokenVerifier.fromPem((await generateKeyPairPem()).publicKeyPem, { issuer: "chirp", audience: "chirp" })),

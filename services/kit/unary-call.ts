@@ -1,5 +1,5 @@
-// Unary calls without Connect's streaming pipeline. Server half: the
-// implementations a routes function registers, and one call run through the
+// Unary calls without Connect's streaming pipeline. Server half: a target's
+// implementations, and one call run through the
 // server interceptors (the gRPC fast path, grpc-unary.ts, and the in-process
 // transport; both build their own handler context). Client half: the request
 // a Transport builds, through the client interceptors (grpc-unary-client.ts
@@ -69,39 +69,23 @@ export function clientUnary<I extends DescMessage, O extends DescMessage>(
   } as UnaryRequest) as never;
 }
 
-export type RecordedServices = Array<[DescService, Partial<ServiceImpl<DescService>>]>;
+/** A service's implementations, as a target builds them once and every transport serves them. */
+export type Implementations = Array<[DescService, Partial<ServiceImpl<DescService>>]>;
 
-/** The services a routes function registers, recorded instead of served. */
-export function recordServices(routes: (router: ConnectRouter) => void): RecordedServices {
-  const impls: RecordedServices = [];
-  const recorder = {
-    handlers: [],
-    service(service: DescService, impl: Partial<ServiceImpl<DescService>>) {
-      impls.push([service, impl]);
-      return recorder;
-    },
-    // Single-method registrations (reflection) stay with Connect's router.
-    rpc() {
-      return recorder;
-    },
-  };
-  routes(recorder as unknown as ConnectRouter);
-  return impls;
+/** One entry of Implementations, typed against its service. */
+export function implement<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): [DescService, Partial<ServiceImpl<DescService>>] {
+  return [service, impl as Partial<ServiceImpl<DescService>>];
 }
 
-/**
- * A routes function that registers the recorded implementations again, so
- * every way a service is served shares one set of implementation objects
- * (routes functions build them; a second call would build a second set).
- */
-export function replay(impls: RecordedServices): (router: ConnectRouter) => void {
+/** A routes function registering the implementations, for Connect's router and router transport. */
+export function routesOf(impls: Implementations): (router: ConnectRouter) => void {
   return (router) => {
     for (const [service, impl] of impls) router.service(service, impl);
   };
 }
 
-/** Every unary method of the recorded services, with its implementation. */
-export function unarySpecs(impls: RecordedServices): Map<DescMethod, UnarySpec> {
+/** Every unary method of the implementations. */
+export function unarySpecs(impls: Implementations): Map<DescMethod, UnarySpec> {
   const out = new Map<DescMethod, UnarySpec>();
   for (const [service, impl] of impls) {
     for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) {

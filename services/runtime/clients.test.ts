@@ -4,20 +4,20 @@ import test from "ava";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { INTERNAL_CALL_HEADER } from "../kit/request-context.js";
 import { serveForTest } from "../kit/test-server.js";
+import { implement } from "../kit/unary-call.js";
 import { serviceClient } from "./clients.js";
 
 const seen: Array<string | null> = [];
 const server = await serveForTest({
   name: "clients-test",
-  services: [UserService],
-  routes(router) {
-    router.service(UserService, {
+  implementations: [
+    implement(UserService, {
       getUser(req, ctx) {
         seen.push(ctx.requestHeader.get(INTERNAL_CALL_HEADER));
         return { user: { userId: req.userId, username: "alice" } };
       },
-    });
-  },
+    }),
+  ],
 });
 test.after.always(() => server.close(1000));
 

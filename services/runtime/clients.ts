@@ -3,13 +3,15 @@
 // their own authorization; each call says it comes from inside the mesh, so
 // the callee's admission limit lets it through (kit/grpc-unary.ts).
 import type { DescService } from "@bufbuild/protobuf";
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { INTERNAL_CALL_HEADER, REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
+import { Addresses } from "./addresses.js";
+import type { ServiceName } from "./config.js";
 import { LocalServices } from "./local-transport.js";
 
 const forwardScope: Interceptor = (next) => async (req) => {
@@ -30,12 +32,31 @@ export function localServices(): LocalServices {
   return new LocalServices([forwardScope], CALL_TIMEOUT_MS);
 }
 
+// No compression between services: on a datacenter network gzip costs more
+// CPU than the bytes it saves. Unary calls take the short path
+// (kit/grpc-unary-client.ts).
+const remote = (baseUrl: string) => createUnaryGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: CALL_TIMEOUT_MS });
+
 export function serviceClient<T extends DescService>(service: T, baseUrl: string, local?: LocalServices): Client<T> {
-  // No compression between services: on a datacenter network gzip costs
-  // more CPU than the bytes it saves.
-  // Unary calls take the short path (kit/grpc-unary-client.ts).
-  const remote = createUnaryGrpcTransport({ baseUrl, interceptors: [forwardScope], defaultTimeoutMs: CALL_TIMEOUT_MS });
-  return createClient(service, local ? local.transport(remote) : remote);
+  return createClient(service, local ? local.transport(remote(baseUrl)) : remote(baseUrl));
+}
+
+/** A transport to wherever `addrs` says the service is at call time (a target may start after its callers). */
+export function addressedTransport(name: ServiceName, addrs: Addresses): Transport {
+  let url: string | undefined;
+  let transport: Transport | undefined;
+  const current = () => {
+    const now = addrs.get(name);
+    if (now !== url || !transport) {
+      url = now;
+      transport = remote(now);
+    }
+    return transport;
+  };
+  return {
+    unary: async (...args) => current().unary(...args),
+    stream: async (...args) => current().stream(...args),
+  };
 }
 
 export interface ServiceClients {
@@ -45,11 +66,13 @@ export interface ServiceClients {
   timeline: Client<typeof TimelineService>;
 }
 
-export function createServiceClients(addrs: { user: string; graph: string; tweet: string; timeline: string }, local?: LocalServices): ServiceClients {
-  return {
-    user: serviceClient(UserService, addrs.user, local),
-    graph: serviceClient(GraphService, addrs.graph, local),
-    tweet: serviceClient(TweetService, addrs.tweet, local),
-    timeline: serviceClient(TimelineService, addrs.timeline, local),
+const SERVICES = { user: UserService, graph: GraphService, tweet: TweetService, timeline: TimelineService };
+
+/** Clients of the four services: in memory for those registered in `local`, else over gRPC. */
+export function createServiceClients(addrs: Addresses | Record<ServiceName, string>, local?: LocalServices): ServiceClients {
+  const client = <N extends ServiceName>(name: N) => {
+    const net = addrs instanceof Addresses ? addressedTransport(name, addrs) : remote(addrs[name]);
+    return createClient(SERVICES[name], local ? local.transport(net) : net);
   };
+  return { user: client("user"), graph: client("graph"), tweet: client("tweet"), timeline: client("timeline") } as ServiceClients;
 }

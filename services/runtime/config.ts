@@ -18,10 +18,13 @@ const schema = z.object({
   CHIRP_TWEET_PORT: envs.port(50053),
   CHIRP_TIMELINE_PORT: envs.port(50054),
   CHIRP_FANOUT_PORT: envs.port(50055),
-  CHIRP_USER_ADDR: envs.url("http://127.0.0.1:50051", ["http:", "https:"]),
-  CHIRP_GRAPH_ADDR: envs.url("http://127.0.0.1:50052", ["http:", "https:"]),
-  CHIRP_TWEET_ADDR: envs.url("http://127.0.0.1:50053", ["http:", "https:"]),
-  CHIRP_TIMELINE_ADDR: envs.url("http://127.0.0.1:50054", ["http:", "https:"]),
+  // Where to call a service that runs in another process. Unset: in the
+  // embedded mode, 127.0.0.1 on the service's port; in the cluster mode, an
+  // error at start-up for a target that calls it (services/addresses.ts).
+  CHIRP_USER_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_GRAPH_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_TWEET_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_TIMELINE_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_JWT_ISSUER: z.string().default("chirp"),
   CHIRP_JWT_AUDIENCE: z.string().default("chirp-api"),
   /** PEM (SPKI) Ed25519 public key; embedded mode makes a key pair when unset. */
@@ -47,6 +50,10 @@ const schema = z.object({
 
 export type RawConfig = z.output<typeof schema>;
 
+/** The services other targets call over gRPC. */
+export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
 export interface ChirpConfig {
   mode: "embedded" | "cluster";
   host: string;
@@ -54,7 +61,8 @@ export interface ChirpConfig {
   logLevel: string;
   workerId: number;
   ports: { gateway: number; user: number; graph: number; tweet: number; timeline: number; fanout: number };
-  addrs: { user: string; graph: string; tweet: string; timeline: string };
+  /** Addresses set in the environment (CHIRP_<SERVICE>_ADDR); the rest are resolved at start-up. */
+  addrs: Partial<Record<ServiceName, string>>;
   jwt: {
     issuer: string;
     audience: string;
@@ -90,7 +98,9 @@ export function readConfig(env: Env = process.env): ChirpConfig {
       timeline: e.CHIRP_TIMELINE_PORT,
       fanout: e.CHIRP_FANOUT_PORT,
     },
-    addrs: { user: e.CHIRP_USER_ADDR, graph: e.CHIRP_GRAPH_ADDR, tweet: e.CHIRP_TWEET_ADDR, timeline: e.CHIRP_TIMELINE_ADDR },
+    addrs: Object.fromEntries(
+      Object.entries({ user: e.CHIRP_USER_ADDR, graph: e.CHIRP_GRAPH_ADDR, tweet: e.CHIRP_TWEET_ADDR, timeline: e.CHIRP_TIMELINE_ADDR }).filter(([, v]) => v),
+    ),
     jwt: {
       issuer: e.CHIRP_JWT_ISSUER,
       audience: e.CHIRP_JWT_AUDIENCE,

@@ -11,19 +11,21 @@ import {
 } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { observe, validate } from "../kit/interceptors.js";
 import { createMetrics } from "../kit/metrics.js";
-import { testRuntime } from "../platform/testing/runtime.js";
-import { start as startGraph } from "../graph/target.js";
-import { start as startTweet } from "../tweet/target.js";
-import { start as startUser } from "../user/target.js";
+import { implement } from "../kit/unary-call.js";
+import { startChirp } from "../testing/chirp.js";
+import { Addresses } from "./addresses.js";
+import { readConfig } from "./config.js";
 import { LocalServices } from "./local-transport.js";
 
-// The configured addresses are a closed port: only in-process calls can answer.
-const env = Object.fromEntries(
-  ["USER", "GRAPH", "TWEET"].flatMap((s) => [
-    [`CHIRP_${s}_ADDR`, "http://127.0.0.1:9"],
-    [`CHIRP_${s}_PORT`, "0"],
-  ]),
-);
+// Addresses that never follow the targets: every service is "at" a closed
+// port, so only an in-memory call can answer.
+class Nowhere extends Addresses {
+  override serving(): void {}
+}
+const nowhere = () => {
+  const closed = "http://127.0.0.1:9";
+  return new Nowhere({ mode: "embedded", addrs: { user: closed, graph: closed, tweet: closed, timeline: closed }, ports: readConfig({}).ports });
+};
 
 async function code(p: Promise<unknown>): Promise<Code | undefined> {
   try {
@@ -35,12 +37,9 @@ async function code(p: Promise<unknown>): Promise<Code | undefined> {
 }
 
 test("a service started in this process is called in memory, with its interceptors", async (t) => {
-  const { rt, cleanup } = await testRuntime("embedded", "local_on", {}, env);
-  t.teardown(cleanup);
-  for (const start of [startUser, startGraph, startTweet]) {
-    const s = await start(rt);
-    t.teardown(() => s.stop());
-  }
+  const s = await startChirp({ mode: "embedded", label: "local_on", targets: ["user", "graph", "tweet"], runtime: { addrs: nowhere() } });
+  t.teardown(() => s.stop());
+  const { rt } = s;
   const { user: created } = await rt.clients.user.register({ username: "inproc", email: "inproc@example.com", password: "correct horse" });
   t.is(created?.username, "inproc");
   // Validation and authentication still apply on the in-memory path.
@@ -53,22 +52,25 @@ test("a service started in this process is called in memory, with its intercepto
   t.is(await code(rt.clients.user.updateProfile({ userId: created!.userId + 1n, displayName: "Other" }, as)), Code.PermissionDenied);
   // The metrics see in-memory calls like network ones.
   t.regex(await rt.metrics.registry.metrics(), /method="UpdateProfile"/);
+  // A stopped target is no longer called in memory: the call goes to its (closed) address.
+  await s.stopTarget("user");
+  t.is(await code(rt.clients.user.getUser({ userId: created!.userId })), Code.Unavailable);
 });
 
-test("with CHIRP_INPROCESS_CALLS=false the same call goes to the configured address", async (t) => {
-  const { rt, cleanup } = await testRuntime("embedded", "local_off", {}, { ...env, CHIRP_INPROCESS_CALLS: "false" });
-  t.teardown(cleanup);
-  const user = await startUser(rt);
-  t.teardown(() => user.stop());
-  t.is(rt.local, undefined);
-  t.is(await code(rt.clients.user.getUser({ userId: 1n })), Code.Unavailable);
+test("with CHIRP_INPROCESS_CALLS=false the same call goes over the network, where the target listens", async (t) => {
+  const s = await startChirp({ mode: "embedded", label: "local_off", targets: ["user"], env: { CHIRP_INPROCESS_CALLS: "false" } });
+  t.teardown(() => s.stop());
+  t.is(s.rt.local, undefined);
+  t.is(await code(s.rt.clients.user.getUser({ userId: 1n })), Code.NotFound, "answered by the user service over gRPC");
+  await s.stopTarget("user");
+  t.is(await code(s.rt.clients.user.getUser({ userId: 1n })), Code.Unavailable);
 });
 
 // The transport itself, with a stand-in TimelineService (no storage involved).
 function stubTimeline(impl: Partial<ServiceImpl<typeof TimelineService>>) {
   const local = new LocalServices([], 10_000);
   const logger = pino({ level: "silent" });
-  local.register([TimelineService], (r) => r.service(TimelineService, impl), [observe(logger, createMetrics({ defaultMetrics: false })), validate()]);
+  local.register([implement(TimelineService, impl)], [observe(logger, createMetrics({ defaultMetrics: false })), validate()]);
   const remote = createGrpcTransport({ baseUrl: "http://127.0.0.1:9" });
   return createClient(TimelineService, local.transport(remote));
 }

@@ -12,6 +12,7 @@ import { MemoryBus } from "../platform/bus/memory.js";
 import type { EventBus } from "../platform/bus/port.js";
 import { createCassandraClient, type CassandraClient } from "../platform/cassandra/client.js";
 import { migrate } from "../platform/cassandra/migrate.js";
+import { Addresses } from "./addresses.js";
 import { createServiceClients, localServices, type ServiceClients } from "./clients.js";
 import type { ChirpConfig } from "./config.js";
 import type { LocalServices } from "./local-transport.js";
@@ -27,6 +28,8 @@ export interface Runtime {
   bus: EventBus;
   /** Cluster mode only; connected to the configured keyspace. */
   cassandra?: CassandraClient | undefined;
+  /** Where the other services are; targets started here record where they listen. */
+  addrs: Addresses;
   clients: ServiceClients;
   /** Services started in this process, which `clients` call in memory (CHIRP_INPROCESS_CALLS). */
   local?: LocalServices | undefined;
@@ -67,6 +70,7 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
   }
 
   const local = overrides.local ?? (config.inProcessCalls ? localServices() : undefined);
+  const addrs = overrides.addrs ?? new Addresses(config);
   const rt: Runtime = {
     config,
     logger,
@@ -76,7 +80,8 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
     ids: overrides.ids ?? new Snowflake({ workerId: config.workerId, onClockBackwards: (ms) => logger.warn({ ms }, "clock stepped back") }),
     bus,
     cassandra,
-    clients: overrides.clients ?? createServiceClients(config.addrs, local),
+    addrs,
+    clients: overrides.clients ?? createServiceClients(addrs, local),
     local,
     onClose: (fn) => void closers.push(fn),
     async close() {

@@ -1,39 +1,40 @@
 // Starts one Chirp service on its port with the kit: health (with the
 // service's own dependency checks), reflection, metrics, interceptors.
-import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter } from "@connectrpc/connect";
 import { HealthMonitor, type DependencyCheck } from "../kit/health.js";
 import { serve, serverInterceptors, type RunningServer } from "../kit/server.js";
-import { recordServices, replay } from "../kit/unary-call.js";
+import type { Implementations } from "../kit/unary-call.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ServiceSpec {
   name: string;
   port: number;
-  services: DescService[];
-  routes: (router: ConnectRouter) => void;
+  /** Built once; served over the network and, to targets in this process, in memory. */
+  implementations: Implementations;
   checks: DependencyCheck[];
 }
 
 export async function startService(rt: Runtime, spec: ServiceSpec): Promise<RunningServer> {
   const logger = rt.logger.child({ target: spec.name });
-  const health = new HealthMonitor({ services: spec.services.map((s) => s.typeName), checks: spec.checks, logger });
-  // One set of implementations for the network and the in-process transport.
-  const routes = replay(recordServices(spec.routes));
+  const health = new HealthMonitor({ services: spec.implementations.map(([s]) => s.typeName), checks: spec.checks, logger });
   const server = await serve({
     name: spec.name,
     host: rt.config.host,
     port: spec.port,
-    services: spec.services,
-    routes,
+    implementations: spec.implementations,
     health,
     logger,
     metrics: rt.metrics,
     verifier: rt.verifier,
     maxEntryCalls: rt.config.maxEntryCalls,
   });
-  rt.local?.register(spec.services, routes, serverInterceptors(logger, rt.metrics, rt.verifier));
-  return server;
+  rt.local?.register(spec.implementations, serverInterceptors(logger, rt.metrics, rt.verifier));
+  return {
+    port: server.port,
+    async close(graceMs) {
+      rt.local?.unregister(spec.implementations);
+      await server.close(graceMs);
+    },
+  };
 }
 
 /** What a target's start() returns. */

@@ -33,9 +33,9 @@ const schema = z.object({
    * its new tweets show up to twice that late (an expired entry is served
    * while it reloads: ttl-cache.ts).
    */
-  CHIRP_TIMELINE_CELEBRITY_CACHE_MS: envs.int(1_000, 0, 600_000),
+  CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS: envs.int(1_000, 0, 600_000),
   /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows up to twice that late). */
-  CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
+  CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
   /** How long hydration reuses an author's profile (0: ask the user service on every read; up to twice that stale, see batch-cache.ts). */
   CHIRP_TIMELINE_USER_CACHE_MS: envs.int(5_000, 0, 600_000),
   /** How long hydration reuses a tweet (its counts may lag that long; 0: no reuse). */
@@ -47,7 +47,7 @@ const schema = z.object({
    * change whose InvalidateViewerStates call failed could go unseen. Unset:
    * 60 s in cluster mode, off in embedded mode, where the tweet service is an
    * in-process LMDB read that costs less than keeping its answers (the whole
-   * mesh sustained 530/s without the cache, 290–440/s with it).
+   * mesh sustained more without the cache).
    */
   CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   /** Viewers whose states are kept (the least recently reading go first). */
@@ -63,8 +63,8 @@ export interface TimelineConfig {
   fanoutAckWaitMs: number;
   followBackfill: number;
   keepAliveMs: number;
-  celebrityCacheMs: number;
-  celebrityFollowsCacheMs: number;
+  largeAccountCacheMs: number;
+  largeAccountFollowsCacheMs: number;
   userCacheMs: number;
   tweetCacheMs: number;
   /** Undefined: the mode's default (read-context.ts). */
@@ -83,8 +83,8 @@ export function readTimelineConfig(env: Env = process.env): TimelineConfig {
     fanoutAckWaitMs: e.CHIRP_FANOUT_ACK_WAIT_MS,
     followBackfill: e.CHIRP_FANOUT_FOLLOW_BACKFILL,
     keepAliveMs: e.CHIRP_STREAM_KEEPALIVE_MS,
-    celebrityCacheMs: e.CHIRP_TIMELINE_CELEBRITY_CACHE_MS,
-    celebrityFollowsCacheMs: e.CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS,
+    largeAccountCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS,
+    largeAccountFollowsCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS,
     userCacheMs: e.CHIRP_TIMELINE_USER_CACHE_MS,
     tweetCacheMs: e.CHIRP_TIMELINE_TWEET_CACHE_MS,
     viewerStatesCacheMs: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS,

@@ -1,40 +1,43 @@
-// What the timeline service and the fan-out worker share within one process:
-// the settings and the store. In the embedded mode they must share the very
-// same in-process store, so it is made once per Runtime and closed with it.
+// What the timeline service and the fan-out worker share: the settings, the
+// store and the runtime's pieces they use, flat. The store is one entry of
+// the table of targets (services/targets.ts), so both targets in one process
+// get the very same store.
+import type { Logger } from "../kit/logger.js";
+import type { RpcMetrics } from "../kit/metrics.js";
+import type { EventBus } from "../platform/bus/port.js";
+import type { ServiceClients } from "../runtime/clients.js";
+import type { ChirpConfig } from "../runtime/config.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { readTimelineConfig, type TimelineConfig } from "./config.js";
+import type { TimelineConfig } from "./config.js";
 import { connectRedis } from "./store/connect.js";
 import { MemoryTimelineStore } from "./store/memory.js";
 import type { TimelineStore } from "./store/port.js";
 import { RedisTimelineStore } from "./store/redis.js";
 
 export interface TimelineContext {
-  rt: Runtime;
   config: TimelineConfig;
+  mode: ChirpConfig["mode"];
   store: TimelineStore;
+  bus: EventBus;
+  clients: ServiceClients;
+  logger: Logger;
+  metrics: RpcMetrics;
 }
 
-const stores = new WeakMap<Runtime, Promise<TimelineStore>>();
-
-/**
- * The context for a target. `overrides` (tests, the benchmark) win over the
- * environment; the first target started on a Runtime decides the store's cap.
- */
-export async function timelineContext(rt: Runtime, overrides: Partial<TimelineConfig> = {}): Promise<TimelineContext> {
-  const config = { ...readTimelineConfig(), ...overrides };
-  let store = stores.get(rt);
-  if (!store) {
-    store = openStore(rt, config);
-    stores.set(rt, store);
-    store.then(
-      (s) => rt.onClose(() => s.close()),
-      () => stores.delete(rt),
-    );
-  }
-  return { rt, config, store: await store };
+export function timelineContext(rt: Runtime, store: TimelineStore, config: TimelineConfig, target: string): TimelineContext {
+  return {
+    config,
+    mode: rt.config.mode,
+    store,
+    bus: rt.bus,
+    clients: rt.clients,
+    logger: rt.logger.child({ target }),
+    metrics: rt.metrics,
+  };
 }
 
-async function openStore(rt: Runtime, config: TimelineConfig): Promise<TimelineStore> {
+/** In process (embedded) or Redis (cluster). */
+export async function openTimelineStore(rt: Runtime, config: TimelineConfig): Promise<TimelineStore> {
   const ttlMs = config.ttlSeconds * 1000;
   if (rt.config.mode === "embedded") return new MemoryTimelineStore({ cap: config.cap, ttlMs });
   const client = await connectRedis(rt.config.redis);

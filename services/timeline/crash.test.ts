@@ -5,8 +5,8 @@ import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { eventually } from "../platform/testing/eventually.js";
-import { startSystem, type System } from "./testing/system.js";
+import { eventually } from "../testing/eventually.js";
+import { startChirp, withTimelineStore, type ChirpWithStore as System } from "../testing/chirp.js";
 
 const CHILD = fileURLToPath(new URL("./testing/fanout-child.ts", import.meta.url));
 const FOLLOWERS = 1500;
@@ -28,7 +28,9 @@ async function inParallel<T>(items: T[], n: number, fn: (x: T) => Promise<unknow
 
 test("cluster: a worker killed mid-fan-out leaves every timeline complete, without duplicates", async (t) => {
   t.timeout(180_000);
-  sys = await startSystem("cluster", "tl_crash", { fanout: false, timeline: settings });
+  sys = await withTimelineStore(
+    await startChirp({ mode: "cluster", label: "tl_crash", targets: ["user", "graph", "tweet", "timeline"], overrides: { timeline: settings } }),
+  );
   const s = sys;
   const author = await s.register();
   const base = 7_000_000_000n + BigInt(Date.now() % 1_000_000) * 10_000n;
@@ -40,7 +42,7 @@ test("cluster: a worker killed mid-fan-out leaves every timeline complete, witho
   child = spawn(process.execPath, ["--import", "tsx", CHILD], {
     env: {
       ...process.env,
-      ...s.childEnv,
+      ...s.env,
       CHIRP_FANOUT_BATCH_SIZE: String(settings.fanoutBatchSize),
       CHIRP_FANOUT_CONCURRENCY: String(settings.fanoutConcurrency),
       CHIRP_FANOUT_ACK_WAIT_MS: String(settings.fanoutAckWaitMs),
@@ -64,7 +66,7 @@ test("cluster: a worker killed mid-fan-out leaves every timeline complete, witho
   t.log(`${atKill} of ${FOLLOWERS} timelines had the tweet when the worker was killed`);
   t.true(atKill < FOLLOWERS, "killed in the middle, not after the end");
 
-  await s.startFanout(); // same durable consumers: takes over what the dead worker held
+  await s.start("fanout"); // same durable consumers: takes over what the dead worker held
   t.true(await eventually(async () => (await s.store.contains(followers, tweetId)).every(Boolean), 60_000, 100), "every follower has it");
   const pages = await Promise.all(followers.map((f) => s.store.page(f, undefined, 10)));
   t.true(pages.every((p) => p.built && p.ids.length === 1 && p.ids[0] === tweetId), "exactly once in each timeline");

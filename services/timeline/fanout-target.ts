@@ -1,27 +1,27 @@
-// The fan-out worker as a deployable target: consumes the events that change
-// home timelines and serves gRPC health (Redis and the bus) on ports.fanout.
-// It serves no API of its own, hence services: [].
+// The fan-out worker as a target: consumes the events that change home
+// timelines and serves gRPC health (the timeline store and the bus) on
+// ports.fanout. It serves no API of its own.
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "./config.js";
 import { timelineContext } from "./context.js";
 import { startFanoutWorker } from "./fanout/worker.js";
+import type { TimelineStore } from "./store/port.js";
 
 export interface FanoutStarted extends Started {
   /** The health port actually bound (ports.fanout may be 0 in tests). */
   port: number;
 }
 
-export async function start(rt: Runtime, overrides: Partial<TimelineConfig> = {}): Promise<FanoutStarted> {
-  const ctx = await timelineContext(rt, overrides);
+export async function start(rt: Runtime, store: TimelineStore, config: TimelineConfig): Promise<FanoutStarted> {
+  const ctx = timelineContext(rt, store, config, "fanout");
   const worker = await startFanoutWorker(ctx);
   let server;
   try {
     server = await startService(rt, {
       name: "fanout",
       port: rt.config.ports.fanout,
-      services: [],
-      routes: () => {},
+      implementations: [],
       checks: [
         { name: rt.config.mode === "cluster" ? "redis" : "timeline-store", check: () => ctx.store.ping() },
         { name: "bus", check: () => rt.bus.ping() },

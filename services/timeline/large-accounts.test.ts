@@ -2,15 +2,20 @@
 // followers: their tweets are not copied into timelines but merged in when
 // read, and paging across that merge returns every tweet once, in order.
 import test, { type ExecutionContext } from "ava";
-import { MODES, type Mode } from "../platform/testing/runtime.js";
-import { eventually } from "../platform/testing/eventually.js";
-import { startSystem, type System } from "./testing/system.js";
+import { MODES, type Mode } from "../testing/runtime.js";
+import { eventually } from "../testing/eventually.js";
+import { startChirp, withTimelineStore, type ChirpWithStore as System } from "../testing/chirp.js";
 
 const systems = new Map<Mode, Promise<System>>();
 const system = (mode: Mode) => {
   let s = systems.get(mode);
   if (!s) {
-    s = startSystem(mode, "tl_large", { timeline: { fanoutThreshold: 3, celebrityCacheMs: 0, celebrityFollowsCacheMs: 0 } });
+    s = startChirp({
+      mode,
+      label: "tl_large",
+      targets: ["user", "graph", "tweet", "timeline", "fanout"],
+      overrides: { timeline: { fanoutThreshold: 3, largeAccountCacheMs: 0, largeAccountFollowsCacheMs: 0 } },
+    }).then(withTimelineStore);
     systems.set(mode, s);
   }
   return s;
@@ -39,7 +44,7 @@ for (const mode of MODES) {
     t.deepEqual(await s.homeIds(reader), []);
     t.deepEqual(await s.homeIds(star), []);
     const first = await s.post(star, "hello, fans");
-    t.true(await eventually(() => s.store.isCelebrity(star)), "became a large account on its first tweet");
+    t.true(await eventually(() => s.store.isLargeAccount(star)), "became a large account on its first tweet");
     t.deepEqual(await s.homeIds(reader), [first], "visible through the merge");
     const second = await s.post(star, "again");
     t.deepEqual(await s.homeIds(reader), [second, first]);
@@ -47,7 +52,7 @@ for (const mode of MODES) {
     t.deepEqual(await s.store.contains([star], second), [true], "but in the author's own");
     t.deepEqual(await s.homeIds(star), [second, first]);
 
-    await s.tweet.deleteTweet({ tweetId: first }, await s.as(star));
+    await s.clients.tweet.deleteTweet({ tweetId: first }, await s.as(star));
     t.deepEqual(await s.homeIds(reader), [second], "a deleted tweet is gone from the merge");
     await s.unfollow(reader, star);
     t.deepEqual(await s.homeIds(reader), [], "unfollowed: no longer merged");

@@ -1,8 +1,8 @@
-// Read-time merge of large accounts ("celebrities"), whose tweets are not
+// Read-time merge of large accounts, whose tweets are not
 // fanned out. Two short-lived caches keep this cheap at high read rates:
-// which large accounts a reader follows (CHIRP_TIMELINE_CELEBRITY_FOLLOWS_CACHE_MS),
+// which large accounts a reader follows (CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS),
 // and each large account's recent tweet ids, shared by all readers: one
-// ListUserTweets per account per CHIRP_TIMELINE_CELEBRITY_CACHE_MS, not one per read.
+// ListUserTweets per account per CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS, not one per read.
 import type { ServiceClients } from "../runtime/clients.js";
 import type { TimelineSource } from "./source.js";
 import type { TimelineStore } from "./store/port.js";
@@ -40,7 +40,7 @@ export class LargeAccounts {
   /** The large accounts userId follows. */
   followedBy(userId: bigint): Promise<bigint[]> {
     return this.followed.get(userId, async () => {
-      const large = (await this.all.get("all", () => this.store.celebrities())).filter((c) => c !== userId);
+      const large = (await this.all.get("all", () => this.store.largeAccounts())).filter((c) => c !== userId);
       if (large.length === 0) return [];
       if (large.length > RELATIONSHIP_LOOKUP_MAX) {
         const set = new Set(large);

@@ -20,18 +20,18 @@ export interface ReadContext extends TimelineContext {
 }
 
 export function createReadContext(ctx: TimelineContext): ReadContext {
-  const source = clientSource(ctx.rt.clients);
+  const source = clientSource(ctx.clients);
   const rebuilder = new Rebuilder(ctx.store, async (userId) =>
-    computeTimeline(source, userId, ctx.store.cap, new Set(await ctx.store.celebrities())),
+    computeTimeline(source, userId, ctx.store.cap, new Set(await ctx.store.largeAccounts())),
   );
   const large = new LargeAccounts(
     ctx.store,
-    ctx.rt.clients,
+    ctx.clients,
     source,
-    { tweetsMs: ctx.config.celebrityCacheMs, followsMs: ctx.config.celebrityFollowsCacheMs },
+    { tweetsMs: ctx.config.largeAccountCacheMs, followsMs: ctx.config.largeAccountFollowsCacheMs },
     ctx.store.cap,
   );
-  const hydration = createHydration(ctx.rt.clients, ctx.config, ctx.rt.config.mode);
+  const hydration = createHydration(ctx.clients, ctx.config, ctx.mode);
   return { ...ctx, source, rebuilder, large, hydration };
 }
 

@@ -38,7 +38,7 @@ for (const seed of [1, 2, 3, 4, 5]) {
     const random = rng(seed);
     const world = new World();
     const users = Array.from({ length: 25 }, (_, i) => BigInt(i + 1));
-    const celebs = new Set([1n, 2n]);
+    const largeAccounts = new Set([1n, 2n]);
     for (const u of users) {
       world.follows.set(u, new Set(users.filter((v) => v !== u && random() < 0.3)));
     }
@@ -52,10 +52,10 @@ for (const seed of [1, 2, 3, 4, 5]) {
       id += BigInt(1 + Math.floor(random() * 1000));
       world.posts.set(author, [id, ...(world.posts.get(author) ?? [])]);
       await fanned.add([author], [id]);
-      if (!celebs.has(author)) await fanned.add(world.followers(author), [id]);
+      if (!largeAccounts.has(author)) await fanned.add(world.followers(author), [id]);
     }
     for (const u of users) {
-      const rebuilt = await computeTimeline(world, u, cap, celebs);
+      const rebuilt = await computeTimeline(world, u, cap, largeAccounts);
       t.deepEqual(rebuilt, (await fanned.page(u, undefined, cap)).ids, `user ${u}`);
     }
   });

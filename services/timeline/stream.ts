@@ -22,7 +22,7 @@ export async function* liveHome(rc: ReadContext, userId: bigint, signal: AbortSi
   const presenceMs = 2 * keepAliveMs + 5_000;
   const queue: LiveEvent[] = [];
   let wake: (() => void) | undefined;
-  const sub = rc.rt.bus.subscribeEphemeral(SUBJECTS.liveHome(userId), (_subject, data) => {
+  const sub = rc.bus.subscribeEphemeral(SUBJECTS.liveHome(userId), (_subject, data) => {
     try {
       const e = decodeLive(data);
       if (!e) return;
@@ -30,14 +30,14 @@ export async function* liveHome(rc: ReadContext, userId: bigint, signal: AbortSi
       if (queue.length > MAX_QUEUED) queue.shift();
       wake?.();
     } catch (err) {
-      rc.rt.logger.warn({ err }, "undecodable live event ignored");
+      rc.logger.warn({ err }, "undecodable live event ignored");
     }
   });
   const onAbort = () => wake?.();
   signal.addEventListener("abort", onAbort);
   try {
     // The subscription is registered with the bus before we report the stream live.
-    await rc.rt.bus.ping();
+    await rc.bus.ping();
     await rc.store.markOnline(userId, presenceMs);
     // The first keep-alive tells the client the stream is live (and sends the headers).
     yield keepAlive();

@@ -1,13 +1,15 @@
-// The timeline service as a deployable target: TimelineService on
-// ports.timeline, health backed by its own backends (the timeline store and
-// the bus; the services it calls have health of their own).
+// The timeline service as a target: TimelineService on ports.timeline, health
+// backed by its own backends (the timeline store and the bus; the services it
+// calls have health of their own).
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "./config.js";
 import { timelineContext } from "./context.js";
 import { createReadContext, type ReadContext } from "./read-context.js";
 import { timelineRoutes } from "./routes/index.js";
+import type { TimelineStore } from "./store/port.js";
 
 export interface TimelineStarted extends Started {
   /** The port actually bound (ports.timeline may be 0 in tests). */
@@ -15,13 +17,12 @@ export interface TimelineStarted extends Started {
   rc: ReadContext;
 }
 
-export async function start(rt: Runtime, overrides: Partial<TimelineConfig> = {}): Promise<TimelineStarted> {
-  const rc = createReadContext(await timelineContext(rt, overrides));
+export async function start(rt: Runtime, store: TimelineStore, config: TimelineConfig): Promise<TimelineStarted> {
+  const rc = createReadContext(timelineContext(rt, store, config, "timeline"));
   const server = await startService(rt, {
     name: "timeline",
     port: rt.config.ports.timeline,
-    services: [TimelineService],
-    routes: (router) => router.service(TimelineService, timelineRoutes(rc)),
+    implementations: [implement(TimelineService, timelineRoutes(rc))],
     checks: [
       { name: rt.config.mode === "cluster" ? "redis" : "timeline-store", check: () => rc.store.ping() },
       { name: "bus", check: () => rt.bus.ping() },

@@ -7,10 +7,10 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../../gen/grpc/health/v1/health_pb.js";
 import { TimelineService, type StreamHomeTimelineResponse } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { MODES, type Mode } from "../platform/testing/runtime.js";
-import { start as startTimeline } from "./target.js";
-import { eventually } from "../platform/testing/eventually.js";
-import { startSystem, type System } from "./testing/system.js";
+import { MODES, type Mode } from "../testing/runtime.js";
+import { TARGETS } from "../targets.js";
+import { eventually } from "../testing/eventually.js";
+import { startChirp, withTimelineStore, type ChirpWithStore as System } from "../testing/chirp.js";
 
 const KEEPALIVE_MS = 300;
 const systems = new Map<Mode, Promise<System>>();
@@ -18,7 +18,12 @@ const system = (mode: Mode) => {
   let s = systems.get(mode);
   if (!s) {
     // The viewer-state cache on in both modes (embedded mode's default is off), so both test it.
-    s = startSystem(mode, "tl_e2e", { timeline: { keepAliveMs: KEEPALIVE_MS, celebrityCacheMs: 0, celebrityFollowsCacheMs: 0, viewerStatesCacheMs: 60_000 } });
+    s = startChirp({
+      mode,
+      label: "tl_e2e",
+      targets: ["user", "graph", "tweet", "timeline", "fanout"],
+      overrides: { timeline: { keepAliveMs: KEEPALIVE_MS, largeAccountCacheMs: 0, largeAccountFollowsCacheMs: 0, viewerStatesCacheMs: 60_000 } },
+    }).then(withTimelineStore);
     systems.set(mode, s);
   }
   return s;
@@ -45,7 +50,7 @@ for (const mode of MODES) {
     for (const u of [author, ...followers]) {
       t.true(await eventually(async () => sameIds(await s.homeIds(u), [tweetId])), `user ${u}`);
     }
-    const res = await s.tl.getHomeTimeline({}, await s.as(followers[0]!));
+    const res = await s.clients.timeline.getHomeTimeline({}, await s.as(followers[0]!));
     t.is(res.tweets[0]!.author!.userId, author, "hydrated with its author");
     t.is(res.tweets[0]!.tweet!.content, "fan me out");
   });
@@ -69,7 +74,7 @@ for (const mode of MODES) {
     const keep = await s.post(author, "keep");
     const doomed = await s.post(author, "delete me");
     for (const u of [author, f1, f2]) t.true(await eventually(async () => sameIds(await s.homeIds(u), [doomed, keep])));
-    await s.tweet.deleteTweet({ tweetId: doomed }, await s.as(author));
+    await s.clients.tweet.deleteTweet({ tweetId: doomed }, await s.as(author));
     t.true(await eventually(async () => (await s.store.contains([author, f1, f2], doomed)).every((x) => !x)));
     for (const u of [author, f1, f2]) t.deepEqual(await s.homeIds(u), [keep]);
   });
@@ -79,13 +84,13 @@ for (const mode of MODES) {
     await s.follow(reader, retweeter);
     await s.homeIds(reader);
     const tweetId = await s.post(original, "worth sharing");
-    const { retweet } = await s.tweet.retweet({ tweetId }, await s.as(retweeter));
+    const { retweet } = await s.clients.tweet.retweet({ tweetId }, await s.as(retweeter));
     t.true(await eventually(async () => sameIds(await s.homeIds(reader), [retweet!.tweetId])));
-    const [h] = (await s.tl.getHomeTimeline({}, await s.as(reader))).tweets;
+    const [h] = (await s.clients.timeline.getHomeTimeline({}, await s.as(reader))).tweets;
     t.is(h!.author!.userId, retweeter);
     t.is(h!.retweetedTweet!.tweet!.tweetId, tweetId);
     t.is(h!.retweetedTweet!.author!.userId, original);
-    await s.tweet.undoRetweet({ tweetId }, await s.as(retweeter));
+    await s.clients.tweet.undoRetweet({ tweetId }, await s.as(retweeter));
     t.true(await eventually(async () => (await s.homeIds(reader)).length === 0));
   });
 
@@ -95,9 +100,9 @@ for (const mode of MODES) {
     await s.homeIds(reader);
     const liked = await s.post(author, "like me");
     const plain = await s.post(author, "just read me");
-    await s.tweet.likeTweet({ tweetId: liked }, await s.as(reader));
+    await s.clients.tweet.likeTweet({ tweetId: liked }, await s.as(reader));
     t.true(await eventually(async () => (await s.homeIds(reader)).length === 2));
-    const res = await s.tl.getHomeTimeline({}, await s.as(reader));
+    const res = await s.clients.timeline.getHomeTimeline({}, await s.as(reader));
     t.deepEqual(
       res.tweets.map((h) => [h.tweet!.tweetId, h.liked]),
       [
@@ -105,15 +110,15 @@ for (const mode of MODES) {
         [liked, true],
       ],
     );
-    const user = await s.tl.getUserTimeline({ userId: author }, await s.as(reader));
+    const user = await s.clients.timeline.getUserTimeline({ userId: author }, await s.as(reader));
     t.deepEqual(user.tweets.map((h) => [h.tweet!.tweetId, h.liked]), [
       [plain, false],
       [liked, true],
     ]);
-    const anonymous = await s.tl.getUserTimeline({ userId: author, limit: 1 });
+    const anonymous = await s.clients.timeline.getUserTimeline({ userId: author, limit: 1 });
     t.deepEqual(anonymous.tweets.map((h) => h.tweet!.tweetId), [plain]);
     t.true(anonymous.hasMore);
-    const next = await s.tl.getUserTimeline({ userId: author, limit: 1, cursor: anonymous.nextCursor });
+    const next = await s.clients.timeline.getUserTimeline({ userId: author, limit: 1, cursor: anonymous.nextCursor });
     t.deepEqual(next.tweets.map((h) => h.tweet!.tweetId), [liked]);
   });
 
@@ -125,28 +130,28 @@ for (const mode of MODES) {
     t.true(await eventually(async () => (await s.homeIds(reader)).includes(id)));
     const opts = await s.as(reader);
     const home = async () => {
-      const h = (await s.tl.getHomeTimeline({}, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
+      const h = (await s.clients.timeline.getHomeTimeline({}, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
       return [h.liked, h.retweeted];
     };
     const profile = async () => {
-      const h = (await s.tl.getUserTimeline({ userId: author }, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
+      const h = (await s.clients.timeline.getUserTimeline({ userId: author }, opts)).tweets.find((x) => x.tweet!.tweetId === id)!;
       return [h.liked, h.retweeted];
     };
     // Read twice each first: the states are now cached as "not engaged".
     for (let i = 0; i < 2; i++) t.deepEqual([await home(), await profile()], [[false, false], [false, false]]);
-    await s.tweet.likeTweet({ tweetId: id }, opts);
+    await s.clients.tweet.likeTweet({ tweetId: id }, opts);
     t.deepEqual([await home(), await profile()], [[true, false], [true, false]], "liked");
-    await s.tweet.retweet({ tweetId: id }, opts);
+    await s.clients.tweet.retweet({ tweetId: id }, opts);
     t.deepEqual([await home(), await profile()], [[true, true], [true, true]], "retweeted");
-    await s.tweet.unlikeTweet({ tweetId: id }, opts);
-    await s.tweet.undoRetweet({ tweetId: id }, opts);
+    await s.clients.tweet.unlikeTweet({ tweetId: id }, opts);
+    await s.clients.tweet.undoRetweet({ tweetId: id }, opts);
     t.deepEqual([await home(), await profile()], [[false, false], [false, false]], "both taken back");
     // Someone else's like is not the reader's.
-    await s.tweet.likeTweet({ tweetId: id }, await s.as(author));
+    await s.clients.tweet.likeTweet({ tweetId: id }, await s.as(author));
     t.deepEqual(await home(), [false, false]);
-    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }, await s.as(author)), { message: /permission_denied.*only the owner/ });
-    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: 0n }, opts), { message: /invalid_argument.*viewer_id/ });
-    await t.throwsAsync(s.tl.invalidateViewerStates({ viewerId: reader }), { message: /unauthenticated/ });
+    await t.throwsAsync(s.clients.timeline.invalidateViewerStates({ viewerId: reader }, await s.as(author)), { message: /permission_denied.*only the owner/ });
+    await t.throwsAsync(s.clients.timeline.invalidateViewerStates({ viewerId: 0n }, opts), { message: /invalid_argument.*viewer_id/ });
+    await t.throwsAsync(s.clients.timeline.invalidateViewerStates({ viewerId: reader }), { message: /unauthenticated/ });
   });
 
   it("pages of every size walk the timeline once, newest first", async (t, s) => {
@@ -167,7 +172,7 @@ for (const mode of MODES) {
     await s.homeIds(reader);
     const abort = new AbortController();
     const events: Array<{ at: number; e: StreamHomeTimelineResponse["event"] }> = [];
-    const stream = s.tl.streamHomeTimeline({}, { ...(await s.as(reader)), signal: abort.signal });
+    const stream = s.clients.timeline.streamHomeTimeline({}, { ...(await s.as(reader)), signal: abort.signal });
     const reading = (async () => {
       try {
         for await (const m of stream) events.push({ at: Date.now(), e: m.event });
@@ -184,7 +189,7 @@ for (const mode of MODES) {
     t.true(got.at - postedAt < 1000, `arrived after ${got.at - postedAt} ms`);
     t.is(got.e.case === "tweet" ? got.e.value.tweet!.tweetId : undefined, tweetId);
     t.is(got.e.case === "tweet" ? got.e.value.author!.userId : undefined, author);
-    await s.tweet.deleteTweet({ tweetId }, await s.as(author));
+    await s.clients.tweet.deleteTweet({ tweetId }, await s.as(author));
     t.true(await eventually(() => events.some((x) => x.e.case === "deletedTweetId" && x.e.value === tweetId), 3000));
     const since = Date.now();
     t.true(await eventually(() => events.some((x) => x.e.case === "keepAlive" && x.at > since), KEEPALIVE_MS * 4), "keep-alive while idle");
@@ -194,7 +199,7 @@ for (const mode of MODES) {
 
   it("a server shutting down ends open streams cleanly", async (t, s) => {
     const reader = await s.register();
-    const extra = await startTimeline(s.rt, { keepAliveMs: KEEPALIVE_MS });
+    const extra = await TARGETS.timeline.start(s.rt, s.targets.shared, { timeline: { keepAliveMs: KEEPALIVE_MS } });
     const client = createClient(TimelineService, createGrpcTransport({ baseUrl: extra.url! }));
     let messages = 0;
     const reading = (async () => {
@@ -210,18 +215,18 @@ for (const mode of MODES) {
   });
 
   it("asks for a caller and a valid cursor", async (t, s) => {
-    const anonymous = await t.throwsAsync(s.tl.getHomeTimeline({}));
+    const anonymous = await t.throwsAsync(s.clients.timeline.getHomeTimeline({}));
     t.is(ConnectError.from(anonymous).code, Code.Unauthenticated);
     const me = await s.register();
-    const bad = await t.throwsAsync(s.tl.getHomeTimeline({ cursor: "not-a-cursor" }, await s.as(me)));
+    const bad = await t.throwsAsync(s.clients.timeline.getHomeTimeline({ cursor: "not-a-cursor" }, await s.as(me)));
     t.is(ConnectError.from(bad).code, Code.InvalidArgument);
     t.regex(ConnectError.from(bad).rawMessage, /cursor/);
-    const tooMany = await t.throwsAsync(s.tl.getHomeTimeline({ limit: 101 }, await s.as(me)));
+    const tooMany = await t.throwsAsync(s.clients.timeline.getHomeTimeline({ limit: 101 }, await s.as(me)));
     t.is(ConnectError.from(tooMany).code, Code.InvalidArgument);
   });
 
   it("the fan-out worker and the timeline service report SERVING", async (t, s) => {
-    for (const url of [s.fanout!.url!, s.timeline.url!]) {
+    for (const url of [s.urls.fanout!, s.urls.timeline!]) {
       const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
       t.is((await health.check({ service: "" })).status, HealthCheckResponse_ServingStatus.SERVING, url);
     }

@@ -1,6 +1,7 @@
 // The tweet service as a deployable target: the store for the mode, the
 // handlers, health backed by real checks, and the outbox relay.
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import { createTweetContext, type TweetContext } from "./context.js";
@@ -18,8 +19,7 @@ export async function start(rt: Runtime, overrides: Partial<TweetContext> = {}):
   const server = await startService(rt, {
     name: "tweet",
     port: rt.config.ports.tweet,
-    services: [TweetService],
-    routes: (router) => router.service(TweetService, routes(ctx)),
+    implementations: [implement(TweetService, routes(ctx))],
     checks: [
       { name: storeName, check: () => ctx.store.ping() },
       // A bus outage degrades, it does not stop us: events wait in the

@@ -16,14 +16,15 @@ import { TweetCreatedEventSchema, TweetDeletedEventSchema, TweetRetweetedEventSc
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { JetStreamBus } from "../platform/bus/jetstream.js";
 import type { BusMessage } from "../platform/bus/port.js";
-import { MODES, testRuntime, type Mode, type TestRuntime } from "../platform/testing/runtime.js";
-import { start, type StartedTweet } from "./target.js";
-import { eventually } from "../platform/testing/eventually.js";
+import { startChirp, type Chirp } from "../testing/chirp.js";
+import { MODES, type Mode } from "../testing/runtime.js";
+import type { StartedTweet } from "./target.js";
+import { eventually } from "../testing/eventually.js";
 import { unavailable } from "../kit/errors.js";
-import { freePorts } from "../platform/testing/ports.js";
+import { freePorts } from "../testing/ports.js";
 
 interface Env {
-  t: TestRuntime;
+  s: Chirp;
   started: StartedTweet;
   client: Client<typeof TweetService>;
   events: BusMessage[];
@@ -39,22 +40,29 @@ let nextUser = BigInt(Date.now()) * 1000n;
 const newUser = () => ++nextUser;
 
 async function setup(mode: Mode): Promise<Env> {
-  const t = await testRuntime(mode, `tweet${mode[0]}`, {}, { CHIRP_TWEET_PORT: "0" });
   // No timeline service here: the notices are recorded (the timeline suite checks them end to end).
   const notices: bigint[] = [];
   const failNotices = new Set<bigint>();
-  const started = await start(t.rt, {
-    statesChanged: async (viewerId) => {
-      if (failNotices.has(viewerId)) throw unavailable("the change is saved, but home timelines could not be told of it; retry, which is safe");
-      notices.push(viewerId);
+  const s = await startChirp({
+    mode,
+    label: `tweet${mode[0]}`,
+    targets: ["tweet"],
+    overrides: {
+      tweet: {
+        statesChanged: async (viewerId) => {
+          if (failNotices.has(viewerId)) throw unavailable("the change is saved, but home timelines could not be told of it; retry, which is safe");
+          notices.push(viewerId);
+        },
+      },
     },
   });
+  const started = s.targets.started.get("tweet") as StartedTweet;
   const events: BusMessage[] = [];
-  await t.rt.bus.consume({ durable: "probe", subjects: ["tweet.created", "tweet.deleted", "tweet.liked", "tweet.retweeted"], handler: async (m) => void events.push(m) });
+  await s.rt.bus.consume({ durable: "probe", subjects: ["tweet.created", "tweet.deleted", "tweet.liked", "tweet.retweeted"], handler: async (m) => void events.push(m) });
   const client = createClient(TweetService, createGrpcTransport({ baseUrl: started.url! }));
   const tokens = new Map<bigint, string>();
   return {
-    t,
+    s,
     started,
     client,
     events,
@@ -62,7 +70,7 @@ async function setup(mode: Mode): Promise<Env> {
     failNotices,
     async as(userId) {
       let token = tokens.get(userId);
-      if (!token) tokens.set(userId, (token = (await t.rt.signer!.sign({ userId, sessionId: "s" })).token));
+      if (!token) tokens.set(userId, (token = (await s.rt.signer!.sign({ userId, sessionId: "s" })).token));
       return { headers: { authorization: `Bearer ${token}` } };
     },
   };
@@ -72,8 +80,7 @@ test.after.always(async () => {
   for (const env of envs.values()) {
     const e = await env.catch(() => undefined);
     if (!e) continue;
-    await e.started.stop();
-    await e.t.cleanup();
+    await e.s.stop();
   }
 });
 
@@ -341,11 +348,11 @@ test.serial("cluster: creates acknowledged while NATS is down reach consumers on
   const storeDir = mkdtempSync(join(tmpdir(), "chirp-nats-"));
   const nats = new OwnNats((await freePorts(1))[0]!, storeDir);
   await nats.start();
-  let rt: TestRuntime | undefined;
+  let rt: Chirp | undefined;
   let started: StartedTweet | undefined;
   try {
-    rt = await testRuntime("cluster", "tweetnats", {}, { CHIRP_TWEET_PORT: "0", CHIRP_NATS_URL: `nats://127.0.0.1:${nats.port}` });
-    started = await start(rt.rt);
+    rt = await startChirp({ mode: "cluster", label: "tweetnats", targets: ["tweet"], env: { CHIRP_NATS_URL: `nats://127.0.0.1:${nats.port}` } });
+    started = rt.targets.started.get("tweet") as StartedTweet;
     // What a consumer sees after de-duplicating by msgId. (A crash can bring
     // messages again: lost acks, consumer state restored from an older point.)
     const seen = new Map<string, number>();
@@ -394,8 +401,7 @@ test.serial("cluster: creates acknowledged while NATS is down reach consumers on
     t.deepEqual([...stored].sort(), [...want].sort());
     t.log(`outage: ${concurrentFor} ms for 30 concurrent creates, ${downFor - concurrentFor} ms for 10 more in sequence; deliveries repeated by the crash: ${[...seen.values()].filter((n) => n > 1).length}`);
   } finally {
-    await started?.stop().catch(() => {});
-    await rt?.cleanup().catch(() => {});
+    await rt?.stop().catch(() => {});
     await nats.kill();
     rmSync(storeDir, { recursive: true, force: true });
   }

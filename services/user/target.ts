@@ -1,6 +1,7 @@
 // The user service as a runnable target: its context, its server, its
 // health checks (the store). services/main.ts starts it with --target=user.
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import { createUserContext, type UserContext } from "./context.js";
@@ -19,8 +20,7 @@ export async function start(rt: Runtime, overrides: Partial<UserContext> = {}): 
     server = await startService(rt, {
       name: "user",
       port: rt.config.ports.user,
-      services: [UserService],
-      routes: (router) => router.service(UserService, userRoutes(ctx)),
+      implementations: [implement(UserService, userRoutes(ctx))],
       checks: [{ name: rt.config.mode === "cluster" ? "cassandra" : "lmdb", check: () => ctx.store.ping() }],
     });
   } catch (err) {

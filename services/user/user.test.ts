@@ -3,20 +3,17 @@
 // JetStream).
 import test, { type ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { decodeJwt } from "jose";
 import { TokenSigner } from "../kit/auth.js";
 import { generateKeyPairPem } from "../kit/keys.js";
-import { MODES, type Mode } from "../platform/testing/runtime.js";
-import { createServiceClients } from "../runtime/clients.js";
-import { startPair, type Pair } from "./testing.js";
+import { MODES, type Mode } from "../testing/runtime.js";
+import { startChirp, type Chirp } from "../testing/chirp.js";
 
 // One pair of services per mode, started by the first test that needs it.
-const pairs = new Map<Mode, Promise<Pair>>();
+const pairs = new Map<Mode, Promise<Chirp>>();
 const pairFor = (mode: Mode) => {
-  if (!pairs.has(mode)) pairs.set(mode, startPair(mode, `user_${mode}`));
+  if (!pairs.has(mode)) pairs.set(mode, startChirp({ mode, label: `user_${mode}`, targets: ["user", "graph", "tweet"] }));
   return pairs.get(mode)!;
 };
 test.after.always(async () => {
@@ -33,8 +30,8 @@ async function rpcError(t: ExecutionContext, p: Promise<unknown>): Promise<Conne
   return ce;
 }
 
-async function register(p: Pair, username = name(), email = `${username}@example.com`) {
-  const res = await p.user.register({ username, email, password: PASSWORD });
+async function register(p: Chirp, username = name(), email = `${username}@example.com`) {
+  const res = await p.clients.user.register({ username, email, password: PASSWORD });
   return res.user!;
 }
 
@@ -44,20 +41,20 @@ for (const mode of MODES) {
   test(`${mode}: register, log in, read the profile by id and by any-case username`, async (t) => {
     const p = await pair();
     const username = name("Ann_");
-    const reg = await p.user.register({ username, email: `  ${username.toUpperCase()}@Example.com`.trim(), password: PASSWORD, displayName: "Ann A." });
+    const reg = await p.clients.user.register({ username, email: `  ${username.toUpperCase()}@Example.com`.trim(), password: PASSWORD, displayName: "Ann A." });
     t.like(reg.user, { username, displayName: "Ann A.", bio: "", avatarUrl: "", followerCount: 0n, followingCount: 0n, tweetCount: 0n });
     t.true(reg.user!.userId > 0n);
     t.truthy(reg.user!.createdAt);
 
-    const byName = await p.user.getUserByUsername({ username: username.toLowerCase() });
+    const byName = await p.clients.user.getUserByUsername({ username: username.toLowerCase() });
     t.is(byName.user!.userId, reg.user!.userId);
     t.is(byName.user!.username, username, "display keeps the registered case");
-    const byId = await p.user.getUser({ userId: reg.user!.userId });
+    const byId = await p.clients.user.getUser({ userId: reg.user!.userId });
     t.deepEqual(byId.user, byName.user);
 
-    const login = await p.user.login({ login: username.toUpperCase(), password: PASSWORD });
+    const login = await p.clients.user.login({ login: username.toUpperCase(), password: PASSWORD });
     t.is(login.user!.userId, reg.user!.userId);
-    const byEmail = await p.user.login({ login: `${username.toLowerCase()}@example.com`, password: PASSWORD });
+    const byEmail = await p.clients.user.login({ login: `${username.toLowerCase()}@example.com`, password: PASSWORD });
     t.is(byEmail.user!.userId, reg.user!.userId);
 
     // Display name defaults to the username.
@@ -68,7 +65,7 @@ for (const mode of MODES) {
   test(`${mode}: the access token is an EdDSA JWT for the user and session, short-lived`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const { session } = await p.user.login({ login: u.username, password: PASSWORD });
+    const { session } = await p.clients.user.login({ login: u.username, password: PASSWORD });
     const caller = await p.rt.verifier.verify(session!.accessToken);
     t.is(caller.userId, u.userId);
     t.is(caller.sessionId, session!.refreshToken.split(".")[0]!);
@@ -93,7 +90,7 @@ for (const mode of MODES) {
     ];
     for (const [over, field] of cases) {
       const username = name();
-      const err = await rpcError(t, p.user.register({ username, email: `${username}@example.com`, password: PASSWORD, ...over }));
+      const err = await rpcError(t, p.clients.user.register({ username, email: `${username}@example.com`, password: PASSWORD, ...over }));
       t.is(err.code, Code.InvalidArgument, JSON.stringify(over));
       t.regex(err.rawMessage, field);
     }
@@ -104,11 +101,11 @@ for (const mode of MODES) {
       [{ bio: "b".repeat(161) }, /^bio: /],
       [{ displayName: "x".repeat(51) }, /^display_name: /],
     ] as const) {
-      const err = await rpcError(t, p.user.updateProfile({ userId: u.userId, ...over }, opts));
+      const err = await rpcError(t, p.clients.user.updateProfile({ userId: u.userId, ...over }, opts));
       t.is(err.code, Code.InvalidArgument);
       t.regex(err.rawMessage, field);
     }
-    const batch = await rpcError(t, p.user.batchGetUsers({ userIds: Array.from({ length: 101 }, (_, i) => BigInt(i + 1)) }));
+    const batch = await rpcError(t, p.clients.user.batchGetUsers({ userIds: Array.from({ length: 101 }, (_, i) => BigInt(i + 1)) }));
     t.is(batch.code, Code.InvalidArgument);
     t.regex(batch.rawMessage, /^user_ids: /);
   });
@@ -129,22 +126,22 @@ for (const mode of MODES) {
     const username = name("race");
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        p.user.register({ username: i % 2 ? username : username.toUpperCase(), email: `${username}.${i}@example.com`, password: PASSWORD }),
+        p.clients.user.register({ username: i % 2 ? username : username.toUpperCase(), email: `${username}.${i}@example.com`, password: PASSWORD }),
       ),
     );
     const ok = results.filter((r) => r.status === "fulfilled");
     t.is(ok.length, 1);
     for (const r of results) if (r.status === "rejected") t.is(ConnectError.from(r.reason).code, Code.AlreadyExists);
-    const found = await p.user.getUserByUsername({ username });
+    const found = await p.clients.user.getUserByUsername({ username });
     t.is(found.user!.userId, (ok[0] as PromiseFulfilledResult<{ user?: { userId: bigint } }>).value.user!.userId);
   });
 
   test(`${mode}: a wrong password and an unknown login give the same error`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const wrong = await rpcError(t, p.user.login({ login: u.username, password: "Wrong-password-1" }));
-    const unknown = await rpcError(t, p.user.login({ login: name("ghost"), password: "Wrong-password-1" }));
-    const unknownEmail = await rpcError(t, p.user.login({ login: "ghost@example.com", password: "Wrong-password-1" }));
+    const wrong = await rpcError(t, p.clients.user.login({ login: u.username, password: "Wrong-password-1" }));
+    const unknown = await rpcError(t, p.clients.user.login({ login: name("ghost"), password: "Wrong-password-1" }));
+    const unknownEmail = await rpcError(t, p.clients.user.login({ login: "ghost@example.com", password: "Wrong-password-1" }));
     for (const e of [wrong, unknown, unknownEmail]) {
       t.is(e.code, Code.Unauthenticated);
       t.is(e.rawMessage, wrong.rawMessage);
@@ -154,33 +151,33 @@ for (const mode of MODES) {
   test(`${mode}: RefreshSession rotates; a refresh token used twice revokes the session`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const { session: s1 } = await p.user.login({ login: u.username, password: PASSWORD });
-    const { session: s2 } = await p.user.refreshSession({ refreshToken: s1!.refreshToken });
+    const { session: s1 } = await p.clients.user.login({ login: u.username, password: PASSWORD });
+    const { session: s2 } = await p.clients.user.refreshSession({ refreshToken: s1!.refreshToken });
     t.not(s2!.refreshToken, s1!.refreshToken);
     t.is(s2!.refreshToken.split(".")[0], s1!.refreshToken.split(".")[0], "same session");
     t.is((await p.rt.verifier.verify(s2!.accessToken)).userId, u.userId);
-    const { session: s3 } = await p.user.refreshSession({ refreshToken: s2!.refreshToken });
+    const { session: s3 } = await p.clients.user.refreshSession({ refreshToken: s2!.refreshToken });
 
     // s1 again: reuse. The session is revoked, so even the newest token fails.
-    const reuse = await rpcError(t, p.user.refreshSession({ refreshToken: s1!.refreshToken }));
+    const reuse = await rpcError(t, p.clients.user.refreshSession({ refreshToken: s1!.refreshToken }));
     t.is(reuse.code, Code.Unauthenticated);
     t.regex(reuse.rawMessage, /already used/);
-    const after = await rpcError(t, p.user.refreshSession({ refreshToken: s3!.refreshToken }));
+    const after = await rpcError(t, p.clients.user.refreshSession({ refreshToken: s3!.refreshToken }));
     t.is(after.code, Code.Unauthenticated);
 
     // Other sessions of the same user are not affected.
-    const { session: other } = await p.user.login({ login: u.username, password: PASSWORD });
-    await t.notThrowsAsync(p.user.refreshSession({ refreshToken: other!.refreshToken }));
+    const { session: other } = await p.clients.user.login({ login: u.username, password: PASSWORD });
+    await t.notThrowsAsync(p.clients.user.refreshSession({ refreshToken: other!.refreshToken }));
   });
 
   test(`${mode}: the same refresh token presented twice at once: one rotation at most, then revoked`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const { session } = await p.user.login({ login: u.username, password: PASSWORD });
-    const results = await Promise.allSettled([1, 2, 3].map(() => p.user.refreshSession({ refreshToken: session!.refreshToken })));
+    const { session } = await p.clients.user.login({ login: u.username, password: PASSWORD });
+    const results = await Promise.allSettled([1, 2, 3].map(() => p.clients.user.refreshSession({ refreshToken: session!.refreshToken })));
     t.true(results.filter((r) => r.status === "fulfilled").length <= 1);
     for (const r of results) if (r.status === "fulfilled") {
-      const e = await rpcError(t, p.user.refreshSession({ refreshToken: r.value.session!.refreshToken }));
+      const e = await rpcError(t, p.clients.user.refreshSession({ refreshToken: r.value.session!.refreshToken }));
       t.is(e.code, Code.Unauthenticated, "the winner's token died with the session");
     }
   });
@@ -188,17 +185,17 @@ for (const mode of MODES) {
   test(`${mode}: Logout revokes the session; forged refresh tokens are UNAUTHENTICATED`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const { session } = await p.user.login({ login: u.username, password: PASSWORD });
+    const { session } = await p.clients.user.login({ login: u.username, password: PASSWORD });
     const [sid] = session!.refreshToken.split(".");
-    const forged = await rpcError(t, p.user.logout({ refreshToken: `${sid}.${randomBytes(32).toString("base64url")}` }));
+    const forged = await rpcError(t, p.clients.user.logout({ refreshToken: `${sid}.${randomBytes(32).toString("base64url")}` }));
     t.is(forged.code, Code.Unauthenticated);
-    await p.user.logout({ refreshToken: session!.refreshToken });
-    await p.user.logout({ refreshToken: session!.refreshToken }); // idempotent
-    const refresh = await rpcError(t, p.user.refreshSession({ refreshToken: session!.refreshToken }));
+    await p.clients.user.logout({ refreshToken: session!.refreshToken });
+    await p.clients.user.logout({ refreshToken: session!.refreshToken }); // idempotent
+    const refresh = await rpcError(t, p.clients.user.refreshSession({ refreshToken: session!.refreshToken }));
     t.is(refresh.code, Code.Unauthenticated);
     for (const junk of ["junk", `${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`]) {
-      t.is((await rpcError(t, p.user.refreshSession({ refreshToken: junk }))).code, Code.Unauthenticated);
-      t.is((await rpcError(t, p.user.logout({ refreshToken: junk }))).code, Code.Unauthenticated);
+      t.is((await rpcError(t, p.clients.user.refreshSession({ refreshToken: junk }))).code, Code.Unauthenticated);
+      t.is((await rpcError(t, p.clients.user.logout({ refreshToken: junk }))).code, Code.Unauthenticated);
     }
   });
 
@@ -206,19 +203,19 @@ for (const mode of MODES) {
     const p = await pair();
     const u = await register(p);
     const other = await register(p);
-    const { session } = await p.user.login({ login: u.username, password: PASSWORD });
+    const { session } = await p.clients.user.login({ login: u.username, password: PASSWORD });
     const own = { headers: { authorization: `Bearer ${session!.accessToken}` } };
-    const r1 = await p.user.updateProfile({ userId: u.userId, bio: "hello", avatarUrl: "https://cdn.example.com/a.png" }, own);
+    const r1 = await p.clients.user.updateProfile({ userId: u.userId, bio: "hello", avatarUrl: "https://cdn.example.com/a.png" }, own);
     t.like(r1.user, { bio: "hello", avatarUrl: "https://cdn.example.com/a.png", displayName: u.displayName });
-    const r2 = await p.user.updateProfile({ userId: u.userId, displayName: "New" }, own);
+    const r2 = await p.clients.user.updateProfile({ userId: u.userId, displayName: "New" }, own);
     t.like(r2.user, { bio: "hello", displayName: "New" });
-    const r3 = await p.user.updateProfile({ userId: u.userId, avatarUrl: "", displayName: "" }, own);
+    const r3 = await p.clients.user.updateProfile({ userId: u.userId, avatarUrl: "", displayName: "" }, own);
     t.like(r3.user, { avatarUrl: "", displayName: u.username, bio: "hello" });
-    t.deepEqual((await p.user.getUser({ userId: u.userId })).user, r3.user);
+    t.deepEqual((await p.clients.user.getUser({ userId: u.userId })).user, r3.user);
 
-    const someoneElse = await rpcError(t, p.user.updateProfile({ userId: other.userId, bio: "pwned" }, own));
+    const someoneElse = await rpcError(t, p.clients.user.updateProfile({ userId: other.userId, bio: "pwned" }, own));
     t.is(someoneElse.code, Code.PermissionDenied);
-    t.is((await p.user.getUser({ userId: other.userId })).user!.bio, "");
+    t.is((await p.clients.user.getUser({ userId: other.userId })).user!.bio, "");
   });
 
   test(`${mode}: missing, expired, forged, wrong-key and alg:none tokens are UNAUTHENTICATED`, async (t) => {
@@ -238,9 +235,9 @@ for (const mode of MODES) {
     const tampered = `${h}.${b64({ ...decodeJwt(valid), sub: String(u.userId + 1n) })}.${valid.split(".")[2]}`;
     const none = `${b64({ alg: "none", typ: "JWT" })}.${body}.`;
     const req = { userId: u.userId, bio: "x" };
-    t.is((await rpcError(t, p.user.updateProfile(req))).code, Code.Unauthenticated);
+    t.is((await rpcError(t, p.clients.user.updateProfile(req))).code, Code.Unauthenticated);
     for (const token of [expired, wrongKey, tampered, none, "not-a-jwt"]) {
-      const e = await rpcError(t, p.user.updateProfile(req, { headers: { authorization: `Bearer ${token}` } }));
+      const e = await rpcError(t, p.clients.user.updateProfile(req, { headers: { authorization: `Bearer ${token}` } }));
       t.is(e.code, Code.Unauthenticated, token.slice(0, 20));
     }
   });
@@ -248,40 +245,39 @@ for (const mode of MODES) {
   test(`${mode}: BatchGetUsers keeps request order, lists the missing, fills counts from the graph and tweet services`, async (t) => {
     const p = await pair();
     const [a, b, c] = [await register(p), await register(p), await register(p)];
-    await p.graph.follow({ userId: a.userId, followeeId: b.userId }, await p.as(a.userId));
-    await p.graph.follow({ userId: c.userId, followeeId: b.userId }, await p.as(c.userId));
+    await p.clients.graph.follow({ userId: a.userId, followeeId: b.userId }, await p.as(a.userId));
+    await p.clients.graph.follow({ userId: c.userId, followeeId: b.userId }, await p.as(c.userId));
     const missing = c.userId + 1_000_000n;
-    const res = await p.user.batchGetUsers({ userIds: [b.userId, missing, a.userId, c.userId] });
+    const res = await p.clients.user.batchGetUsers({ userIds: [b.userId, missing, a.userId, c.userId] });
     t.deepEqual(res.users.map((u) => u.userId), [b.userId, a.userId, c.userId]);
     t.deepEqual(res.missingUserIds, [missing]);
     t.like(res.users[0], { followerCount: 2n, followingCount: 0n });
     t.like(res.users[1], { followerCount: 0n, followingCount: 1n });
-    t.like((await p.user.getUser({ userId: b.userId })).user, { followerCount: 2n, tweetCount: 0n });
+    t.like((await p.clients.user.getUser({ userId: b.userId })).user, { followerCount: 2n, tweetCount: 0n });
     // Tweet counts come from the tweet service.
-    const tweets = createClient(TweetService, createGrpcTransport({ baseUrl: p.tweetUrl }));
+    const tweets = p.clients.tweet;
     await tweets.createTweet({ content: "one" }, await p.as(b.userId));
     await tweets.createTweet({ content: "two" }, await p.as(b.userId));
-    t.like((await p.user.getUser({ userId: b.userId })).user, { tweetCount: 2n });
-    const nf = await rpcError(t, p.user.getUser({ userId: missing }));
+    t.like((await p.clients.user.getUser({ userId: b.userId })).user, { tweetCount: 2n });
+    const nf = await rpcError(t, p.clients.user.getUser({ userId: missing }));
     t.is(nf.code, Code.NotFound);
-    t.is((await rpcError(t, p.user.getUserByUsername({ username: name("nobody") }))).code, Code.NotFound);
+    t.is((await rpcError(t, p.clients.user.getUserByUsername({ username: name("nobody") }))).code, Code.NotFound);
   });
 
   test.serial(`${mode}: profiles fail UNAVAILABLE, not zeros, when the graph service is down`, async (t) => {
     const p = await pair();
     const u = await register(p);
-    const saved = p.rt.clients;
-    p.rt.clients = createServiceClients({ user: p.userUrl, graph: "http://127.0.0.1:1", tweet: "http://127.0.0.1:1", timeline: "http://127.0.0.1:1" });
+    await p.stopTarget("graph");
     try {
-      const e = await rpcError(t, p.user.getUser({ userId: u.userId }));
+      const e = await rpcError(t, p.clients.user.getUser({ userId: u.userId }));
       t.is(e.code, Code.Unavailable);
       t.notRegex(e.rawMessage, /127\.0\.0\.1|ECONNREFUSED/, "no internal detail");
-      t.is((await rpcError(t, p.user.batchGetUsers({ userIds: [u.userId] }))).code, Code.Unavailable);
+      t.is((await rpcError(t, p.clients.user.batchGetUsers({ userIds: [u.userId] }))).code, Code.Unavailable);
       // An unknown account is NOT_FOUND whatever the counts would say.
-      t.is((await rpcError(t, p.user.getUser({ userId: u.userId + 1_000_000n }))).code, Code.NotFound);
-      t.deepEqual((await p.user.batchGetUsers({ userIds: [u.userId + 1_000_000n] })).users, []);
+      t.is((await rpcError(t, p.clients.user.getUser({ userId: u.userId + 1_000_000n }))).code, Code.NotFound);
+      t.deepEqual((await p.clients.user.batchGetUsers({ userIds: [u.userId + 1_000_000n] })).users, []);
     } finally {
-      p.rt.clients = saved;
+      await p.start("graph");
     }
   });
 }

@@ -81,9 +81,8 @@ fi
 
 # Timer slack, inherited by the JVM: Cassandra's shared thread pools spin between tasks,
 # parking 10 µs at a time, and on a 2-core box at a few hundred requests/s that spinning
-# cost more than the requests (3.5 ms of JVM CPU per single-row read at 100 reads/s, 0.6 ms
-# at 1,000/s). With 500 µs of slack the kernel wakes them less often: 1.2-1.4 and 0.4 ms,
-# for up to ~0.5 ms more latency a query on an idle node (scripts/deps/README.md).
+# costs more CPU than the requests; with more slack the kernel wakes them less often, for a
+# little more latency a query on an idle node (figures in scripts/deps/README.md).
 slack=${CHIRP_CASSANDRA_TIMER_SLACK_NS:-500000}
 if [[ $slack != 0 ]] && ! { printf '%s' "$slack" >"/proc/$BASHPID/timerslack_ns"; } 2>/dev/null; then
   warn "cassandra: could not set the timer slack to $slack ns (needs Linux >= 4.6); idle CPU will be higher"

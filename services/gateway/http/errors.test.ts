@@ -3,6 +3,7 @@ import { create, createRegistry } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { file_buf_validate_validate, ViolationsSchema } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { toBinary } from "@bufbuild/protobuf";
+import { FieldDescriptorProto_Type } from "@bufbuild/protobuf/wkt";
 import { errorResponse, HttpError } from "./errors.js";
 
 const registry = createRegistry(file_buf_validate_validate);
@@ -42,14 +43,43 @@ test("details: known types decoded to JSON with @type, unknown ones kept as base
     { type: "acme.Secret", value: new Uint8Array([1, 2, 3]) },
   );
   t.deepEqual(errorResponse(err, registry).body.details, [
-    { "@type": "type.googleapis.com/buf.validate.Violations", violations: [{ ruleId: "string.min_len", message: "too short" }] },
+    { "@type": "type.googleapis.com/buf.validate.Violations", violations: [{ rule_id: "string.min_len", message: "too short" }] },
     { "@type": "type.googleapis.com/acme.Secret", value: "AQID" },
   ]);
   const local = new ConnectError("bad", Code.InvalidArgument, undefined, [{ desc: ViolationsSchema, value: violations }]);
   t.deepEqual(errorResponse(local, registry).body.details[0], {
     "@type": "type.googleapis.com/buf.validate.Violations",
-    violations: [{ ruleId: "string.min_len", message: "too short" }],
+    violations: [{ rule_id: "string.min_len", message: "too short" }],
   });
+});
+
+test("details use the proto field names; a violation's field path keeps the proto names protovalidate reports", (t) => {
+  const violations = create(ViolationsSchema, {
+    violations: [
+      {
+        ruleId: "string.prefix",
+        message: "does not have prefix `https://`",
+        forKey: false,
+        field: { elements: [{ fieldNumber: 2, fieldName: "media_urls", fieldType: FieldDescriptorProto_Type.STRING, subscript: { case: "index", value: 0n } }] },
+      },
+    ],
+  });
+  const err = new ConnectError("bad", Code.InvalidArgument);
+  err.details.push({ type: "buf.validate.Violations", value: toBinary(ViolationsSchema, violations) });
+  const expected = {
+    "@type": "type.googleapis.com/buf.validate.Violations",
+    violations: [
+      {
+        rule_id: "string.prefix",
+        message: "does not have prefix `https://`",
+        for_key: false,
+        field: { elements: [{ field_number: 2, field_name: "media_urls", field_type: "TYPE_STRING", index: "0" }] },
+      },
+    ],
+  };
+  t.deepEqual(errorResponse(err, registry).body.details, [expected]);
+  const local = new ConnectError("bad", Code.InvalidArgument, undefined, [{ desc: ViolationsSchema, value: violations }]);
+  t.deepEqual(errorResponse(local, registry).body.details, [expected]);
 });
 
 test("the gateway's own errors keep their status and headers; anything else is a bare 500", (t) => {

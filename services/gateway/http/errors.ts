@@ -5,6 +5,7 @@
 import { create, toJson, type Registry } from "@bufbuild/protobuf";
 import { AnySchema } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { writeOptions } from "../transcode/json.js";
 
 /** google.rpc.Code names in lower snake case: the `code` field of an error body. */
 export const CODE_NAMES: Record<Code, string> = {
@@ -77,18 +78,21 @@ export interface HttpErrorResponse {
 /**
  * Error details as the JSON form of google.protobuf.Any: the message's
  * fields plus "@type" when the type is known (buf.validate.Violations...),
- * else the raw bytes in base64 under "value".
+ * else the raw bytes in base64 under "value". Field names are the proto
+ * names, as in responses ("rule_id"); the field paths protovalidate reports
+ * are proto names already.
  */
 function detailsJson(err: ConnectError, registry: Registry): ErrorDetail[] {
+  const opts = writeOptions(registry, { zeroValues: false });
   return err.details.map((d) => {
     if ("desc" in d) {
       // Made in this process (an in-process transport): already typed.
-      const json = toJson(d.desc, create(d.desc, d.value), { registry }) as Record<string, unknown>;
+      const json = toJson(d.desc, create(d.desc, d.value), opts) as Record<string, unknown>;
       return { "@type": `type.googleapis.com/${d.desc.typeName}`, ...json };
     }
     const typeUrl = `type.googleapis.com/${d.type}`;
     try {
-      return toJson(AnySchema, create(AnySchema, { typeUrl, value: d.value }), { registry }) as ErrorDetail;
+      return toJson(AnySchema, create(AnySchema, { typeUrl, value: d.value }), opts) as ErrorDetail;
     } catch {
       return { "@type": typeUrl, value: Buffer.from(d.value).toString("base64") };
     }

@@ -3,7 +3,9 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
-import { UserService } from "../../../gen/chirp/user/v1/user_pb.js";
+import { CountsSchema } from "../../../gen/chirp/graph/v1/graph_pb.js";
+import { GetHomeTimelineResponseSchema, HydratedTweetSchema } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import { UserSchema, UserService } from "../../../gen/chirp/user/v1/user_pb.js";
 import { LibraryService } from "../testing/library.js";
 import { bindingsOf } from "../transcode/bindings.js";
 import { renderDocs } from "./docs.js";
@@ -62,22 +64,48 @@ test("parameters: path ones required, the rest from the query (repeated as array
     ],
   );
   const batch = op("/api/v1/users:batchGet", "get").parameters[0]!;
-  t.like(batch, { name: "userIds", in: "query", style: "form", explode: true });
+  t.like(batch, { name: "user_ids", in: "query", style: "form", explode: true });
   t.like(batch.schema, { type: "array", minItems: 1, maxItems: 100, items: { type: "string", format: "int64" } });
 });
 
 test("schemas: int64 as strings, timestamps, validation rules, bodies without path fields", (t) => {
   const user = schema("chirp.user.v1.User");
-  t.like(user.properties.userId, { type: "string", format: "int64" });
-  t.like(user.properties.createdAt, { type: "string", format: "date-time" });
+  t.like(user.properties.user_id, { type: "string", format: "int64" });
+  t.like(user.properties.created_at, { type: "string", format: "date-time" });
   const register = schema("chirp.user.v1.RegisterRequest");
   t.like(register.properties.username, { type: "string", minLength: 3, maxLength: 15, pattern: "^[A-Za-z0-9_]+$" });
   t.like(register.properties.email, { format: "email" });
   const followBody = op("/api/v1/users/{user_id}/follow", "post").requestBody!.content["application/json"]!.schema as {
     properties: Record<string, unknown>;
   };
-  t.deepEqual(Object.keys(followBody.properties), ["followeeId"]);
-  t.like(schema("chirp.tweet.v1.CreateTweetRequest").properties.mediaUrls, { type: "array", maxItems: 4, items: { maxLength: 1024 } });
+  t.deepEqual(Object.keys(followBody.properties), ["followee_id"]);
+  t.like(schema("chirp.tweet.v1.CreateTweetRequest").properties.media_urls, { type: "array", maxItems: 4, items: { maxLength: 1024 } });
+});
+
+test("field names are the proto names, as the gateway writes them: properties, required, query parameters, /docs", (t) => {
+  // Every message schema: its property names are its fields' proto names.
+  for (const m of [UserSchema, GetHomeTimelineResponseSchema, CountsSchema, HydratedTweetSchema]) {
+    t.deepEqual(Object.keys(schema(m.typeName).properties), m.fields.map((f) => f.name), m.typeName);
+  }
+  t.deepEqual(Object.keys(schema("chirp.timeline.v1.GetHomeTimelineResponse").properties), ["tweets", "next_cursor", "has_more"]);
+  t.like(schema("chirp.user.v1.User").properties, { user_id: { format: "int64" }, follower_count: { format: "int64" }, created_at: { format: "date-time" } });
+  t.like(schema("chirp.user.v1.LoginResponse").properties, { session: { $ref: "#/components/schemas/chirp.user.v1.Session" } });
+  t.like(schema("chirp.user.v1.Session").properties, { access_token: { type: "string" }, refresh_token: { type: "string" } });
+  const all = JSON.stringify(chirp.components.schemas);
+  for (const camel of ["userId", "nextCursor", "hasMore", "followerCount", "createdAt", "accessToken"]) t.false(all.includes(`"${camel}"`), camel);
+  // Query parameters, nested ones too.
+  const search = library.paths["/v1/books:search"]!.get!.parameters.map((p) => p.name);
+  t.true(search.includes("min_rating"));
+  t.false(search.includes("minRating"));
+  t.deepEqual(
+    op("/api/v1/tweets:batchGet", "get").parameters.map((p) => p.name),
+    ["tweet_ids"],
+  );
+  const html = renderDocs(chirp);
+  t.regex(html, /<td><code>next_cursor<\/code><\/td>/);
+  t.regex(html, /<td><code>follower_count<\/code><\/td>/);
+  t.regex(html, /<td><code>user_ids<\/code><\/td><td>query<\/td>/);
+  t.notRegex(html, /<td><code>(nextCursor|followerCount|userId|userIds)<\/code>/);
 });
 
 test("enums by name; the error shape; bearer security; the event stream", (t) => {
@@ -90,7 +118,7 @@ test("enums by name; the error shape; bearer security; the event stream", (t) =>
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "The accessToken from POST /api/v1/auth/login.",
+    description: "The access_token from POST /api/v1/auth/login.",
   });
   const stream = op("/api/v1/timeline/home/stream", "get").responses["200"] as { content: Record<string, unknown> };
   t.deepEqual(Object.keys(stream.content), ["text/event-stream"]);
@@ -105,7 +133,7 @@ test("library: nested and multi-segment path parameters, a named body, response_
   t.deepEqual(update.requestBody!.content["application/json"]!.schema, { $ref: "#/components/schemas/test.library.v1.Book" });
   t.deepEqual(
     update.parameters.map((p) => p.name),
-    ["book.name", "validateOnly"],
+    ["book.name", "validate_only"],
   );
   const file = library.paths["/v1/files/{path}"]!.get!.responses["200"] as { content: Record<string, { schema: unknown }> };
   t.deepEqual(file.content["application/json"]!.schema, { $ref: "#/components/schemas/test.library.v1.File" });

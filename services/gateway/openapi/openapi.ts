@@ -6,6 +6,7 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { CODE_NAMES } from "../http/errors.js";
 import type { Binding } from "../transcode/bindings.js";
+import { jsonKey } from "../transcode/json.js";
 import { isSingleSegment, openApiPath } from "../transcode/path-template.js";
 import { isParameterMessage } from "../transcode/values.js";
 import { SchemaSet, type Schema } from "./schemas.js";
@@ -45,10 +46,10 @@ export interface Parameter {
 const DESCRIPTION = `The REST face of Chirp's gRPC services, transcoded from their google.api.http rules.
 
 - JSON is proto3 JSON: 64-bit integers (ids, counts) are strings, enums are names, timestamps RFC 3339.
-  Field names are lowerCamelCase in responses; requests accept lowerCamelCase or the proto snake_case names.
-  Unknown fields are refused with 400.
-- Query parameters: repeat a parameter for a list (\`?userIds=1&userIds=2\`); use dots for nested fields.
-- Authentication: \`Authorization: Bearer <accessToken>\` from POST /api/v1/auth/login. The gateway passes it on;
+  Field names are the proto names (\`user_id\`, \`next_cursor\`) in responses; request bodies and query
+  parameters accept those or the lowerCamelCase JSON names (\`userId\`). Unknown fields are refused with 400.
+- Query parameters: repeat a parameter for a list (\`?user_ids=1&user_ids=2\`); use dots for nested fields.
+- Authentication: \`Authorization: Bearer <access_token>\` from POST /api/v1/auth/login. The gateway passes it on;
   each service decides what needs it (401 without, 403 for someone else's resource).
 - Errors: a JSON body \`{code, message, details}\`; \`code\` is the gRPC status name in lower snake case.
 - Limits: per client address and per user, reported in RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset;
@@ -77,7 +78,7 @@ function queryParameters(b: Binding, schemas: SchemaSet): Parameter[] {
         if (!seen.has(f.message.typeName) && chain.length < 5) walk(f.message, chain, new Set([...seen, f.message.typeName]));
         continue;
       }
-      const name = chain.map((x) => x.jsonName).join(".");
+      const name = chain.map(jsonKey).join(".");
       const p: Parameter = { name, in: "query", required: false, schema: schemas.field(f) };
       if (f.fieldKind === "list") {
         p.style = "form";
@@ -189,7 +190,7 @@ export function buildOpenApi(bindings: Binding[], opts: OpenApiOptions = {}): Op
         },
       },
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The accessToken from POST /api/v1/auth/login." },
+        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The access_token from POST /api/v1/auth/login." },
       },
       headers: {
         "X-Request-Id": { description: "The request's id, as sent (if plain) or generated.", schema: { type: "string" } },

@@ -1,10 +1,12 @@
-// JSON Schemas (OpenAPI 3.1 flavour) for protobuf messages as proto3 JSON
-// writes them: lowerCamelCase names, 64-bit integers as decimal strings,
-// enums by name, well-known types in their special forms. The protovalidate
-// rules a field carries become schema constraints where JSON Schema has one
-// (lengths, patterns, ranges, item counts).
+// JSON Schemas (OpenAPI 3.1 flavour) for protobuf messages as the gateway
+// writes them in proto3 JSON: proto field names (user_id, next_cursor), 64-bit
+// integers as decimal strings, enums by name, well-known types in their
+// special forms. The protovalidate rules a field carries become schema
+// constraints where JSON Schema has one (lengths, patterns, ranges, item
+// counts).
 import { getOption, hasOption, ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
 import { field as validateField, type FieldRules } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { jsonKey } from "../transcode/json.js";
 
 export type Schema = Record<string, unknown>;
 
@@ -145,12 +147,12 @@ export class SchemaSet {
     const properties: Record<string, Schema> = {};
     const required: string[] = [];
     for (const f of fields) {
-      properties[f.jsonName] = this.field(f);
-      if (hasOption(f, validateField) && getOption(f, validateField).required) required.push(f.jsonName);
+      properties[jsonKey(f)] = this.field(f);
+      if (hasOption(f, validateField) && getOption(f, validateField).required) required.push(jsonKey(f));
     }
     const oneofs = m.oneofs.filter((o) => fields.some((f) => f.oneof === o));
     const description = oneofs.length
-      ? oneofs.map((o) => `At most one of ${o.fields.map((f) => `\`${f.jsonName}\``).join(", ")} is set (oneof ${o.name}).`).join(" ")
+      ? oneofs.map((o) => `At most one of ${o.fields.map((f) => `\`${jsonKey(f)}\``).join(", ")} is set (oneof ${o.name}).`).join(" ")
       : undefined;
     return {
       type: "object",

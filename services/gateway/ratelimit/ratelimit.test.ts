@@ -1,6 +1,6 @@
 import test from "ava";
-import { backends, reachable, uniqueName } from "../../platform/testing/backends.js";
-import { startRedisCluster, type RedisClusterHandle } from "../testing/redis-cluster.js";
+import { backends, reachable, uniqueName } from "../../testing/backends.js";
+import { ensureRedisCluster, REDIS_CLUSTER_ENV } from "../../testing/redis-cluster.js";
 import { decision, refill } from "./bucket.js";
 import { rateLimiterContract } from "./contract.js";
 import { MemoryRateLimiter } from "./memory.js";
@@ -32,12 +32,8 @@ async function redisLimiter(settings: { url: string; clusterNodes?: string[] }) 
 
 rateLimiterContract(test, "redis", () => reachable("Redis", backends.redisUrl, () => redisLimiter({ url: backends.redisUrl })));
 
-let cluster: RedisClusterHandle | undefined;
-test.before(async () => {
-  cluster = await startRedisCluster();
-});
-test.after.always(() => cluster?.stop());
-rateLimiterContract(test, "redis cluster", () => redisLimiter({ url: backends.redisUrl, clusterNodes: cluster!.nodes }));
+test.before(() => ensureRedisCluster());
+rateLimiterContract(test, "redis cluster", () => redisLimiter({ url: backends.redisUrl, clusterNodes: REDIS_CLUSTER_ENV.split(",") }));
 
 test("redis: keys carry the prefix and a hash tag", async (t) => {
   const { limiter, cleanup } = await redisLimiter({ url: backends.redisUrl });

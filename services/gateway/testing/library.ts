@@ -67,7 +67,7 @@ const file = create(FileDescriptorProtoSchema, {
     message("DeleteBookRequest", [["name", 1, Type.STRING]]),
     message("Empty", []),
     message("ListBooksRequest", [["shelf", 1, Type.STRING], ["page_size", 2, Type.INT32]]),
-    message("ListBooksResponse", [["books", 1, M("Book"), true]]),
+    message("ListBooksResponse", [["books", 1, M("Book"), true], ["next_cursor", 2, Type.STRING], ["has_more", 3, Type.BOOL]]),
     message("CreateBookRequest", [["shelf", 1, Type.STRING], ["book", 2, M("Book")]]),
     message("CreateBookResponse", [["book", 1, M("Book")], ["created", 2, Type.BOOL]]),
     message("UpdateBookRequest", [["book", 1, M("Book")], ["validate_only", 2, Type.BOOL]]),

@@ -64,6 +64,26 @@ test("query parameters: repeated, nested, enums, wrappers, timestamps, both name
   );
 });
 
+test("both spellings of a field name, proto (snake_case) and JSON (lowerCamelCase), in the query and in the body", (t) => {
+  // Query parameters, singular and repeated, top-level and beside a path or body field.
+  for (const name of ["page_size", "pageSize"]) t.deepEqual(transcode("GET", `/v1/shelves/s1/books?${name}=5`), { shelf: "s1", pageSize: 5 }, name);
+  for (const name of ["min_rating", "minRating"]) t.deepEqual(transcode("GET", `/v1/books:search?${name}=4.5`), { minRating: 4.5 }, name);
+  for (const name of ["validate_only", "validateOnly"]) {
+    t.deepEqual(transcode("PATCH", `/v1/shelves/s1/books/b2?${name}=true`, '{"title":"Dune"}'), { book: { name: "shelves/s1/books/b2", title: "Dune" }, validateOnly: true }, name);
+  }
+  t.deepEqual(transcode("GET", "/api/v1/tweets:batchGet?tweetIds=1&tweet_ids=2"), { tweetIds: ["1", "2"] });
+  t.deepEqual(transcode("GET", "/api/v1/users/5/relationships?target_ids=6&targetIds=7"), { userId: "5", targetIds: ["6", "7"] });
+  // Request bodies: either spelling, or a mix of the two.
+  const update = (body: string) => transcode("PATCH", "/api/v1/users/5", body);
+  const expected = { userId: "5", displayName: "Al", avatarUrl: "https://x/a.png" };
+  t.deepEqual(update('{"display_name":"Al","avatar_url":"https://x/a.png"}'), expected);
+  t.deepEqual(update('{"displayName":"Al","avatarUrl":"https://x/a.png"}'), expected);
+  t.deepEqual(update('{"displayName":"Al","avatar_url":"https://x/a.png","user_id":"5"}'), expected);
+  t.deepEqual(transcode("POST", "/api/v1/auth/refresh", '{"refresh_token":"r"}'), transcode("POST", "/api/v1/auth/refresh", '{"refreshToken":"r"}'));
+  // The path binds a field whichever way the query spells it.
+  t.throws(() => transcode("GET", "/api/v1/users/5/followers?userId=6"), { instanceOf: InvalidRequest, message: /'userId' is already bound by the path/ });
+});
+
 test("bad query values and names are 400s that name the parameter", (t) => {
   const bad: Array<[string, RegExp]> = [
     ["/api/v1/users/5/followers?limit=abc", /query parameter 'limit': expected an integer/],

@@ -3,7 +3,7 @@
 import { toJson, toJsonString, type JsonObject, type Message, type Registry } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import type { Binding } from "./bindings.js";
-import { writeOptions } from "./json.js";
+import { jsonKey, writeOptions } from "./json.js";
 
 export function responseJson(binding: Binding, msg: Message, registry: Registry): string {
   const output = binding.method.output;
@@ -17,5 +17,5 @@ export function responseJson(binding: Binding, msg: Message, registry: Registry)
     return sub ? toJsonString(field.message, sub, opts) : "{}";
   }
   const whole = toJson(output, msg, opts) as JsonObject;
-  return JSON.stringify(whole[field.jsonName] ?? null);
+  return JSON.stringify(whole[jsonKey(field)] ?? null);
 }

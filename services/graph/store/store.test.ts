@@ -4,7 +4,7 @@ import test from "ava";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testRuntime } from "../../platform/testing/runtime.js";
+import { testRuntime } from "../../testing/runtime.js";
 import { CassandraGraphStore } from "./cassandra.js";
 import { graphStoreContract } from "./contract.js";
 import { LmdbGraphStore } from "./lmdb.js";

@@ -1,6 +1,6 @@
 import test from "ava";
 import { pino } from "pino";
-import { backends, reachable, uniqueName } from "../testing/backends.js";
+import { backends, reachable, uniqueName } from "../../testing/backends.js";
 import { busContract } from "./contract.js";
 import { JetStreamBus } from "./jetstream.js";
 import { MemoryBus } from "./memory.js";

@@ -1,7 +1,7 @@
 // One contract for every EventBus adapter.
 import type { ExecutionContext, TestFn } from "ava";
 import type { BusMessage, EventBus } from "./port.js";
-import { eventually } from "../testing/eventually.js";
+import { eventually } from "../../testing/eventually.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

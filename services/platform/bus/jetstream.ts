@@ -47,7 +47,7 @@ export class JetStreamBus implements EventBus {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       // Without this every publish builds two Error objects (stack traces) up
-      // front, in case its ack times out: ~7% of a busy tweet service's CPU.
+      // front, in case its ack times out, which shows in a busy tweet service's CPU.
       // A timeout still fails with nats.js's TimeoutError, only without the
       // caller's stack, which our logs carry anyway (the RPC and message id).
       noAsyncTraces: true,

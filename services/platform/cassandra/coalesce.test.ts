@@ -3,7 +3,7 @@
 // still gets its own answer or error.
 import test from "ava";
 import net from "node:net";
-import { backends, reachable } from "../testing/backends.js";
+import { backends, reachable } from "../../testing/backends.js";
 import { createCassandraClient, type CassandraClient } from "./client.js";
 import type { CassandraConfig } from "./config.js";
 

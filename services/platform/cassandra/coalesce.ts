@@ -2,14 +2,12 @@
 // cassandra-driver gathers the frames queued on a connection within one
 // process.nextTick into one socket write, so the requests that separate
 // incoming calls make (each handled in its own I/O callback) were written one
-// by one: in a profile of the tweet service under creates, socket writes were
-// a quarter of the main thread's busy time, and Cassandra read each frame
-// separately too. Holding each request until the next setImmediate lets every
-// request of the loop's turn share the writes. It costs no wait when the
-// process is idle (setImmediate runs right after the poll phase) and, under
-// load, raised closed-loop creates by 16–20% in three of four A/B pairs and
-// took an open loop of 1,250 creates/s from overloaded (UNAVAILABLE, p99
-// 3–5 s) to all answered (p99 139–243 ms) on the 2-core box (bench/HISTORY.md).
+// by one: under creates, socket writes took a large share of the tweet
+// service's main thread, and Cassandra read each frame separately too.
+// Holding each request until the next setImmediate lets every request of the
+// loop's turn share the writes. It costs no wait when the process is idle
+// (setImmediate runs right after the poll phase), and under load it lets more
+// creates through and keeps an open loop from overloading (bench/HISTORY.md).
 import type cassandra from "cassandra-driver";
 
 /** Makes `client.execute` and `client.batch` (promise style) wait for the next setImmediate, all of one turn together. */

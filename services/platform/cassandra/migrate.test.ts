@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { backends, reachable, uniqueName } from "../testing/backends.js";
+import { backends, reachable, uniqueName } from "../../testing/backends.js";
 import { createCassandraClient } from "./client.js";
 import type { CassandraConfig } from "./config.js";
 import { loadMigrations, migrate, MIGRATIONS_DIR, qualify } from "./migrate.js";

@@ -14,7 +14,7 @@ export async function handleBatch(ctx: TimelineContext, job: FanoutJob): Promise
   ]);
   if (online.length > 0) {
     publishLive(
-      ctx.rt.bus,
+      ctx.bus,
       online,
       job.op === "add" ? { kind: "tweet", tweetId: job.tweetId, authorId: job.authorId } : { kind: "deleted", tweetId: job.tweetId },
     );

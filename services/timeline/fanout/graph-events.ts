@@ -10,9 +10,9 @@ import type { TimelineContext } from "../context.js";
 
 export async function handleFollowed(ctx: TimelineContext, msg: BusMessage): Promise<void> {
   const ev = fromBinary(FollowedEventSchema, msg.data);
-  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.rt.logger.error({ msgId: msg.msgId }, "graph.followed without ids: ignored");
+  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.logger.error({ msgId: msg.msgId }, "graph.followed without ids: ignored");
   // A large account is merged in at read time; nothing to copy.
-  if (await ctx.store.isCelebrity(ev.followeeId)) return;
+  if (await ctx.store.isLargeAccount(ev.followeeId)) return;
   const ids = await recentTweetIds(ctx, ev.followeeId, ctx.config.followBackfill);
   if (ids.length === 0) return;
   // Nothing written (the follower's timeline is not built: it will be, from the graph): nothing to check.
@@ -22,7 +22,7 @@ export async function handleFollowed(ctx: TimelineContext, msg: BusMessage): Pro
 
 export async function handleUnfollowed(ctx: TimelineContext, msg: BusMessage): Promise<void> {
   const ev = fromBinary(UnfollowedEventSchema, msg.data);
-  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.rt.logger.error({ msgId: msg.msgId }, "graph.unfollowed without ids: ignored");
+  if (ev.followerId <= 0n || ev.followeeId <= 0n) return void ctx.logger.error({ msgId: msg.msgId }, "graph.unfollowed without ids: ignored");
   // Every tweet of the followee that can still be inside the timeline's window.
   const ids = await recentTweetIds(ctx, ev.followeeId, ctx.store.cap);
   if (ids.length === 0) return;
@@ -37,7 +37,7 @@ export async function recentTweetIds(ctx: TimelineContext, authorId: bigint, max
   const ids: bigint[] = [];
   let cursor = "";
   while (ids.length < max) {
-    const page = await ctx.rt.clients.tweet.listUserTweets({ userId: authorId, limit: Math.min(100, max - ids.length), cursor });
+    const page = await ctx.clients.tweet.listUserTweets({ userId: authorId, limit: Math.min(100, max - ids.length), cursor });
     for (const t of page.tweets) ids.push(t.tweetId);
     if (!page.hasMore || page.nextCursor === "") break;
     cursor = page.nextCursor;
@@ -46,6 +46,6 @@ export async function recentTweetIds(ctx: TimelineContext, authorId: bigint, max
 }
 
 async function follows(ctx: TimelineContext, followerId: bigint, followeeId: bigint): Promise<boolean> {
-  const res = await ctx.rt.clients.graph.batchGetRelationships({ userId: followerId, targetIds: [followeeId] });
+  const res = await ctx.clients.graph.batchGetRelationships({ userId: followerId, targetIds: [followeeId] });
   return res.relationships.find((r) => r.targetId === followeeId)?.following ?? false;
 }

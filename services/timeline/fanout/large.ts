@@ -1,13 +1,13 @@
 // Whether an author is too large to fan out on write. Membership of the
-// celebrity set is sticky: once an author's tweets are merged at read time,
+// large-account set is sticky: once an author's tweets are merged at read time,
 // flipping back would leave their recent tweets in neither place.
 import type { TimelineContext } from "../context.js";
 
 export async function isLargeAccount(ctx: TimelineContext, authorId: bigint): Promise<boolean> {
-  if (await ctx.store.isCelebrity(authorId)) return true;
-  const { counts } = await ctx.rt.clients.graph.getCounts({ userId: authorId });
+  if (await ctx.store.isLargeAccount(authorId)) return true;
+  const { counts } = await ctx.clients.graph.getCounts({ userId: authorId });
   if ((counts?.followerCount ?? 0n) < BigInt(ctx.config.fanoutThreshold)) return false;
-  await ctx.store.addCelebrity(authorId);
-  ctx.rt.logger.info({ authorId: authorId.toString(), followers: counts?.followerCount.toString() }, "author is now merged at read time");
+  await ctx.store.addLargeAccount(authorId);
+  ctx.logger.info({ authorId: authorId.toString(), followers: counts?.followerCount.toString() }, "author is now merged at read time");
   return true;
 }

@@ -2,10 +2,11 @@
 // planned together share reads of the follower list, and every follower
 // still gets every tweet, once.
 import test from "ava";
-import { eventually } from "../../platform/testing/eventually.js";
-import { MODES, type Mode } from "../../platform/testing/runtime.js";
+import { eventually } from "../../testing/eventually.js";
+import { MODES, type Mode } from "../../testing/runtime.js";
+import { readTimelineConfig } from "../config.js";
 import { timelineContext } from "../context.js";
-import { startSystem, type System } from "../testing/system.js";
+import { startChirp, withTimelineStore, type ChirpWithStore as System } from "../../testing/chirp.js";
 import { fanoutMetrics } from "./metrics.js";
 import { FanoutPlanner } from "./plan.js";
 
@@ -22,10 +23,15 @@ async function scansSoFar(s: System): Promise<{ scans: number; tweets: number }>
 
 for (const mode of MODES) {
   test.serial(`${mode}: tweets planned together share follower reads; every follower gets each tweet once`, async (t) => {
-    const system = startSystem(mode, "tl_plan", { timeline: { fanoutBatchSize: 2 } });
+    const system = startChirp({
+      mode,
+      label: "tl_plan",
+      targets: ["user", "graph", "tweet", "timeline", "fanout"],
+      overrides: { timeline: { fanoutBatchSize: 2 } },
+    }).then(withTimelineStore);
     systems.set(mode, system);
     const s = await system;
-    const planner = new FanoutPlanner(await timelineContext(s.rt, { fanoutBatchSize: 2 }));
+    const planner = new FanoutPlanner(timelineContext(s.rt, s.store, { ...readTimelineConfig(), fanoutBatchSize: 2 }, "fanout"));
     const author = await s.register();
     const followers = Array.from({ length: 5 }, (_, i) => 8_000_000_000n + BigInt(Date.now() % 1_000_000) * 100n + BigInt(i));
     for (const f of followers) await s.follow(f, author);

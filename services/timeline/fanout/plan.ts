@@ -37,7 +37,7 @@ export class FanoutPlanner {
   private readonly metrics: FanoutMetrics;
 
   constructor(private readonly ctx: TimelineContext) {
-    this.metrics = fanoutMetrics(ctx.rt.metrics.registry);
+    this.metrics = fanoutMetrics(ctx.metrics.registry);
   }
 
   /** Publishes the tweet's jobs; resolves with how many followers they cover (this attempt). */
@@ -55,7 +55,7 @@ export class FanoutPlanner {
     this.metrics.scans.inc({ op });
     this.metrics.scannedTweets.inc({ op }, tweets.length);
     const size = this.ctx.config.fanoutBatchSize;
-    const { bus, clients } = this.ctx.rt;
+    const { bus, clients } = this.ctx;
     let followers = 0;
     for await (const page of followerPages(clients.graph, authorId, tweets[0]!.progress.cursor)) {
       const jobs: Array<Promise<void>> = [];

@@ -22,7 +22,7 @@ export async function handleTweetRetweeted(ctx: TimelineContext, msg: BusMessage
 
 async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: BusMessage, tweet: Tweet | undefined): Promise<void> {
   if (!tweet || tweet.tweetId <= 0n || tweet.authorId <= 0n) {
-    ctx.rt.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
+    ctx.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
     return;
   }
   // The author's own home timeline shows their tweet too, whatever their size.
@@ -34,13 +34,13 @@ async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: Bu
 export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage, planner: FanoutPlanner): Promise<void> {
   const ev = fromBinary(TweetDeletedEventSchema, msg.data);
   if (ev.tweetId <= 0n || ev.authorId <= 0n) {
-    ctx.rt.logger.error({ msgId: msg.msgId }, "tweet.deleted without ids: ignored");
+    ctx.logger.error({ msgId: msg.msgId }, "tweet.deleted without ids: ignored");
     return;
   }
   await toAuthor(ctx, ev.authorId, { kind: "deleted", tweetId: ev.tweetId });
   // A large account's tweets were never copied into followers' timelines
   // (those from before it grew are dropped by readers when hydration misses them).
-  if (await ctx.store.isCelebrity(ev.authorId)) return;
+  if (await ctx.store.isLargeAccount(ev.authorId)) return;
   await planner.plan("remove", ev.tweetId, ev.authorId);
 }
 
@@ -49,5 +49,5 @@ async function toAuthor(ctx: TimelineContext, authorId: bigint, e: LiveEvent): P
     e.kind === "tweet" ? ctx.store.add([authorId], [e.tweetId]) : ctx.store.remove([authorId], [e.tweetId]),
     ctx.store.online([authorId]),
   ]);
-  publishLive(ctx.rt.bus, online, e);
+  publishLive(ctx.bus, online, e);
 }

@@ -32,8 +32,8 @@ export interface FanoutWorker {
 }
 
 export async function startFanoutWorker(ctx: TimelineContext): Promise<FanoutWorker> {
-  const metrics = fanoutMetrics(ctx.rt.metrics.registry);
-  const log = ctx.rt.logger.child({ target: "fanout" });
+  const metrics = fanoutMetrics(ctx.metrics.registry);
+  const log = ctx.logger;
   const planner = new FanoutPlanner(ctx);
 
   const route = async (msg: BusMessage) => {
@@ -66,14 +66,14 @@ export async function startFanoutWorker(ctx: TimelineContext): Promise<FanoutWor
   const subs: Subscription[] = [];
   try {
     subs.push(
-      await ctx.rt.bus.consume({
+      await ctx.bus.consume({
         durable: DURABLES.tweets,
         subjects: [SUBJECTS.tweetCreated, SUBJECTS.tweetRetweeted, SUBJECTS.tweetDeleted],
         handler: route,
         ackWaitMs,
       }),
-      await ctx.rt.bus.consume({ durable: DURABLES.graph, subjects: [SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed], handler: route, ackWaitMs }),
-      await ctx.rt.bus.consume({
+      await ctx.bus.consume({ durable: DURABLES.graph, subjects: [SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed], handler: route, ackWaitMs }),
+      await ctx.bus.consume({
         durable: DURABLES.batches,
         subjects: [SUBJECTS.fanoutBatch],
         handler: batch,

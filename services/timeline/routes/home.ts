@@ -19,7 +19,7 @@ export function homeRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
       if (missing.length > 0) {
         // Deleted tweets the fan-out has not taken out yet: drop them from this
         // reader's timeline now; the response is not held up for it.
-        rc.store.remove([userId], missing).catch((err) => rc.rt.logger.warn({ err }, "could not drop deleted tweets"));
+        rc.store.remove([userId], missing).catch((err) => rc.logger.warn({ err }, "could not drop deleted tweets"));
       }
       // The cursor is the last id considered, shown or not: dropped ids are not read again.
       const last = page.ids.at(-1);

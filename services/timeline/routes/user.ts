@@ -14,7 +14,7 @@ export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
       // The tweet service's cursor goes back and forth unchanged: it is as opaque to us as to the client.
       // The viewer's states version is read before their states are, as the cache needs (viewer-states.ts).
       const [page, statesVersion] = await Promise.all([
-        rc.rt.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor }),
+        rc.clients.tweet.listUserTweets({ userId: req.userId, limit: req.limit || DEFAULT_LIMIT, cursor: req.cursor }),
         viewer !== undefined && rc.hydration.statesCached ? rc.store.statesVersion(viewer) : undefined,
       ]);
       return {

@@ -142,13 +142,13 @@ export function storeContract(test: TestFn, name: string, make: StoreFactory) {
 
   it("keeps the set of large accounts", async (t) => {
     const s = await fresh();
-    t.deepEqual(await s.celebrities(), []);
-    await s.addCelebrity(2n ** 62n + 1n);
-    await s.addCelebrity(5n);
-    await s.addCelebrity(5n);
-    t.deepEqual((await s.celebrities()).sort(), [5n, 2n ** 62n + 1n].sort());
-    t.true(await s.isCelebrity(5n));
-    t.false(await s.isCelebrity(6n));
+    t.deepEqual(await s.largeAccounts(), []);
+    await s.addLargeAccount(2n ** 62n + 1n);
+    await s.addLargeAccount(5n);
+    await s.addLargeAccount(5n);
+    t.deepEqual((await s.largeAccounts()).sort(), [5n, 2n ** 62n + 1n].sort());
+    t.true(await s.isLargeAccount(5n));
+    t.false(await s.isLargeAccount(6n));
   });
 
   it("presence: online until the time to live runs out, extended by a later mark", async (t) => {
@@ -197,11 +197,11 @@ export function storeContract(test: TestFn, name: string, make: StoreFactory) {
     const mine = await fresh();
     const other = await fresh();
     await mine.finishBuild(1n, [1n]);
-    await mine.addCelebrity(1n);
+    await mine.addLargeAccount(1n);
     await other.finishBuild(1n, [2n]);
     await mine.dropAll();
     t.deepEqual(await mine.page(1n, undefined, 5), { built: false, ids: [] });
-    t.deepEqual(await mine.celebrities(), []);
+    t.deepEqual(await mine.largeAccounts(), []);
     t.deepEqual(await other.page(1n, undefined, 5), { built: true, ids: [2n] });
     await mine.ping();
   });

@@ -22,7 +22,7 @@ export class MemoryTimelineStore implements TimelineStore {
   private readonly now: () => number;
   private readonly timelines = new Map<bigint, Timeline>();
   private readonly locks = new Map<bigint, { token: string; expiresAt: number }>();
-  private readonly celebs = new Set<bigint>();
+  private readonly largeAccountIds = new Set<bigint>();
   private readonly presence = new Map<bigint, number>();
   private readonly progress = new Map<string, { value: FanoutProgress; expiresAt: number }>();
   private readonly versions = new Map<bigint, { value: number; expiresAt: number }>();
@@ -113,16 +113,16 @@ export class MemoryTimelineStore implements TimelineStore {
     return held !== undefined && held.expiresAt > this.now();
   }
 
-  async addCelebrity(userId: bigint): Promise<void> {
-    this.celebs.add(userId);
+  async addLargeAccount(userId: bigint): Promise<void> {
+    this.largeAccountIds.add(userId);
   }
 
-  async celebrities(): Promise<bigint[]> {
-    return [...this.celebs];
+  async largeAccounts(): Promise<bigint[]> {
+    return [...this.largeAccountIds];
   }
 
-  async isCelebrity(userId: bigint): Promise<boolean> {
-    return this.celebs.has(userId);
+  async isLargeAccount(userId: bigint): Promise<boolean> {
+    return this.largeAccountIds.has(userId);
   }
 
   async markOnline(userId: bigint, ttlMs: number): Promise<void> {
@@ -146,7 +146,7 @@ export class MemoryTimelineStore implements TimelineStore {
   async dropAll(): Promise<void> {
     this.timelines.clear();
     this.locks.clear();
-    this.celebs.clear();
+    this.largeAccountIds.clear();
     this.presence.clear();
     this.progress.clear();
     this.versions.clear();

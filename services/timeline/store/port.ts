@@ -61,9 +61,9 @@ export interface TimelineStore {
   isLocked(userId: bigint): Promise<boolean>;
 
   /** Large accounts: not fanned out, merged in at read time. */
-  addCelebrity(userId: bigint): Promise<void>;
-  celebrities(): Promise<bigint[]>;
-  isCelebrity(userId: bigint): Promise<boolean>;
+  addLargeAccount(userId: bigint): Promise<void>;
+  largeAccounts(): Promise<bigint[]>;
+  isLargeAccount(userId: bigint): Promise<boolean>;
 
   /**
    * A token that changes whenever the user's likes or retweets change

@@ -164,7 +164,9 @@ export class RedisTimelineStore implements TimelineStore {
     return `${this.prefix}tl:{${userId}}:sv`;
   }
 
-  private get celebKey(): string {
+  // The key keeps the name the set was first stored under: renaming it would
+  // forget every existing large account and drop its tweets from home pages.
+  private get largeAccountsKey(): string {
     return `${this.prefix}celebrities`;
   }
 
@@ -287,16 +289,16 @@ export class RedisTimelineStore implements TimelineStore {
     return (await this.client.exists(this.lockKey(userId))) === 1;
   }
 
-  async addCelebrity(userId: bigint): Promise<void> {
-    await this.client.sadd(this.celebKey, userId.toString());
+  async addLargeAccount(userId: bigint): Promise<void> {
+    await this.client.sadd(this.largeAccountsKey, userId.toString());
   }
 
-  async celebrities(): Promise<bigint[]> {
-    return (await this.client.smembers(this.celebKey)).map((s) => BigInt(s));
+  async largeAccounts(): Promise<bigint[]> {
+    return (await this.client.smembers(this.largeAccountsKey)).map((s) => BigInt(s));
   }
 
-  async isCelebrity(userId: bigint): Promise<boolean> {
-    return (await this.client.sismember(this.celebKey, userId.toString())) === 1;
+  async isLargeAccount(userId: bigint): Promise<boolean> {
+    return (await this.client.sismember(this.largeAccountsKey, userId.toString())) === 1;
   }
 
   async markOnline(userId: bigint, ttlMs: number): Promise<void> {

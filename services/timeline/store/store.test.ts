@@ -3,12 +3,12 @@
 // not running: these tests never skip a backend).
 import test from "ava";
 import { Cluster, Redis } from "ioredis";
-import { backends, reachable, uniqueName } from "../../platform/testing/backends.js";
+import { backends, reachable, uniqueName } from "../../testing/backends.js";
 import { storeContract } from "./contract.js";
 import { MemoryTimelineStore } from "./memory.js";
 import { RedisTimelineStore } from "./redis.js";
 import { keySlot } from "./slots.js";
-import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "./test-cluster.js";
+import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../../testing/redis-cluster.js";
 
 storeContract(test, "memory", async ({ cap, ttlMs }) => new MemoryTimelineStore({ cap, ttlMs }));
 

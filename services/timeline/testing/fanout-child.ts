@@ -1,12 +1,12 @@
 // A fan-out worker in a process of its own, configured from the environment
-// like services/main.ts would be (tests pass System.childEnv), so a test can
+// like services/main.ts would be (tests pass the harness's env), so a test can
 // SIGKILL it mid-fan-out. CHIRP_TEST_BATCH_DELAY_MS slows each fanout.batch
 // job down (the work itself is unchanged) so the kill lands in the middle.
 import { createRuntime } from "../../runtime/runtime.js";
 import { readConfig } from "../../runtime/config.js";
 import type { EventBus } from "../../platform/bus/port.js";
 import { SUBJECTS } from "../../platform/bus/streams.js";
-import { start } from "../fanout-target.js";
+import { startTargets } from "../../start-targets.js";
 
 function delayed(bus: EventBus, ms: number): EventBus {
   return {
@@ -27,5 +27,5 @@ function delayed(bus: EventBus, ms: number): EventBus {
 const rt = await createRuntime(readConfig());
 const delayMs = Number(process.env.CHIRP_TEST_BATCH_DELAY_MS ?? 0);
 if (delayMs > 0) rt.bus = delayed(rt.bus, delayMs);
-await start(rt);
+await startTargets(rt, ["fanout"]);
 process.stdout.write("ready\n");

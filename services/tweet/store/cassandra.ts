@@ -92,10 +92,9 @@ export interface CassandraTweetStoreOptions {
   /**
    * How a batch of tweets is read: one `IN` query per table, one point read
    * per id in parallel, or (the default) point reads for a page-sized batch
-   * that is the only one in flight and `IN` otherwise. On the one dev node,
-   * a 20-id batch read alone took p50 3.5–4.5 ms, p99 13 ms with `IN` and
-   * p50 1.3 ms, p99 4.4 ms with point reads; under load `IN` sustains about
-   * twice the rate (2 requests instead of 40). bench.ts measures all three.
+   * that is the only one in flight and `IN` otherwise: a lone batch comes
+   * back sooner as point reads, while under load `IN` sustains more (2
+   * requests instead of 40). bench/services/tweet/main.ts measures all three.
    */
   multiGet?: "in" | "parallel" | "adaptive";
 }
@@ -354,7 +353,7 @@ export class CassandraTweetStore implements TweetStore {
     // finish its tweet with this request's text, under the claimed id,
     // uncounted. The first request counts it when it writes, so a stall
     // counts once; only a crash between its claim and its write leaves the
-    // tweet uncounted (an LWT to settle that cost a fifth of keyed creates).
+    // tweet uncounted (an LWT to settle that cost keyed creates too much throughput).
     return { tweet: await this.writeNew({ ...retry, tweetId: id }, key, false), created: false };
   }
 

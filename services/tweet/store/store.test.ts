@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Snowflake } from "../../kit/snowflake.js";
-import { testRuntime, type TestRuntime } from "../../platform/testing/runtime.js";
+import { testRuntime, type TestRuntime } from "../../testing/runtime.js";
 import { CassandraTweetStore } from "./cassandra.js";
 import { storeContract } from "./contract.js";
 import { LmdbTweetStore } from "./lmdb.js";

@@ -4,7 +4,7 @@ import test from "ava";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { testRuntime } from "../../platform/testing/runtime.js";
+import { testRuntime } from "../../testing/runtime.js";
 import { CassandraUserStore } from "./cassandra.js";
 import { userStoreContract } from "./contract.js";
 import { LmdbUserStore } from "./lmdb.js";

@@ -4,11 +4,11 @@
 // loops use the mesh benchmark's generator (bench/openloop.ts).
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient } from "@connectrpc/connect";
-import { grpcOutcome } from "../../bench/mix.js";
-import { runOpenLoop } from "../../bench/openloop.js";
-import { watchStalls, type Stalls } from "../../bench/stalls.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
+import { grpcOutcome } from "../../mix.js";
+import { runOpenLoop } from "../../openloop.js";
+import { watchStalls, type Stalls } from "../../stalls.js";
+import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import { createUnaryGrpcTransport } from "../../../services/kit/grpc-unary-client.js";
 
 export type ReadJob =
   /** `concurrency` callers back to back for `ms`. */

@@ -4,10 +4,10 @@
 // latency on that account at the top and at random depths. The user and
 // graph services run in a child process, this one makes the load; every
 // Follow also publishes its event (in-process bus or JetStream).
-import { benchArgs } from "../../bench/args.js";
-import { describeHistogram, machine, measureServed, print, serveInChild, serverHistogram } from "../user/bench-kit.js";
+import { benchArgs } from "../../args.js";
+import { describeHistogram, machine, measureServed, print, serveInChild, serverHistogram } from "../user/kit.js";
 
-const USAGE = `node --import tsx services/graph/bench.ts [--mode=embedded|cluster] [--follows=20000] [--followers=100000] [--concurrency=64]
+const USAGE = `node --import tsx bench/services/graph/main.ts [--mode=embedded|cluster] [--follows=20000] [--followers=100000] [--concurrency=64]
 `;
 const args = benchArgs(USAGE, { mode: "embedded", follows: "20000", followers: "100000", concurrency: "64" });
 const mode = args.mode();

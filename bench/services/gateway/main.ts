@@ -7,33 +7,33 @@
 // (with the graph and tweet services it calls). Also the in-process cost of
 // routing and transcoding, and the router against a linear regex scan.
 //
-//   node --import tsx services/gateway/bench.ts
-//   BENCH_REAL=1 BENCH_SECONDS=10 BENCH_CONCURRENCY=32 node --import tsx services/gateway/bench.ts
+//   node --import tsx bench/services/gateway/main.ts
+//   BENCH_REAL=1 BENCH_SECONDS=10 BENCH_CONCURRENCY=32 node --import tsx bench/services/gateway/main.ts
 import http from "node:http";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { GetUserResponseSchema, UserService } from "../../gen/chirp/user/v1/user_pb.js";
-import { testRuntime } from "../platform/testing/runtime.js";
-import { createServiceClients } from "../runtime/clients.js";
-import { start as startGraph } from "../graph/target.js";
-import { start as startTweet } from "../tweet/target.js";
-import { start as startUser } from "../user/target.js";
-import { start as startGateway } from "./target.js";
-import { bindingsOf, type Binding } from "./transcode/bindings.js";
-import { jsonRegistry } from "./transcode/json.js";
-import { pathValues } from "./transcode/path-values.js";
-import { buildRequest } from "./transcode/request.js";
-import { responseJson } from "./transcode/response.js";
-import { Router } from "./transcode/router.js";
+import { GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
+import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
+import { GetUserResponseSchema, UserService } from "../../../gen/chirp/user/v1/user_pb.js";
+import { testRuntime } from "../../../services/testing/runtime.js";
+import { createServiceClients } from "../../../services/runtime/clients.js";
+import { start as startGraph } from "../../../services/graph/target.js";
+import { start as startTweet } from "../../../services/tweet/target.js";
+import { start as startUser } from "../../../services/user/target.js";
+import { start as startGateway } from "../../../services/gateway/target.js";
+import { bindingsOf, type Binding } from "../../../services/gateway/transcode/bindings.js";
+import { jsonRegistry } from "../../../services/gateway/transcode/json.js";
+import { pathValues } from "../../../services/gateway/transcode/path-values.js";
+import { buildRequest } from "../../../services/gateway/transcode/request.js";
+import { responseJson } from "../../../services/gateway/transcode/response.js";
+import { Router } from "../../../services/gateway/transcode/router.js";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { UserSchema } from "../../gen/chirp/user/v1/user_pb.js";
-import { HealthMonitor } from "../kit/health.js";
-import { serve } from "../kit/server.js";
-import type { Runtime } from "../runtime/runtime.js";
+import { UserSchema } from "../../../gen/chirp/user/v1/user_pb.js";
+import { HealthMonitor } from "../../../services/kit/health.js";
+import { serve } from "../../../services/kit/server.js";
+import type { Runtime } from "../../../services/runtime/runtime.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);

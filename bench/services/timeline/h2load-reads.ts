@@ -3,10 +3,10 @@
 // GetHomeTimeline(20). h2load cannot look inside the answers, so every
 // reader's page is checked to hold tweets before its first loop.
 import { create, toBinary } from "@bufbuild/protobuf";
-import { h2loadGrpc } from "../../bench/h2load-grpc.js";
-import { GetHomeTimelineRequestSchema, TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import type { ReadFigures } from "./bench-readers.js";
-import type { System } from "./testing/system.js";
+import { h2loadGrpc } from "../../h2load-grpc.js";
+import { GetHomeTimelineRequestSchema, TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import type { ReadFigures } from "./read-load.js";
+import type { System } from "../../../services/timeline/testing/system.js";
 
 const REQUEST = toBinary(GetHomeTimelineRequestSchema, create(GetHomeTimelineRequestSchema, { limit: 20 }));
 

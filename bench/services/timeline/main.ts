@@ -1,6 +1,6 @@
 // Timeline benchmark: the whole system in this process (user, graph, tweet,
 // timeline, fan-out worker; the home-timeline readers in a worker thread, see
-// bench-readers.ts), in cluster mode by default (Cassandra, NATS
+// read-load.ts), in cluster mode by default (Cassandra, NATS
 // JetStream, the local 3-master Redis Cluster), and prints:
 //   - fan-out insertions per second (one tweet id into one home timeline),
 //   - post-to-visible latency for an author with 10,000 followers,
@@ -16,25 +16,25 @@
 // set directly instead of being given 50,000 followers each. Everything
 // measured runs the production code paths.
 import { cpus, loadavg } from "node:os";
-import { calibrationLine } from "../../bench/machine.js";
-import { benchArgs } from "../../bench/args.js";
+import { calibrationLine } from "../../machine.js";
+import { benchArgs } from "../../args.js";
 import type { Registry } from "prom-client";
-import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../bench/h2load.js";
-import { callsServed } from "../../bench/h2load-grpc.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { requestScope } from "../kit/request-context.js";
-import type { Mode } from "../platform/testing/runtime.js";
-import { fanoutMetrics } from "./fanout/metrics.js";
-import { homePage } from "./home.js";
-import { hydrate } from "./hydrate.js";
-import { h2loadReads } from "./bench-h2load.js";
-import { ReadLoad, type ReadFigures } from "./bench-readers.js";
-import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
+import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../h2load.js";
+import { callsServed } from "../../h2load-grpc.js";
+import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
+import { requestScope } from "../../../services/kit/request-context.js";
+import type { Mode } from "../../../services/testing/runtime.js";
+import { fanoutMetrics } from "../../../services/timeline/fanout/metrics.js";
+import { homePage } from "../../../services/timeline/home.js";
+import { hydrate } from "../../../services/timeline/hydrate.js";
+import { h2loadReads } from "./h2load-reads.js";
+import { ReadLoad, type ReadFigures } from "./read-load.js";
+import { stallsLine, watchStalls, type Stalls } from "../../stalls.js";
 import { pullHomeTimeline } from "./pull.js";
-import { mapLimit } from "./source.js";
-import { startSystem, type System } from "./testing/system.js";
+import { mapLimit } from "../../../services/timeline/source.js";
+import { startSystem, type System } from "../../../services/timeline/testing/system.js";
 
-const USAGE = `node --import tsx services/timeline/bench.ts [--mode=cluster|embedded]
+const USAGE = `node --import tsx bench/services/timeline/main.ts [--mode=cluster|embedded]
   [--followers=10000] [--rate=1000] [--seconds=30] [--pull=100,500,2000] [--max-entry-calls=64]
   [--fanout-rounds=1] [--phases=visible,fanout,reads,pull] ${GENERATOR_USAGE}
 `;
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const atStart = calibrationLine();
   progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
   const s = await startSystem(MODE, "tl_bench", {
-    timeline: { fanoutThreshold: 50_000, celebrityCacheMs: 1000 },
+    timeline: { fanoutThreshold: 50_000, largeAccountCacheMs: 1000 },
     env: { CHIRP_MAX_ENTRY_CALLS: args.string("max-entry-calls") },
   });
   try {
@@ -149,7 +149,7 @@ async function run(s: System): Promise<void> {
   await inParallel(authors, 8, async (_, i) => (authors[i] = await s.register()), "register");
   const hot = await s.register();
   const large = await Promise.all(Array.from({ length: LARGE }, () => s.register()));
-  for (const l of large) await s.store.addCelebrity(l);
+  for (const l of large) await s.store.addLargeAccount(l);
 
   const base = 5_000_000_000_000n;
   const hotFollowers = Array.from({ length: HOT_FOLLOWERS }, (_, i) => base + BigInt(i));

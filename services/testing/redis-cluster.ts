@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
-const UP = fileURLToPath(new URL("../../../scripts/redis-cluster/up.sh", import.meta.url));
+const UP = fileURLToPath(new URL("../../scripts/redis-cluster/up.sh", import.meta.url));
 
 export const REDIS_CLUSTER_NODES = [7101, 7102, 7103].map((port) => ({ host: "127.0.0.1", port }));
 export const REDIS_CLUSTER_ENV = REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(",");

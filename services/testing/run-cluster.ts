@@ -1,12 +1,12 @@
 // `make run-cluster`: the whole mesh as one process per target against the
 // local backends (make deps-up), the way Kubernetes runs it. Logs go to
 // .deps/mesh/<target>.log; Ctrl-C stops every process. The spawning is in
-// mesh.ts (shared with the REST end-to-end tests' mesh mode).
+// processes.ts, which the test harness uses too.
 import { join } from "node:path";
-import { loadOrCreateKeyPair } from "../../services/kit/keys.js";
-import { createLogger } from "../../services/kit/logger.js";
-import { readConfig } from "../../services/runtime/config.js";
-import { ROOT, spawnMesh, type Mesh } from "./mesh.js";
+import { loadOrCreateKeyPair } from "../kit/keys.js";
+import { createLogger } from "../kit/logger.js";
+import { readConfig } from "../runtime/config.js";
+import { ROOT, spawnMesh, type Mesh } from "./processes.js";
 
 const dir = join(ROOT, ".deps/mesh");
 const keys = await loadOrCreateKeyPair(join(dir, "keys"));

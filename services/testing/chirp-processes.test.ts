@@ -1,9 +1,9 @@
-// The mesh mode of the e2e suite hands gateway settings to the gateway
+// The harness in child processes hands gateway settings to the gateway
 // process as environment variables: every GatewayConfig field must survive
 // the trip (a new field fails here until gatewayEnv passes it on).
 import test from "ava";
-import { readGatewayConfig, type GatewayConfig } from "../config.js";
-import { gatewayEnv } from "./mesh.js";
+import { readGatewayConfig, type GatewayConfig } from "../gateway/config.js";
+import { gatewayEnv } from "./chirp-processes.js";
 
 test("gatewayEnv is the inverse of readGatewayConfig", (t) => {
   const config: GatewayConfig = {

@@ -3,10 +3,10 @@
 // threads): their throughput is the machine's hashing rate, by design.
 // The user and graph services run in a child process; this one makes the load.
 import { randomBytes } from "node:crypto";
-import { benchArgs } from "../../bench/args.js";
-import { machine, measureServed, print, serveInChild } from "./bench-kit.js";
+import { benchArgs } from "../../args.js";
+import { machine, measureServed, print, serveInChild } from "./kit.js";
 
-const USAGE = `node --import tsx services/user/bench.ts [--mode=embedded|cluster] [--users=400] [--concurrency=16]
+const USAGE = `node --import tsx bench/services/user/main.ts [--mode=embedded|cluster] [--users=400] [--concurrency=16]
 `;
 const args = benchArgs(USAGE, { mode: "embedded", users: "400", concurrency: "16" });
 const mode = args.mode();

@@ -8,22 +8,22 @@
 // 7-day buckets (straight into the store, explicit ids); GetTweet,
 // BatchGetTweets(20) (also one at a time) and ListUserTweets(20) latency; in cluster mode also
 // the store's batch read with IN queries against parallel point reads.
-import { benchArgs } from "../../bench/args.js";
+import { benchArgs } from "../../args.js";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { createClient, type Client } from "@connectrpc/connect";
-import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
+import { createUnaryGrpcTransport } from "../../../services/kit/grpc-unary-client.js";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { CreateTweetRequestSchema, TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { h2loadGrpc, type H2loadGrpcResult } from "../../bench/h2load-grpc.js";
-import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../bench/h2load.js";
-import { Health } from "../../gen/grpc/health/v1/health_pb.js";
-import { bucketFloor } from "./buckets.js";
-import { encodeCursor } from "./cursor.js";
-import { grpcOutcome } from "../../bench/mix.js";
-import { runOpenLoop, type OpenLoopResult } from "../../bench/openloop.js";
-import { stallsLine, watchStalls, type Stalls } from "../../bench/stalls.js";
-import { calibrationLine } from "../../bench/machine.js";
-import { closedLoop, failedSuffix, mergeLoops, type ClosedLoop } from "../../bench/closed-loop.js";
+import { CreateTweetRequestSchema, TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
+import { h2loadGrpc, type H2loadGrpcResult } from "../../h2load-grpc.js";
+import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../h2load.js";
+import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
+import { bucketFloor } from "../../../services/tweet/buckets.js";
+import { encodeCursor } from "../../../services/tweet/cursor.js";
+import { grpcOutcome } from "../../mix.js";
+import { runOpenLoop, type OpenLoopResult } from "../../openloop.js";
+import { stallsLine, watchStalls, type Stalls } from "../../stalls.js";
+import { calibrationLine } from "../../machine.js";
+import { closedLoop, failedSuffix, mergeLoops, type ClosedLoop } from "../../closed-loop.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
 
@@ -139,7 +139,7 @@ function record(r: Result, results: Result[], suffix = ""): void {
   );
 }
 
-const USAGE = `node --import tsx services/tweet/bench.ts [--mode=embedded|cluster]
+const USAGE = `node --import tsx bench/services/tweet/main.ts [--mode=embedded|cluster]
   [--creates=20000] [--concurrency=64] [--read-concurrency=16]
   [--list-tweets=100000] [--reads=5000] [--workers=2]
   [--create-rates=1000,1500] [--create-seconds=30] ${GENERATOR_USAGE}
@@ -181,10 +181,10 @@ async function main(): Promise<void> {
   );
 
   // Imported here so the worker threads stay light.
-  const { testRuntime } = await import("../platform/testing/runtime.js");
-  const { start } = await import("./target.js");
-  const { CassandraTweetStore } = await import("./store/cassandra.js");
-  const { tweetCreated } = await import("./events.js");
+  const { testRuntime } = await import("../../../services/testing/runtime.js");
+  const { start } = await import("../../../services/tweet/target.js");
+  const { CassandraTweetStore } = await import("../../../services/tweet/store/cassandra.js");
+  const { tweetCreated } = await import("../../../services/tweet/events.js");
   const env = await testRuntime(mode, "tweetbench", {}, { CHIRP_TWEET_PORT: "0" });
   const started = await start(env.rt);
   const results: Result[] = [];

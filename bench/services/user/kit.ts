@@ -5,10 +5,10 @@ import { spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TokenSigner } from "../kit/auth.js";
-import { generateKeyPairPem } from "../kit/keys.js";
-import { connectClients } from "./testing.js";
-import { closedLoop, failedSuffix, type ClosedLoop } from "../../bench/closed-loop.js";
+import { TokenSigner } from "../../../services/kit/auth.js";
+import { generateKeyPairPem } from "../../../services/kit/keys.js";
+import { connectClients } from "../../../services/user/testing.js";
+import { closedLoop, failedSuffix, type ClosedLoop } from "../../closed-loop.js";
 
 export interface Figures {
   phase: string;
@@ -97,13 +97,13 @@ export interface ServedPair {
   stop(): Promise<void>;
 }
 
-/** Starts the user + graph services in a child process (see bench-serve.ts). */
+/** Starts the user + graph services in a child process (see serve.ts). */
 export async function serveInChild(mode: "embedded" | "cluster", label: string): Promise<ServedPair> {
   const keys = await generateKeyPairPem();
   const signer = await TokenSigner.fromPem(keys.privateKeyPem, { issuer: "chirp", audience: "chirp-api", ttlSeconds: 3600 });
   // BENCH_CHILD_NODE_ARGS, e.g. "--cpu-prof", profiles the services' side.
   const nodeArgs = (process.env.BENCH_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), "bench-serve.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), "serve.ts")], {
     env: { ...process.env, BENCH_MODE: mode, BENCH_LABEL: label, BENCH_JWT_PUBLIC_KEY: keys.publicKeyPem, BENCH_JWT_PRIVATE_KEY: keys.privateKeyPem },
     stdio: ["pipe", "pipe", "inherit"],
   });

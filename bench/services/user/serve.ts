@@ -2,7 +2,7 @@
 // load generator does not share its event loop: starts the user and graph
 // services (isolated data, like the tests), prints their URLs as one JSON
 // line, and stops and cleans up when stdin closes or on SIGTERM.
-import { startPair } from "./testing.js";
+import { startPair } from "../../../services/user/testing.js";
 
 const mode = process.env.BENCH_MODE === "cluster" ? "cluster" : "embedded";
 const pair = await startPair(mode, process.env.BENCH_LABEL ?? "bench", {

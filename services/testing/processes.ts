@@ -4,30 +4,29 @@
 // distinct CHIRP_WORKER_ID, ports and addresses, keyspace, NATS and Redis
 // prefixes), wait until every target is healthy (gRPC health SERVING, the
 // gateway's /readyz 200) and stop them (SIGTERM, SIGKILL after a grace).
-// Each process logs to <logDir>/<name>.log. Used by `make run-cluster`
-// (scripts/mesh/run.ts) and the REST end-to-end tests' "mesh" mode.
+// Each process logs to <logDir>/<name>.log. The targets and their order come
+// from the table (services/targets.ts). Used by `make run-cluster`
+// (run-cluster.ts) and by the harness (chirp.ts) for one process per target.
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readSync, fstatSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import type { KeyPairPem } from "../../services/kit/keys.js";
-import type { Logger } from "../../services/kit/logger.js";
-import { migrate } from "../../services/platform/cassandra/migrate.js";
-import { freePorts } from "../../services/platform/testing/ports.js";
-import { readConfig } from "../../services/runtime/config.js";
+import type { KeyPairPem } from "../kit/keys.js";
+import type { Logger } from "../kit/logger.js";
+import { migrate } from "../platform/cassandra/migrate.js";
+import { readConfig, SERVICE_NAMES, type ServiceName } from "../runtime/config.js";
+import { serviceOf, TARGET_NAMES, type TargetName } from "../targets.js";
+import { freePorts } from "./ports.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Start order; the gateway last (it only probes the others). */
-export const TARGETS = ["user", "graph", "tweet", "timeline", "fanout", "gateway"] as const;
-export type Target = (typeof TARGETS)[number];
+type Target = TargetName;
+type Service = ServiceName;
 export type Ports = Record<Target, number>;
-type Service = "user" | "graph" | "tweet" | "timeline";
-const SERVICES: Service[] = ["user", "graph", "tweet", "timeline"];
 
-/** Ids are minted by user, graph and tweet: each target gets its own worker id. */
-export const WORKER_IDS: Record<Target, number> = { user: 1, graph: 2, tweet: 3, timeline: 4, fanout: 5, gateway: 6 };
+/** Ids are minted by several targets: each target's first process gets its own worker id (1, 2, … in table order). */
+export const WORKER_IDS = Object.fromEntries(TARGET_NAMES.map((t, i) => [t, i + 1])) as Record<Target, number>;
 
 export interface MeshOptions {
   keys: KeyPairPem;
@@ -82,8 +81,8 @@ export interface Mesh {
 }
 
 export async function freeMeshPorts(host = "127.0.0.1"): Promise<Ports> {
-  const p = await freePorts(TARGETS.length, host);
-  return Object.fromEntries(TARGETS.map((t, i) => [t, p[i]!])) as Ports;
+  const p = await freePorts(TARGET_NAMES.length, host);
+  return Object.fromEntries(TARGET_NAMES.map((t, i) => [t, p[i]!])) as Ports;
 }
 
 /** The last `lines` lines of a log file (reads at most its last 16 KiB). */
@@ -109,10 +108,10 @@ const envKey = (t: Target) => t.toUpperCase();
 /** Applies migrations, spawns the targets and returns at once; call ready() to wait for them. */
 export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
-  const addrs = Object.fromEntries(SERVICES.map((s) => [s, o.addrs?.[s] ?? url(o.ports[s])])) as Record<Service, string>;
+  const addrs = Object.fromEntries(SERVICE_NAMES.map((s) => [s, o.addrs?.[s] ?? url(o.ports[s])])) as Record<Service, string>;
   const settings: Record<string, string> = { CHIRP_MODE: "cluster" };
-  for (const t of TARGETS) settings[`CHIRP_${envKey(t)}_PORT`] = String(o.ports[t]);
-  for (const s of SERVICES) settings[`CHIRP_${envKey(s)}_ADDR`] = addrs[s];
+  for (const t of TARGET_NAMES) settings[`CHIRP_${envKey(t)}_PORT`] = String(o.ports[t]);
+  for (const s of SERVICE_NAMES) settings[`CHIRP_${envKey(s)}_ADDR`] = addrs[s];
   Object.assign(settings, o.env);
   const env = {
     ...(o.baseEnv ?? process.env),
@@ -182,11 +181,11 @@ export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
     return proc;
   };
 
-  for (const t of o.targets ?? TARGETS) add(t, t, {});
+  for (const t of TARGET_NAMES.filter((t) => (o.targets ?? TARGET_NAMES).includes(t))) add(t, t, {});
 
   const mesh: Mesh = {
     gatewayUrl: url(o.ports.gateway),
-    urls: Object.fromEntries(TARGETS.map((t) => [t, t === "fanout" || t === "gateway" ? url(o.ports[t]) : addrs[t]])) as Record<Target, string>,
+    urls: Object.fromEntries(TARGET_NAMES.map((t) => [t, serviceOf(t) ? addrs[serviceOf(t)!] : url(o.ports[t])])) as Record<Target, string>,
     procs,
     logDir: o.logDir,
     add,

@@ -6,8 +6,8 @@ import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import test from "ava";
-import { generateKeyPairPem } from "../../services/kit/keys.js";
-import { freeMeshPorts, logTail, startMesh, type MeshOptions } from "./mesh.js";
+import { generateKeyPairPem } from "../kit/keys.js";
+import { freeMeshPorts, logTail, startMesh, type MeshOptions } from "./processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-mesh-test-"));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,24 +1,24 @@
-// Starts the system under test as child processes: the all-in-one
-// (`--target=all`, embedded storage) or one process per target against the
-// real backends (cluster mode), on the benchmark's own ports so it never
-// collides with a `make run` or a test on the defaults. Waits for the
-// gateway's /readyz (and every target's gRPC health), watches the children,
-// and stops them at the end (SIGTERM, then SIGKILL after a grace period).
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, openSync, closeSync } from "node:fs";
+// Starts the system under test as child processes with the harness's
+// launcher: the all-in-one (`--target=all`, embedded storage) or one process
+// per target against the real backends (cluster mode), on the benchmark's own
+// ports so it never collides with a `make run` or a test on the defaults,
+// each with the profiler hook. The launcher waits for every target's health
+// and the gateway's /readyz, and stops them at the end.
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import type { KeyPairPem } from "../services/kit/keys.js";
+import { TARGET_NAMES, type TargetName } from "../services/targets.js";
+import { startMesh } from "../services/testing/processes.js";
 import { pidOnPort, type Watched } from "./cpu.js";
-import { waitForHttp200 } from "./http.js";
 import { log } from "./progress.js";
 
 export type Mode = "embedded" | "cluster";
-export const TARGETS = ["user", "graph", "tweet", "timeline", "fanout", "gateway"] as const;
-export type Target = (typeof TARGETS)[number];
+export type Target = TargetName;
 
 export interface LaunchOptions {
   mode: Mode;
@@ -76,12 +76,7 @@ export async function launch(o: LaunchOptions): Promise<System> {
     CHIRP_MODE: o.mode,
     CHIRP_HOST: "127.0.0.1",
     CHIRP_LOG_LEVEL: o.logLevel,
-    CHIRP_GATEWAY_PORT: String(p.gateway),
-    CHIRP_USER_PORT: String(p.user),
-    CHIRP_GRAPH_PORT: String(p.graph),
-    CHIRP_TWEET_PORT: String(p.tweet),
-    CHIRP_TIMELINE_PORT: String(p.timeline),
-    CHIRP_FANOUT_PORT: String(p.fanout),
+    ...Object.fromEntries(TARGET_NAMES.map((t) => [`CHIRP_${t.toUpperCase()}_PORT`, String(p[t])])),
     CHIRP_USER_ADDR: addrs.user,
     CHIRP_GRAPH_ADDR: addrs.graph,
     CHIRP_TWEET_ADDR: addrs.tweet,
@@ -98,33 +93,36 @@ export async function launch(o: LaunchOptions): Promise<System> {
     Object.assign(settings, { CHIRP_CASSANDRA_KEYSPACE: n.keyspace, CHIRP_REDIS_PREFIX: n.redisPrefix, CHIRP_NATS_PREFIX: n.natsPrefix });
   }
   Object.assign(settings, o.env);
-  const secrets = { CHIRP_JWT_PUBLIC_KEY: o.keys.publicKeyPem, CHIRP_JWT_PRIVATE_KEY: o.keys.privateKeyPem };
-
-  mkdirSync(o.logDir, { recursive: true });
   mkdirSync(o.profileDir, { recursive: true });
-  const procs: Proc[] = [];
   const hook = pathToFileURL(join(o.repoRoot, "bench", "profiler-hook.ts")).href;
 
-  const spawnTarget = (name: string, target: string, extra: Record<string, string>) => {
-    const logFile = join(o.logDir, `${name}.log`);
-    const fd = openSync(logFile, "a");
-    const child = spawn(process.execPath, ["--import", "tsx", "--import", hook, "services/main.ts", `--target=${target}`], {
-      cwd: o.repoRoot,
-      env: { ...process.env, ...settings, ...secrets, ...extra, BENCH_PROFILE_DIR: o.profileDir, BENCH_PROFILE_NAME: name },
-      stdio: ["ignore", fd, fd],
-    });
-    closeSync(fd);
-    const proc: Proc = { name, pid: child.pid ?? -1, child, exited: false };
-    child.on("exit", (code, sig) => {
-      proc.exited = true;
-      if (!stopping) log(`!! ${name} exited (${sig ?? code}); see ${logFile}`);
-    });
-    procs.push(proc);
-    return proc;
-  };
-
+  // The harness's launcher (services/testing/processes.ts), as `make run-cluster` uses it:
+  // the all-in-one as one process, or one process per target after the migrations.
   let stopping = false;
-  const alive = () => procs.every((x) => !x.exited);
+  const mesh = await startMesh({
+    keys: o.keys,
+    logDir: o.logDir,
+    ports: p,
+    mode: o.mode,
+    env: settings,
+    targets: o.mode === "embedded" ? ["all"] : TARGET_NAMES,
+    migrate: o.mode === "cluster",
+    nodeArgs: ["--import", hook],
+    processEnv: (name) => ({ BENCH_PROFILE_DIR: o.profileDir, BENCH_PROFILE_NAME: name }),
+    stopGraceMs: 15_000,
+    startTimeoutMs: o.startTimeoutMs,
+    onExit: (proc) => {
+      if (!stopping) log(`!! ${proc.name} exited (${proc.exit}); see ${proc.logFile}`);
+    },
+  });
+  const procs: Proc[] = mesh.procs.map((x) => ({
+    name: x.name,
+    pid: x.pid,
+    child: x.child,
+    get exited() {
+      return x.exit !== undefined;
+    },
+  }));
   const backends =
     o.mode === "cluster"
       ? ([
@@ -136,9 +134,9 @@ export async function launch(o: LaunchOptions): Promise<System> {
           .filter((w) => w.pid > 0)
       : [];
 
-  const system: System = {
+  return {
     mode: o.mode,
-    gatewayUrl: url(p.gateway),
+    gatewayUrl: mesh.gatewayUrl,
     addrs,
     procs,
     settings,
@@ -147,42 +145,12 @@ export async function launch(o: LaunchOptions): Promise<System> {
       const x = procs.find((q) => q.name === name);
       if (x && !x.exited) x.child.kill(sig);
     },
-    alive,
+    alive: () => procs.every((x) => !x.exited),
     async stop() {
       stopping = true;
-      await Promise.all(
-        procs.map(
-          (x) =>
-            new Promise<void>((resolve) => {
-              if (x.exited) return resolve();
-              const force = setTimeout(() => x.child.kill("SIGKILL"), 15_000);
-              x.child.once("exit", () => {
-                clearTimeout(force);
-                resolve();
-              });
-              x.child.kill("SIGTERM");
-            }),
-        ),
-      );
+      await mesh.stop();
     },
   };
-
-  try {
-    if (o.mode === "embedded") {
-      spawnTarget("all", "all", {});
-    } else {
-      // The user service applies the Cassandra migrations, the others start once it is healthy.
-      spawnTarget("user", "user", { CHIRP_WORKER_ID: "1", CHIRP_MIGRATE_ON_START: "true" });
-      await waitHealthy(addrs.user, o.startTimeoutMs, alive);
-      TARGETS.filter((t) => t !== "user").forEach((t, k) => spawnTarget(t, t, { CHIRP_WORKER_ID: String(k + 2) }));
-      await Promise.all([addrs.graph, addrs.tweet, addrs.timeline, addrs.fanout].map((a) => waitHealthy(a, o.startTimeoutMs, alive)));
-    }
-    await waitForHttp200(`${system.gatewayUrl}/readyz`, o.startTimeoutMs, alive);
-  } catch (err) {
-    await system.stop();
-    throw err;
-  }
-  return system;
 }
 
 function portOf(settings: Record<string, string>, backend: "cassandra" | "redis" | "nats"): number | undefined {

@@ -13,6 +13,8 @@ import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVICE_NAMES } from "../../services/runtime/config.js";
+import { TARGET_NAMES, type TargetName } from "../../services/targets.js";
 import { dumpYaml, loadYaml } from "@kubernetes/client-node";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,8 +24,9 @@ const HELM = join(ROOT, ".tools/bin/helm");
 const KUBE_VERSION = "1.33.1";
 const RELEASE = "chirp";
 const NAMESPACE = "chirp";
-const TARGETS = ["user", "graph", "tweet", "timeline", "fanout", "gateway"] as const;
-type Target = (typeof TARGETS)[number];
+// Every target of the table (services/targets.ts) is a workload of the chart.
+const TARGETS = TARGET_NAMES;
+type Target = TargetName;
 const PORTS: Record<Target, number> = { user: 50051, graph: 50052, tweet: 50053, timeline: 50054, fanout: 50055, gateway: 8080 };
 
 // js-yaml as @kubernetes/client-node itself resolves it (its own dependency).
@@ -345,7 +348,7 @@ test("the ConfigMap and env use exactly the variable names the process reads", (
     for (const k of Object.keys(cm.data)) t.true(read.has(k), `${scenario}: ConfigMap key ${k} is read by the process`);
     t.is(cm.data.CHIRP_MODE, "cluster");
     t.is(cm.data.CHIRP_HOST, "0.0.0.0");
-    for (const target of ["user", "graph", "tweet", "timeline"] as const) {
+    for (const target of SERVICE_NAMES) {
       const svc = find(objs, "Service", `${RELEASE}-${target}`)!;
       const port = svc.spec.ports.find((p: any) => p.name === "grpc").port;
       t.is(cm.data[`CHIRP_${target.toUpperCase()}_ADDR`], `http://${svc.metadata.name}:${port}`);

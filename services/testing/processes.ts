@@ -21,12 +21,13 @@ import { freePorts } from "./ports.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-type Target = TargetName;
+/** A target of the table, or "all": every target in one process (the embedded all-in-one). */
+type Target = TargetName | "all";
 type Service = ServiceName;
-export type Ports = Record<Target, number>;
+export type Ports = Record<TargetName, number>;
 
 /** Ids are minted by several targets: each target's first process gets its own worker id (1, 2, … in table order). */
-export const WORKER_IDS = Object.fromEntries(TARGET_NAMES.map((t, i) => [t, i + 1])) as Record<Target, number>;
+export const WORKER_IDS = Object.fromEntries([...TARGET_NAMES, "all"].map((t, i) => [t, i + 1])) as Record<Target, number>;
 
 export interface MeshOptions {
   keys: KeyPairPem;
@@ -41,8 +42,14 @@ export interface MeshOptions {
   env?: Record<string, string>;
   /** Settings for one target only. */
   targetEnv?: Partial<Record<Target, Record<string, string>>>;
-  /** Which targets to run; default all of them. */
+  /** Which targets to run, one process each; default all of them. ["all"]: one process running every target. */
   targets?: readonly Target[];
+  /** embedded runs only as ["all"]; default cluster. */
+  mode?: "embedded" | "cluster";
+  /** Node.js options before the entry point (e.g. --import of a profiler hook). */
+  nodeArgs?: string[];
+  /** Settings for one process, by its name. */
+  processEnv?: (name: string) => Record<string, string>;
   /** Apply the Cassandra migrations first (default true). A logger: where their progress goes (default <logDir>/migrate.log). */
   migrate?: boolean | Logger;
   /** SIGTERM → SIGKILL after this long (default 15 s). */
@@ -69,7 +76,7 @@ export interface MeshProcess {
 export interface Mesh {
   gatewayUrl: string;
   /** Every target's URL (fanout: its health port). */
-  urls: Record<Target, string>;
+  urls: Record<TargetName, string>;
   procs: MeshProcess[];
   logDir: string;
   /** Spawns one more process of a target (e.g. a second gateway with other settings). */
@@ -109,7 +116,7 @@ const envKey = (t: Target) => t.toUpperCase();
 export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const addrs = Object.fromEntries(SERVICE_NAMES.map((s) => [s, o.addrs?.[s] ?? url(o.ports[s])])) as Record<Service, string>;
-  const settings: Record<string, string> = { CHIRP_MODE: "cluster" };
+  const settings: Record<string, string> = { CHIRP_MODE: o.mode ?? "cluster" };
   for (const t of TARGET_NAMES) settings[`CHIRP_${envKey(t)}_PORT`] = String(o.ports[t]);
   for (const s of SERVICE_NAMES) settings[`CHIRP_${envKey(s)}_ADDR`] = addrs[s];
   Object.assign(settings, o.env);
@@ -153,13 +160,14 @@ export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
       // The first process of a target gets the usual id, extra ones the next free ids.
       CHIRP_WORKER_ID: String(procs.some((p) => p.target === target) ? nextWorkerId++ : WORKER_IDS[target]),
       ...o.targetEnv?.[target],
+      ...o.processEnv?.(name),
       ...extra,
     };
     const logFile = join(o.logDir, `${name}.log`);
     const fd = openSync(logFile, "w");
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "services/main.ts"), `--target=${target}`], {
+      child = spawn(process.execPath, ["--import", "tsx", ...(o.nodeArgs ?? []), join(ROOT, "services/main.ts"), `--target=${target}`], {
         cwd: ROOT,
         env: childEnv,
         stdio: ["ignore", fd, fd],
@@ -167,7 +175,8 @@ export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
     } finally {
       closeSync(fd);
     }
-    const port = childEnv[`CHIRP_${envKey(target)}_PORT`];
+    // The all-in-one answers on the gateway's port.
+    const port = childEnv[`CHIRP_${envKey(target === "all" ? "gateway" : target)}_PORT`];
     const proc: MeshProcess = { name, target, pid: child.pid ?? -1, child, logFile, url: url(Number(port)) };
     const exited = (how: string) => {
       if (proc.exit) return;
@@ -181,11 +190,12 @@ export async function spawnMesh(o: MeshOptions): Promise<Mesh> {
     return proc;
   };
 
-  for (const t of TARGET_NAMES.filter((t) => (o.targets ?? TARGET_NAMES).includes(t))) add(t, t, {});
+  if (o.targets?.includes("all")) add("all", "all", {});
+  else for (const t of TARGET_NAMES.filter((t) => (o.targets ?? TARGET_NAMES).includes(t))) add(t, t, {});
 
   const mesh: Mesh = {
     gatewayUrl: url(o.ports.gateway),
-    urls: Object.fromEntries(TARGET_NAMES.map((t) => [t, serviceOf(t) ? addrs[serviceOf(t)!] : url(o.ports[t])])) as Record<Target, string>,
+    urls: Object.fromEntries(TARGET_NAMES.map((t) => [t, serviceOf(t) ? addrs[serviceOf(t)!] : url(o.ports[t])])) as Record<TargetName, string>,
     procs,
     logDir: o.logDir,
     add,
@@ -229,7 +239,7 @@ export async function startMesh(o: MeshOptions & { startTimeoutMs: number }): Pr
 /** One probe: undefined when healthy, else what it saw. */
 async function probe(p: MeshProcess): Promise<string | undefined> {
   try {
-    if (p.target === "gateway") {
+    if (p.target === "gateway" || p.target === "all") {
       const res = await fetch(`${p.url}/readyz`, { signal: AbortSignal.timeout(3000) });
       const text = await res.text();
       return res.ok ? undefined : `/readyz ${res.status} ${text}`;

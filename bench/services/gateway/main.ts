@@ -16,12 +16,11 @@ import { GraphService } from "../../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { GetUserResponseSchema, UserService } from "../../../gen/chirp/user/v1/user_pb.js";
-import { testRuntime } from "../../../services/testing/runtime.js";
-import { createServiceClients } from "../../../services/runtime/clients.js";
-import { start as startGraph } from "../../../services/graph/target.js";
-import { start as startTweet } from "../../../services/tweet/target.js";
-import { start as startUser } from "../../../services/user/target.js";
-import { start as startGateway } from "../../../services/gateway/target.js";
+import { TokenVerifier } from "../../../services/kit/auth.js";
+import { serveForTest } from "../../../services/kit/test-server.js";
+import { implement } from "../../../services/kit/unary-call.js";
+import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
+import { testKeys } from "../../../services/testing/runtime.js";
 import { bindingsOf, type Binding } from "../../../services/gateway/transcode/bindings.js";
 import { jsonRegistry } from "../../../services/gateway/transcode/json.js";
 import { pathValues } from "../../../services/gateway/transcode/path-values.js";
@@ -31,9 +30,6 @@ import { Router } from "../../../services/gateway/transcode/router.js";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { UserSchema } from "../../../gen/chirp/user/v1/user_pb.js";
-import { HealthMonitor } from "../../../services/kit/health.js";
-import { serve } from "../../../services/kit/server.js";
-import type { Runtime } from "../../../services/runtime/runtime.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -41,43 +37,34 @@ const REAL = process.env.BENCH_REAL === "1";
 /** Variants take turns, round after round, so a noisy neighbour hurts them alike; the median round is reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-/** The user service behind the gateway: the real one, or a stub that answers at once. */
-async function userBackend(rt: Runtime): Promise<{ url: string; userId: bigint; stop(): Promise<void> }> {
+const OPEN = { rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 500 } };
+const LIMITED = { rateLimit: { perIpPerMinute: 100_000_000, perUserPerMinute: 100_000_000, timeoutMs: 500 } };
+
+/** A gateway (no limits) in front of the user service: the real one, or a stub that answers at once. */
+async function system(): Promise<{ chirp: Chirp; userUrl: string; userId: bigint; stop(): Promise<void> }> {
   if (REAL) {
     // GetUser hydrates counts from the graph service (and tweet counts).
-    const graph = await startGraph(rt);
-    const user = await startUser(rt);
-    const tweet = await startTweet(rt);
-    Object.assign(rt.config.addrs, { user: user.url, graph: graph.url!, tweet: tweet.url! });
-    rt.clients = createServiceClients(rt.config.addrs);
-    const direct = createClient(UserService, createGrpcTransport({ baseUrl: user.url }));
-    const { user: u } = await direct.register({ username: "benchuser", email: "bench@example.com", password: "correct horse battery" });
-    return {
-      url: user.url,
-      userId: u!.userId,
-      async stop() {
-        await tweet.stop();
-        await user.stop();
-        await graph.stop();
-      },
-    };
+    const chirp = await startChirp({ mode: "embedded", label: "gw_bench", targets: ["user", "graph", "tweet", "gateway"], overrides: { gateway: OPEN } });
+    const { user: u } = await chirp.clients.user.register({ username: "benchuser", email: "bench@example.com", password: "correct horse battery" });
+    return { chirp, userUrl: chirp.urls.user!, userId: u!.userId, stop: () => chirp.stop() };
   }
   const alice = create(UserSchema, { userId: 42n, username: "alice", displayName: "Alice", createdAt: timestampNow(), followerCount: 12n });
-  const server = await serve({
+  const stub = await serveForTest({
     name: "stub-user",
-    host: "127.0.0.1",
-    port: 0,
-    services: [UserService],
-    routes: (router) => router.service(UserService, { getUser: () => ({ user: alice }) }),
-    health: new HealthMonitor({ services: [UserService.typeName], checks: [], logger: rt.logger, intervalMs: 60_000 }),
-    logger: rt.logger,
-    metrics: rt.metrics,
-    verifier: rt.verifier,
+    implementations: [implement(UserService, { getUser: () => ({ user: alice }) })],
+    verifier: await TokenVerifier.fromPem(testKeys.publicKeyPem, { issuer: "chirp", audience: "chirp-api" }),
   });
-  const url = `http://127.0.0.1:${server.port}`;
-  rt.config.addrs.user = url;
-  rt.clients = createServiceClients(rt.config.addrs);
-  return { url, userId: 42n, stop: () => server.close(0) };
+  const userUrl = `http://127.0.0.1:${stub.port}`;
+  const chirp = await startChirp({ mode: "embedded", label: "gw_bench", targets: ["gateway"], env: { CHIRP_USER_ADDR: userUrl }, overrides: { gateway: OPEN } });
+  return {
+    chirp,
+    userUrl,
+    userId: 42n,
+    async stop() {
+      await chirp.stop();
+      await stub.close(0);
+    },
+  };
 }
 
 interface Result {
@@ -135,18 +122,12 @@ function micro(name: string, n: number, fn: () => void): string {
 }
 
 async function main(): Promise<void> {
-  const { rt, cleanup } = await testRuntime("embedded", "gw_bench", {}, {
-    CHIRP_USER_PORT: "0",
-    CHIRP_GRAPH_PORT: "0",
-    CHIRP_TWEET_PORT: "0",
-    CHIRP_GATEWAY_PORT: "0",
-    CHIRP_SHUTDOWN_GRACE_MS: "0",
-  });
-  const user = await userBackend(rt);
-  const open = await startGateway(rt, { rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 500 } });
-  const limited = await startGateway(rt, { rateLimit: { perIpPerMinute: 100_000_000, perUserPerMinute: 100_000_000, timeoutMs: 500 } });
+  const user = await system();
+  const { rt } = user.chirp;
+  const open = { url: user.chirp.base };
+  const limited = await user.chirp.extraGateway(LIMITED);
 
-  const direct = createClient(UserService, createGrpcTransport({ baseUrl: user.url }));
+  const direct = createClient(UserService, createGrpcTransport({ baseUrl: user.userUrl }));
   const id = user.userId;
   const u = (await direct.getUser({ userId: id })).user;
   const { token } = await rt.signer!.sign({ userId: id, sessionId: "bench" });
@@ -214,10 +195,7 @@ async function main(): Promise<void> {
   console.log(`${"token verification (EdDSA; per-user limit key)".padEnd(44)} ${(Number(process.hrtime.bigint() - t0) / n / 1000).toFixed(2).padStart(7)} µs/op`);
 
   agent.destroy();
-  await limited.stop();
-  await open.stop();
   await user.stop();
-  await cleanup();
 }
 
 await main();

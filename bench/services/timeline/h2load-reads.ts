@@ -6,7 +6,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { h2loadGrpc } from "../../h2load-grpc.js";
 import { GetHomeTimelineRequestSchema, TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import type { ReadFigures } from "./read-load.js";
-import type { System } from "../../../services/timeline/testing/system.js";
+import type { ChirpWithStore as System } from "../../../services/testing/chirp.js";
 
 const REQUEST = toBinary(GetHomeTimelineRequestSchema, create(GetHomeTimelineRequestSchema, { limit: 20 }));
 
@@ -20,13 +20,13 @@ export function h2loadReads(s: System, authorization: Record<string, string>, cl
   return async (readers: string[], rate: number, loadEnded?: () => void): Promise<ReadFigures> => {
     const mine = readers.slice(0, clients);
     for (const reader of mine.filter((id) => !checked.has(id))) {
-      const page = await s.tl.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[reader]! } });
+      const page = await s.clients.timeline.getHomeTimeline({ limit: 20 }, { headers: { authorization: authorization[reader]! } });
       if (page.tweets.length === 0) throw new Error(`reader ${reader} has an empty home timeline: the set-up went wrong`);
       checked.add(reader);
     }
     const r = await h2loadGrpc({
       registry: s.rt.metrics.registry,
-      url: s.timeline.url!,
+      url: s.urls.timeline!,
       method: TimelineService.method.getHomeTimeline,
       request: REQUEST,
       authorizations: mine.map((reader) => authorization[reader]!),

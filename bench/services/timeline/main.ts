@@ -32,7 +32,8 @@ import { ReadLoad, type ReadFigures } from "./read-load.js";
 import { stallsLine, watchStalls, type Stalls } from "../../stalls.js";
 import { pullHomeTimeline } from "./pull.js";
 import { mapLimit } from "../../../services/timeline/source.js";
-import { startSystem, type System } from "../../../services/timeline/testing/system.js";
+import { startChirp, withTimelineStore, type ChirpWithStore as System } from "../../../services/testing/chirp.js";
+import type { TimelineStarted } from "../../../services/timeline/target.js";
 
 const USAGE = `node --import tsx bench/services/timeline/main.ts [--mode=cluster|embedded]
   [--followers=10000] [--rate=1000] [--seconds=30] [--pull=100,500,2000] [--max-entry-calls=64]
@@ -129,10 +130,16 @@ async function settle(s: System, quietMs = 1500): Promise<void> {
 async function main(): Promise<void> {
   const atStart = calibrationLine();
   progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
-  const s = await startSystem(MODE, "tl_bench", {
-    timeline: { fanoutThreshold: 50_000, largeAccountCacheMs: 1000 },
-    env: { CHIRP_MAX_ENTRY_CALLS: args.string("max-entry-calls") },
-  });
+  const s = await withTimelineStore(
+    await startChirp({
+      mode: MODE,
+      label: "tl_bench",
+      targets: ["user", "graph", "tweet", "timeline", "fanout"],
+      overrides: { timeline: { fanoutThreshold: 50_000, largeAccountCacheMs: 1000 } },
+      // The services call each other over gRPC, as one process per target does.
+      env: { CHIRP_MAX_ENTRY_CALLS: args.string("max-entry-calls"), CHIRP_INPROCESS_CALLS: "false" },
+    }),
+  );
   try {
     await run(s);
   } finally {
@@ -183,7 +190,7 @@ async function run(s: System): Promise<void> {
     // --- reads under load ---------------------------------------------------
     const authorization: Record<string, string> = {};
     for (const r of [...plainReaders, ...largeReaders]) authorization[String(r)] = ((await s.as(r)).headers as Record<string, string>).authorization!;
-    const load = ReadLoad.start(s.timeline.url!, authorization);
+    const load = ReadLoad.start(s.urls.timeline!, authorization);
     const open: OpenReads =
       GENERATOR === "h2load" ? h2loadReads(s, authorization, H2LOAD_CLIENTS, SECONDS) : (readers, rate) => load.run({ kind: "open", readers, rate, seconds: SECONDS });
     try {
@@ -261,7 +268,7 @@ async function fanoutBurst(s: System, hot: bigint, hotFollowers: bigint[]): Prom
 
 // --- pull model ---------------------------------------------------------
 async function pullModel(s: System, pullReaders: bigint[]): Promise<void> {
-  const rc = s.timeline.rc;
+  const rc = (s.targets.started.get("timeline") as TimelineStarted).rc;
   for (const [i, reader] of pullReaders.entries()) {
     const auth = (await s.as(reader)).headers as Record<string, string>;
     const scope = { requestId: "bench", authorization: auth.authorization };

@@ -23,6 +23,7 @@ import { grpcOutcome } from "../../mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../openloop.js";
 import { stallsLine, watchStalls, type Stalls } from "../../stalls.js";
 import { calibrationLine } from "../../machine.js";
+import type { StartedTweet } from "../../../services/tweet/target.js";
 import { closedLoop, failedSuffix, mergeLoops, type ClosedLoop } from "../../closed-loop.js";
 
 type PhaseName = "health" | "create" | "createKeyed" | "get" | "batchGet" | "listFirst" | "listCursor";
@@ -181,12 +182,11 @@ async function main(): Promise<void> {
   );
 
   // Imported here so the worker threads stay light.
-  const { testRuntime } = await import("../../../services/testing/runtime.js");
-  const { start } = await import("../../../services/tweet/target.js");
+  const { startChirp } = await import("../../../services/testing/chirp.js");
   const { CassandraTweetStore } = await import("../../../services/tweet/store/cassandra.js");
   const { tweetCreated } = await import("../../../services/tweet/events.js");
-  const env = await testRuntime(mode, "tweetbench", {}, { CHIRP_TWEET_PORT: "0" });
-  const started = await start(env.rt);
+  const env = await startChirp({ mode, label: "tweetbench", targets: ["tweet"] });
+  const started = env.targets.started.get("tweet") as StartedTweet;
   const results: Result[] = [];
   const tokens: string[] = [];
   for (let u = 1; u <= 1000; u++) tokens.push((await env.rt.signer!.sign({ userId: BigInt(u), sessionId: "b" })).token);
@@ -334,8 +334,7 @@ async function main(): Promise<void> {
     for (const r of results) log(`  ${r.name.padEnd(46)} ${Math.round(r.n / r.seconds).toString().padStart(7)}/s  p99 ${r.p99.toFixed(2)} ms${r.errors ? `  (${r.errors} failed)` : ""}`);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
-    await started.stop();
-    await env.cleanup();
+    await env.stop();
   }
 }
 

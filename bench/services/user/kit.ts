@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TokenSigner } from "../../../services/kit/auth.js";
 import { generateKeyPairPem } from "../../../services/kit/keys.js";
-import { connectClients } from "../../../services/user/testing.js";
+import { networkClients, type TestClients } from "../../../services/testing/actions.js";
 import { closedLoop, failedSuffix, type ClosedLoop } from "../../closed-loop.js";
 
 export interface Figures {
@@ -86,8 +86,8 @@ export function machine(): string {
 }
 
 export interface ServedPair {
-  user: ReturnType<typeof connectClients>["user"];
-  graph: ReturnType<typeof connectClients>["graph"];
+  user: TestClients["user"];
+  graph: TestClients["graph"];
   userUrl: string;
   graphUrl: string;
   /** Call options with a valid access token for `userId`. */
@@ -126,8 +126,10 @@ export async function serveInChild(mode: "embedded" | "cluster", label: string):
   ]);
   const urls = JSON.parse(line) as { userUrl: string; graphUrl: string };
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
+  const clients = networkClients(() => ({ user: urls.userUrl, graph: urls.graphUrl }));
   return {
-    ...connectClients(urls.userUrl, urls.graphUrl),
+    user: clients.user,
+    graph: clients.graph,
     ...urls,
     async as(userId) {
       const { token } = await signer.sign({ userId, sessionId: "bench" });

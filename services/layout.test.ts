@@ -1,6 +1,6 @@
-// The product apart from its rigs (issue 28): no file under services/ imports
-// from bench/, and only tests and test harnesses (files in a testing/ folder)
-// import from a testing/ folder.
+// The product apart from its rigs: no file under services/ imports from
+// bench/, and only test code (tests, the adapters' shared contract suites and
+// the harness in testing/ folders) imports from a testing/ folder.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +33,8 @@ const inside = (path: string, dir: string) => path.startsWith(dir + sep);
 const segments = (path: string) => relative(root, path).split(sep);
 /** A test harness: a file in a testing/ folder. */
 const inTestingFolder = (file: string) => segments(join(root, file)).slice(0, -1).includes("testing");
-const isTest = (file: string) => file.endsWith(".test.ts");
+/** Tests, and the contract suites (contract.ts) that run one set of tests against each adapter of a port. */
+const isTest = (file: string) => file.endsWith(".test.ts") || file.endsWith(`${sep}contract.ts`);
 
 const files = sources(services);
 
@@ -51,15 +52,6 @@ test("no file under services/ imports from bench/", (t) => {
   t.deepEqual(offenders, [], `benchmark code belongs under bench/ and services/ must not depend on it:\n${offenders.join("\n")}`);
 });
 
-// Files that imported from a testing/ folder when this test was written,
-// without being a test or a harness themselves. The list may only shrink:
-// the test fails on a new offender, and on a listed file that no longer
-// offends (one that is gone is not held against the list).
-const KNOWN: ReadonlySet<string> = new Set([
-  // The EventBus contract (ava tests shared by the adapters) uses eventually().
-  join("services", "platform", "bus", "contract.ts"),
-]);
-
 test("only tests and test harnesses import from a testing/ folder", (t) => {
   const offending = new Map<string, string[]>();
   for (const file of files) {
@@ -69,8 +61,6 @@ test("only tests and test harnesses import from a testing/ folder", (t) => {
       .map(({ specifier }) => specifier);
     if (found.length > 0) offending.set(file, found);
   }
-  const fresh = [...offending].filter(([file]) => !KNOWN.has(file)).map(([file, specs]) => `${file} imports ${specs.join(", ")}`);
-  t.deepEqual(fresh, [], `product code must not depend on test harnesses:\n${fresh.join("\n")}`);
-  const stale = [...KNOWN].filter((file) => files.includes(file) && !offending.has(file));
-  t.deepEqual(stale, [], `no longer imports from a testing/ folder; remove it from KNOWN in services/layout.test.ts:\n${stale.join("\n")}`);
+  const found = [...offending].map(([file, specs]) => `${file} imports ${specs.join(", ")}`);
+  t.deepEqual(found, [], `product code must not depend on test harnesses:\n${found.join("\n")}`);
 });

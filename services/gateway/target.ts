@@ -6,13 +6,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
-import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { addressedTransport } from "../runtime/clients.js";
-import type { ServiceName } from "../runtime/config.js";
+import { SERVICE_NAMES } from "../runtime/config.js";
+import { SERVICES } from "../runtime/services.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { Started } from "../runtime/service.js";
 import type { GatewayConfig } from "./config.js";
@@ -40,12 +37,7 @@ async function rateLimiter(rt: Runtime, timeoutMs: number): Promise<RateLimiter>
 export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGateway> {
   const logger = rt.logger.child({ target: "gateway" });
   const metrics = gatewayMetrics(rt.metrics.registry);
-  const services: Array<[DescService, Client<DescService>, ServiceName]> = [
-    [UserService, rt.clients.user as unknown as Client<DescService>, "user"],
-    [GraphService, rt.clients.graph as unknown as Client<DescService>, "graph"],
-    [TweetService, rt.clients.tweet as unknown as Client<DescService>, "tweet"],
-    [TimelineService, rt.clients.timeline as unknown as Client<DescService>, "timeline"],
-  ];
+  const services = SERVICE_NAMES.map((name) => [SERVICES[name], rt.clients[name] as unknown as Client<DescService>, name] as const);
   const limiter = await rateLimiter(rt, cfg.rateLimit.timeoutMs);
   const gateway = new Gateway({
     services: services.map(([s]) => s),

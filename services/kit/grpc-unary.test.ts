@@ -13,7 +13,7 @@ import { notFound } from "./errors.js";
 import { implement } from "./unary-call.js";
 import { createMetrics } from "./metrics.js";
 import type { ServeOptions } from "./server.js";
-import { serveForTest } from "./test-server.js";
+import { serveForTest } from "../testing/serve-for-test.js";
 
 const aborted: string[] = [];
 let served = 0;

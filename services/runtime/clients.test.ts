@@ -3,7 +3,7 @@
 import test from "ava";
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { INTERNAL_CALL_HEADER } from "../kit/request-context.js";
-import { serveForTest } from "../kit/test-server.js";
+import { serveForTest } from "../testing/serve-for-test.js";
 import { implement } from "../kit/unary-call.js";
 import { serviceClient } from "./clients.js";
 

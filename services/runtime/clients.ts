@@ -4,15 +4,12 @@
 // the callee's admission limit lets it through (kit/grpc-unary.ts).
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
-import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { INTERNAL_CALL_HEADER, REQUEST_ID_HEADER, requestScope } from "../kit/request-context.js";
 import { Addresses } from "./addresses.js";
-import type { ServiceName } from "./config.js";
+import { SERVICE_NAMES, type ServiceName } from "./config.js";
 import { LocalServices } from "./local-transport.js";
+import { SERVICES } from "./services.js";
 
 const forwardScope: Interceptor = (next) => async (req) => {
   if (!req.header.has(INTERNAL_CALL_HEADER)) req.header.set(INTERNAL_CALL_HEADER, "1");
@@ -59,14 +56,7 @@ export function addressedTransport(name: ServiceName, addrs: Addresses): Transpo
   };
 }
 
-export interface ServiceClients {
-  user: Client<typeof UserService>;
-  graph: Client<typeof GraphService>;
-  tweet: Client<typeof TweetService>;
-  timeline: Client<typeof TimelineService>;
-}
-
-const SERVICES = { user: UserService, graph: GraphService, tweet: TweetService, timeline: TimelineService };
+export type ServiceClients = { [N in ServiceName]: Client<(typeof SERVICES)[N]> };
 
 /** Clients of the four services: in memory for those registered in `local`, else over gRPC. */
 export function createServiceClients(addrs: Addresses | Record<ServiceName, string>, local?: LocalServices): ServiceClients {
@@ -74,5 +64,5 @@ export function createServiceClients(addrs: Addresses | Record<ServiceName, stri
     const net = addrs instanceof Addresses ? addressedTransport(name, addrs) : remote(addrs[name]);
     return createClient(SERVICES[name], local ? local.transport(net) : net);
   };
-  return { user: client("user"), graph: client("graph"), tweet: client("tweet"), timeline: client("timeline") } as ServiceClients;
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, client(name)])) as ServiceClients;
 }

@@ -50,7 +50,7 @@ const schema = z.object({
 
 export type RawConfig = z.output<typeof schema>;
 
-/** The services other targets call over gRPC. */
+/** The services other targets call over gRPC (services.ts has their contracts). */
 export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 

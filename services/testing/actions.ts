@@ -1,22 +1,15 @@
 // What a test does to a running system from outside: gRPC clients of the
 // four services over the network, tokens, and the few steps most tests take
 // (register, post, follow, read a whole home timeline).
-import { createClient, type CallOptions, type Client, type Transport } from "@connectrpc/connect";
-import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
+import { createClient, type CallOptions, type Transport } from "@connectrpc/connect";
 import { TokenSigner } from "../kit/auth.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
-import type { ChirpConfig, ServiceName } from "../runtime/config.js";
+import type { ServiceClients } from "../runtime/clients.js";
+import { SERVICE_NAMES, type ChirpConfig, type ServiceName } from "../runtime/config.js";
+import { SERVICES } from "../runtime/services.js";
 import { testKeys } from "./runtime.js";
 
-export interface TestClients {
-  user: Client<typeof UserService>;
-  graph: Client<typeof GraphService>;
-  tweet: Client<typeof TweetService>;
-  timeline: Client<typeof TimelineService>;
-}
+export type TestClients = ServiceClients;
 
 /**
  * Clients of the services where `urls` says they are at each call (a target
@@ -37,12 +30,7 @@ export function networkClients(urls: () => Partial<Record<ServiceName, string>>)
     };
     return { unary: (...a) => current().unary(...a), stream: (...a) => current().stream(...a) };
   };
-  return {
-    user: createClient(UserService, t("user")),
-    graph: createClient(GraphService, t("graph")),
-    tweet: createClient(TweetService, t("tweet")),
-    timeline: createClient(TimelineService, t("timeline")),
-  };
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, createClient(SERVICES[name], t(name))])) as TestClients;
 }
 
 export interface Actions {

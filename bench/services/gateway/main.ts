@@ -17,7 +17,7 @@ import { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { GetUserResponseSchema, UserService } from "../../../gen/chirp/user/v1/user_pb.js";
 import { TokenVerifier } from "../../../services/kit/auth.js";
-import { serveForTest } from "../../../services/kit/test-server.js";
+import { serveForTest } from "../../../services/testing/serve-for-test.js";
 import { implement } from "../../../services/kit/unary-call.js";
 import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { testKeys } from "../../../services/testing/runtime.js";

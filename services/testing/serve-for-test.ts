@@ -1,11 +1,11 @@
 // A kit server for tests: loopback, a free port, silent logs, no dependency
 // checks, a verifier for a throwaway key unless the test brings its own.
 import { pino } from "pino";
-import { TokenVerifier } from "./auth.js";
-import { HealthMonitor } from "./health.js";
-import { generateKeyPairPem } from "./keys.js";
-import { createMetrics } from "./metrics.js";
-import { serve, type RunningServer, type ServeOptions } from "./server.js";
+import { TokenVerifier } from "../kit/auth.js";
+import { HealthMonitor } from "../kit/health.js";
+import { generateKeyPairPem } from "../kit/keys.js";
+import { createMetrics } from "../kit/metrics.js";
+import { serve, type RunningServer, type ServeOptions } from "../kit/server.js";
 
 export async function serveForTest(o: Pick<ServeOptions, "name" | "implementations"> & Partial<ServeOptions>): Promise<RunningServer> {
   const logger = pino({ level: "silent" });

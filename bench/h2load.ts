@@ -1,4 +1,4 @@
-// Open loops driven by nghttp2's h2load (scripts/tools/h2load.sh), for the
+// Open loops driven by nghttp2's h2load (bench/tools/h2load.sh), for the
 // tweet and timeline benchmarks: one h2load process per client identity (its
 // headers, say a caller's token), each sending `rate / clients` requests a
 // second on one HTTP/2 connection for `seconds` after a warm-up.
@@ -105,13 +105,13 @@ export function latenciesFromSchedule(rows: readonly LogRow[], rate: number): { 
 
 let binary: string | undefined;
 
-/** The h2load to run: $CHIRP_H2LOAD, else the project's copy (fetched once by scripts/tools/h2load.sh). */
+/** The h2load to run: $CHIRP_H2LOAD, else the project's copy (fetched once by bench/tools/h2load.sh). */
 export function h2loadBinary(): string {
   if (binary) return binary;
   if (process.env.CHIRP_H2LOAD) return (binary = process.env.CHIRP_H2LOAD);
-  const script = fileURLToPath(new URL("../scripts/tools/h2load.sh", import.meta.url));
+  const script = fileURLToPath(new URL("./tools/h2load.sh", import.meta.url));
   const r = spawnSync(script, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`scripts/tools/h2load.sh failed (exit ${r.status}); run it to see why, or set CHIRP_H2LOAD`);
+  if (r.status !== 0) throw new Error(`bench/tools/h2load.sh failed (exit ${r.status}); run it to see why, or set CHIRP_H2LOAD`);
   return (binary = r.stdout.trim().split("\n").at(-1)!);
 }
 

@@ -156,10 +156,9 @@ async function main(): Promise<void> {
     reads: "5000",
     workers: "2",
     "create-rates": "1000,1500",
-    // Each open loop's length: at 1,500 creates/s the service has a
-    // mark-compact every ~10-15 s, so a 10-s loop's p99 rests on one pause
-    // and the queue behind it; 30 s holds two or three, as the timeline
-    // benchmark's loops do.
+    // Each open loop's length: long enough to hold several of the service's
+    // major collections, so a loop's p99 does not rest on one pause (as the
+    // timeline benchmark's loops).
     "create-seconds": "30",
     // h2load processes send the open loops, one per author; or the Node
     // client in a worker thread.

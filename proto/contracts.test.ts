@@ -8,16 +8,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { getOption, hasOption, type DescService } from "@bufbuild/protobuf";
-import { http } from "../../gen/google/api/annotations_pb.js";
-import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
-import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
-import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
-import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { http } from "../gen/google/api/annotations_pb.js";
+import { SERVICES } from "../services/runtime/services.js";
 
 const run = promisify(execFile);
-const root = join(dirname(new URL(import.meta.url).pathname), "../..");
+const root = join(dirname(new URL(import.meta.url).pathname), "..");
 const buf = join(root, "node_modules/.bin/buf");
-const services: DescService[] = [UserService, GraphService, TweetService, TimelineService];
+const services: DescService[] = Object.values(SERVICES);
 /** Service-to-service calls (hydration, fan-out), deliberately not on the public API. */
 const internal = new Set([
   "chirp.graph.v1.GraphService.BatchGetCounts",

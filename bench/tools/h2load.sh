@@ -21,7 +21,7 @@ if [[ -x "$WRAPPER" ]] && "$WRAPPER" --version >/dev/null 2>&1; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-  echo "scripts/tools/h2load.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install nghttp2-client yourself and put h2load on PATH" >&2
+  echo "bench/tools/h2load.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install nghttp2-client yourself and put h2load on PATH" >&2
   exit 1
 fi
 
@@ -40,7 +40,7 @@ for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$DIR/root"; done
 libs="$(dirname "$(find "$DIR/root" -name 'libev.so.4' | head -1)")"
 missing="$(LD_LIBRARY_PATH="$libs" ldd "$DIR/root/usr/bin/h2load" | awk '/not found/ {print $1}')"
 if [[ -n "$missing" ]]; then
-  echo "scripts/tools/h2load.sh: h2load still lacks: $missing (install them with apt-get)" >&2
+  echo "bench/tools/h2load.sh: h2load still lacks: $missing (install them with apt-get)" >&2
   exit 1
 fi
 cat >"$WRAPPER" <<WRAP

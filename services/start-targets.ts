@@ -46,6 +46,7 @@ export async function startTargets(rt: Runtime, names: TargetName[], overrides: 
   const opened = new Map<keyof Shared, Promise<unknown>>();
   const shared: Shared = {
     timelineStore: () => open("timelineStore") as ReturnType<Shared["timelineStore"]>,
+    hydrationCache: () => open("hydrationCache") as ReturnType<Shared["hydrationCache"]>,
   };
   function open(name: keyof Shared): Promise<unknown> {
     let p = opened.get(name);

@@ -11,6 +11,9 @@ import { readGatewayConfig, type GatewayConfig } from "./gateway/config.js";
 import { start as startGateway } from "./gateway/target.js";
 import type { GraphContext } from "./graph/context.js";
 import { start as startGraph } from "./graph/target.js";
+import { readHydrationConfig } from "./hydration/config.js";
+import { openHydrationCache } from "./hydration/open.js";
+import type { HydrationCache } from "./hydration/port.js";
 import { readTimelineConfig, type TimelineConfig } from "./timeline/config.js";
 import { openTimelineStore } from "./timeline/context.js";
 import { start as startFanout } from "./timeline/fanout-target.js";
@@ -34,6 +37,8 @@ export interface TargetOverrides {
 /** Pieces that several targets of one process share, each opened once, when a target first asks. */
 export interface Shared {
   timelineStore(): Promise<TimelineStore>;
+  /** What reads show of tweets and accounts, shared by every reader (services/hydration/). */
+  hydrationCache(): Promise<HydrationCache>;
 }
 
 interface SharedSpec<T> {
@@ -45,6 +50,7 @@ const timelineConfig = (o: TargetOverrides): TimelineConfig => ({ ...readTimelin
 
 export const SHARED: { [K in keyof Shared]: SharedSpec<Awaited<ReturnType<Shared[K]>>> } = {
   timelineStore: { open: (rt, o) => openTimelineStore(rt, timelineConfig(o)), close: (store) => store.close() },
+  hydrationCache: { open: (rt) => openHydrationCache(rt, readHydrationConfig()), close: (cache) => cache.close() },
 };
 
 export interface TargetSpec {
@@ -82,8 +88,9 @@ export const TARGETS = {
   timeline: {
     serves: "timeline",
     calls: ["user", "graph", "tweet"],
-    uses: ["timelineStore"],
-    start: async (rt, shared, o) => startTimeline(rt, await shared.timelineStore(), timelineConfig(o)),
+    uses: ["timelineStore", "hydrationCache"],
+    start: async (rt, shared, o) =>
+      startTimeline(rt, await shared.timelineStore(), timelineConfig(o), await shared.hydrationCache(), readHydrationConfig()),
   },
   fanout: {
     calls: ["graph", "tweet"],

@@ -5,7 +5,11 @@
 // It runs in the benchmark's process, so the merge's CPU is spent here
 // rather than in the timeline service; its partner is the fan-out read (GetHomeTimeline over
 // gRPC, 100% home reads), stepped the same way. The hydration is the
-// timeline service's own (createHydration), so its caches apply here too.
+// timeline service's own (createHydration), over a cache in this process.
+import { pino } from "pino";
+import { readHydrationConfig } from "../../services/hydration/config.js";
+import { MemoryHydrationCache } from "../../services/hydration/memory.js";
+import { createMetrics } from "../../services/kit/metrics.js";
 import { requestScope } from "../../services/kit/request-context.js";
 import { createServiceClients } from "../../services/runtime/clients.js";
 import { readTimelineConfig } from "../../services/timeline/config.js";
@@ -26,7 +30,15 @@ export function pullOps(
   // The timeline service's own read wiring (its hydration caches, its source
   // over the graph and tweet services), pointed at the running services.
   const clients = createServiceClients(addrs);
-  const hydration = createHydration(clients, readTimelineConfig(), mode);
+  // A hydration cache of this process's own (not kept current by events: a
+  // baseline's counts may lag, its cost is what is measured).
+  const hydrationConfig = readHydrationConfig();
+  const cache = new MemoryHydrationCache({ ttlMs: hydrationConfig.ttlMs, maxEntries: hydrationConfig.maxEntries });
+  const hydration = createHydration(
+    { clients, config: readTimelineConfig(), mode, logger: pino({ level: "silent" }), metrics: createMetrics({ defaultMetrics: false }) },
+    cache,
+    hydrationConfig,
+  );
   const source = clientSource(clients);
   const rng = new Rng(seed);
   let n = 0;

@@ -36,10 +36,6 @@ const schema = z.object({
   CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS: envs.int(1_000, 0, 600_000),
   /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows up to twice that late). */
   CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
-  /** How long hydration reuses an author's profile (0: ask the user service on every read; up to twice that stale, see batch-cache.ts). */
-  CHIRP_TIMELINE_USER_CACHE_MS: envs.int(5_000, 0, 600_000),
-  /** How long hydration reuses a tweet (its counts may lag that long; 0: no reuse). */
-  CHIRP_TIMELINE_TWEET_CACHE_MS: envs.int(2_000, 0, 600_000),
   /**
    * How long hydration keeps a viewer's likes and retweets (0: ask the tweet
    * service on every read). They are never stale while kept: a like changes
@@ -65,8 +61,6 @@ export interface TimelineConfig {
   keepAliveMs: number;
   largeAccountCacheMs: number;
   largeAccountFollowsCacheMs: number;
-  userCacheMs: number;
-  tweetCacheMs: number;
   /** Undefined: the mode's default (read-context.ts). */
   viewerStatesCacheMs: number | undefined;
   viewerStatesCacheViewers: number;
@@ -85,8 +79,6 @@ export function readTimelineConfig(env: Env = process.env): TimelineConfig {
     keepAliveMs: e.CHIRP_STREAM_KEEPALIVE_MS,
     largeAccountCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS,
     largeAccountFollowsCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS,
-    userCacheMs: e.CHIRP_TIMELINE_USER_CACHE_MS,
-    tweetCacheMs: e.CHIRP_TIMELINE_TWEET_CACHE_MS,
     viewerStatesCacheMs: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS,
     viewerStatesCacheViewers: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_VIEWERS,
   };

@@ -9,7 +9,7 @@ import type { ServiceClients } from "../runtime/clients.js";
 import type { ChirpConfig } from "../runtime/config.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { TimelineConfig } from "./config.js";
-import { connectRedis } from "./store/connect.js";
+import { connectRedis } from "../platform/redis/connect.js";
 import { MemoryTimelineStore } from "./store/memory.js";
 import type { TimelineStore } from "./store/port.js";
 import { RedisTimelineStore } from "./store/redis.js";

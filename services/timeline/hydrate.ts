@@ -10,7 +10,7 @@ import { HydratedTweetSchema, type HydratedTweet } from "../../gen/chirp/timelin
 import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { ServiceClients } from "../runtime/clients.js";
-import type { BatchLookup } from "./batch-cache.js";
+import type { BatchLookup } from "../hydration/lookup.js";
 import { chunk } from "./chunk.js";
 import type { States } from "./viewer-states.js";
 
@@ -36,14 +36,6 @@ export interface HydrateDeps {
   statesCached: boolean;
   tweets: BatchLookup<Tweet>;
   users: BatchLookup<User>;
-}
-
-/** Lookups straight from the services, or through the short cache (batch-cache.ts). */
-export function directLookups(clients: Pick<ServiceClients, "tweet" | "user">): Pick<HydrateDeps, "tweets" | "users"> {
-  return {
-    tweets: async (ids) => new Map((await clients.tweet.batchGetTweets({ tweetIds: [...ids] })).tweets.map((t) => [t.tweetId, t])),
-    users: async (ids) => new Map((await clients.user.batchGetUsers({ userIds: [...ids] })).users.map((u) => [u.userId, u])),
-  };
 }
 
 /** The viewer's states from the tweet service, in batches of the contract's limit. */

@@ -1,25 +1,26 @@
 // What the read side (the TimelineService handlers) needs on top of the
 // shared context: the rebuilder and the large-account merge.
-import type { ServiceClients } from "../runtime/clients.js";
-import type { ChirpConfig } from "../runtime/config.js";
-import type { TimelineConfig } from "./config.js";
+import { TweetSchema } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { UserSchema } from "../../gen/chirp/user/v1/user_pb.js";
+import type { HydrationConfig } from "../hydration/config.js";
+import { cachedLookup, lookupMetrics } from "../hydration/lookup.js";
+import type { HydrationCache } from "../hydration/port.js";
 import type { TimelineContext } from "./context.js";
 import { LargeAccounts } from "./large-accounts.js";
 import { computeTimeline, Rebuilder } from "./rebuild.js";
 import { clientSource, type TimelineSource } from "./source.js";
-import { cachedBatch } from "./batch-cache.js";
-import { directLookups, loadViewerStates, type HydrateDeps } from "./hydrate.js";
+import { loadViewerStates, type HydrateDeps } from "./hydrate.js";
 import { ViewerStatesCache } from "./viewer-states.js";
 
 export interface ReadContext extends TimelineContext {
   source: TimelineSource;
   rebuilder: Rebuilder;
   large: LargeAccounts;
-  /** What hydration calls: tweets and authors through a short cache, viewer states through theirs. */
+  /** What hydration calls: tweets and authors through the shared hydration cache, viewer states through theirs. */
   hydration: HydrateDeps;
 }
 
-export function createReadContext(ctx: TimelineContext): ReadContext {
+export function createReadContext(ctx: TimelineContext, cache: HydrationCache, hydrationConfig: HydrationConfig): ReadContext {
   const source = clientSource(ctx.clients);
   const rebuilder = new Rebuilder(ctx.store, async (userId) =>
     computeTimeline(source, userId, ctx.store.cap, new Set(await ctx.store.largeAccounts())),
@@ -31,25 +32,41 @@ export function createReadContext(ctx: TimelineContext): ReadContext {
     { tweetsMs: ctx.config.largeAccountCacheMs, followsMs: ctx.config.largeAccountFollowsCacheMs },
     ctx.store.cap,
   );
-  const hydration = createHydration(ctx.clients, ctx.config, ctx.mode);
+  const hydration = createHydration(ctx, cache, hydrationConfig);
   return { ...ctx, source, rebuilder, large, hydration };
 }
 
 /**
  * Hydration's lookups as the timeline service wires them: tweets and authors
- * through a short cache, viewer states through the per-viewer cache (its
- * default lifetime depends on the mode). The pull-model baseline uses it too.
+ * through the shared hydration cache, read through from their services on a
+ * miss; viewer states through the per-viewer cache (its default lifetime
+ * depends on the mode). The pull-model baseline uses it too.
  */
-export function createHydration(clients: ServiceClients, config: TimelineConfig, mode: ChirpConfig["mode"]): HydrateDeps {
-  const direct = directLookups(clients);
+export function createHydration(
+  ctx: Pick<TimelineContext, "clients" | "config" | "mode" | "logger" | "metrics">,
+  cache: HydrationCache,
+  hydrationConfig: HydrationConfig,
+): HydrateDeps {
+  const { clients, config } = ctx;
   const states = new ViewerStatesCache(loadViewerStates(clients), {
-    ttlMs: config.viewerStatesCacheMs ?? (mode === "cluster" ? 60_000 : 0),
+    ttlMs: config.viewerStatesCacheMs ?? (ctx.mode === "cluster" ? 60_000 : 0),
     maxViewers: config.viewerStatesCacheViewers,
   });
+  const common = { cache, timeoutMs: hydrationConfig.readThroughTimeoutMs, logger: ctx.logger, metrics: lookupMetrics(ctx.metrics.registry) };
   return {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),
     statesCached: states.enabled,
-    tweets: cachedBatch(direct.tweets, config.tweetCacheMs),
-    users: cachedBatch(direct.users, config.userCacheMs),
+    tweets: cachedLookup({
+      ...common,
+      kind: "tweet",
+      schema: TweetSchema,
+      load: async (tweetIds, timeoutMs) => new Map((await clients.tweet.batchGetTweets({ tweetIds }, { timeoutMs })).tweets.map((t) => [t.tweetId, t])),
+    }),
+    users: cachedLookup({
+      ...common,
+      kind: "user",
+      schema: UserSchema,
+      load: async (userIds, timeoutMs) => new Map((await clients.user.batchGetUsers({ userIds }, { timeoutMs })).users.map((u) => [u.userId, u])),
+    }),
   };
 }

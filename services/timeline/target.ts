@@ -1,8 +1,12 @@
-// The timeline service as a target: TimelineService on ports.timeline, health
-// backed by its own backends (the timeline store and the bus; the services it
-// calls have health of their own).
+// The timeline service as a target: TimelineService on ports.timeline, the
+// hydration cache's invalidation, health backed by its own backends (the
+// timeline store, the bus and the hydration cache; the services it calls
+// have health of their own).
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { implement } from "../kit/unary-call.js";
+import type { HydrationConfig } from "../hydration/config.js";
+import { startInvalidation } from "../hydration/invalidate.js";
+import type { HydrationCache } from "../hydration/port.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "./config.js";
@@ -17,8 +21,16 @@ export interface TimelineStarted extends Started {
   rc: ReadContext;
 }
 
-export async function start(rt: Runtime, store: TimelineStore, config: TimelineConfig): Promise<TimelineStarted> {
-  const rc = createReadContext(timelineContext(rt, store, config, "timeline"));
+export async function start(
+  rt: Runtime,
+  store: TimelineStore,
+  config: TimelineConfig,
+  cache: HydrationCache,
+  hydrationConfig: HydrationConfig,
+): Promise<TimelineStarted> {
+  const rc = createReadContext(timelineContext(rt, store, config, "timeline"), cache, hydrationConfig);
+  // The read path's cache follows the events that change what it holds.
+  const invalidation = await startInvalidation(rt.bus, cache, rc.logger);
   const server = await startService(rt, {
     name: "timeline",
     port: rt.config.ports.timeline,
@@ -26,6 +38,7 @@ export async function start(rt: Runtime, store: TimelineStore, config: TimelineC
     checks: [
       { name: rt.config.mode === "cluster" ? "redis" : "timeline-store", check: () => rc.store.ping() },
       { name: "bus", check: () => rt.bus.ping() },
+      { name: rt.config.mode === "cluster" ? "redis-hydration" : "hydration-cache", check: () => cache.ping() },
     ],
   });
   return {
@@ -33,7 +46,10 @@ export async function start(rt: Runtime, store: TimelineStore, config: TimelineC
     port: server.port,
     url: `http://${rt.config.host}:${server.port}`,
     rc,
-    // Open streams end when the server's shutdown signal aborts them.
-    stop: () => server.close(rt.config.shutdownGraceMs),
+    async stop() {
+      // Open streams end when the server's shutdown signal aborts them.
+      await server.close(rt.config.shutdownGraceMs);
+      await invalidation.stop();
+    },
   };
 }

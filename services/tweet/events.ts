@@ -7,6 +7,7 @@ import {
   TweetDeletedEventSchema,
   TweetLikedEventSchema,
   TweetRetweetedEventSchema,
+  TweetUnlikedEventSchema,
 } from "../../gen/chirp/tweet/v1/events_pb.js";
 import { SUBJECTS } from "../platform/bus/streams.js";
 import { toTweetProto } from "./convert.js";
@@ -31,6 +32,7 @@ export function tweetDeleted(d: DeletedTweet, at = new Date()): OutgoingEvent {
         tweetId: d.tweetId,
         authorId: d.authorId,
         retweetOfTweetId: d.retweetOfTweetId,
+        replyToTweetId: d.replyToTweetId,
         deletedAt: timestampFromDate(at),
       }),
     ),
@@ -49,6 +51,18 @@ export function tweetLiked(tweetId: bigint, authorId: bigint, userId: bigint, li
     payload: toBinary(
       TweetLikedEventSchema,
       create(TweetLikedEventSchema, { tweetId, authorId, userId, likedAt: timestampFromDate(at) }),
+    ),
+  };
+}
+
+/** As tweetLiked: `unlikeId` tells this unlike from a later one by the same user. */
+export function tweetUnliked(tweetId: bigint, authorId: bigint, userId: bigint, unlikeId: bigint, at = new Date()): OutgoingEvent {
+  return {
+    subject: SUBJECTS.tweetUnliked,
+    msgId: `tweet.unliked:${tweetId}:${userId}:${unlikeId}`,
+    payload: toBinary(
+      TweetUnlikedEventSchema,
+      create(TweetUnlikedEventSchema, { tweetId, authorId, userId, unlikedAt: timestampFromDate(at) }),
     ),
   };
 }

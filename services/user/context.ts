@@ -7,6 +7,7 @@ import type { Logger } from "../kit/logger.js";
 import type { Snowflake } from "../kit/snowflake.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { fetchCounts, type Counts } from "./counts.js";
+import { userEvents, type UserEvents } from "./events.js";
 import { CassandraUserStore } from "./store/cassandra.js";
 import { LmdbUserStore } from "./store/lmdb.js";
 import type { UserStore } from "./store/port.js";
@@ -17,6 +18,7 @@ export interface UserContext {
   signer: TokenSigner;
   logger: Logger;
   refreshTtlSeconds: number;
+  events: UserEvents;
   /** Follower/following counts of a batch of users (from the graph service). */
   counts(userIds: bigint[]): Promise<Map<bigint, Counts>>;
 }
@@ -37,6 +39,7 @@ export function createUserContext(rt: Runtime, overrides: Partial<UserContext> =
     signer,
     logger,
     refreshTtlSeconds: overrides.refreshTtlSeconds ?? rt.config.jwt.refreshTtlSeconds,
+    events: overrides.events ?? userEvents(rt.bus, logger),
     // rt.clients is read at call time, so a test (or main) may point it at a
     // graph service that started after this context was made.
     counts: overrides.counts ?? ((ids) => fetchCounts(rt.clients.graph, rt.clients.tweet, ids, logger)),

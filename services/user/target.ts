@@ -1,5 +1,5 @@
 // The user service as a runnable target: its context, its server, its
-// health checks (the store). services/main.ts starts it with --target=user.
+// health checks (the store and the bus). services/main.ts starts it with --target=user.
 import { UserService } from "../../gen/chirp/user/v1/user_pb.js";
 import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -21,7 +21,11 @@ export async function start(rt: Runtime, overrides: Partial<UserContext> = {}): 
       name: "user",
       port: rt.config.ports.user,
       implementations: [implement(UserService, userRoutes(ctx))],
-      checks: [{ name: rt.config.mode === "cluster" ? "cassandra" : "lmdb", check: () => ctx.store.ping() }],
+      checks: [
+        { name: rt.config.mode === "cluster" ? "cassandra" : "lmdb", check: () => ctx.store.ping() },
+        // Profile changes are published for the caches that hold profiles.
+        { name: rt.config.mode === "cluster" ? "nats" : "bus", check: () => rt.bus.ping() },
+      ],
     });
   } catch (err) {
     await ctx.store.close();

@@ -15,6 +15,7 @@ const DAY = 24 * 3600 * 1000;
 export const STREAMS: StreamSpec[] = [
   { name: "TWEETS", subjects: ["tweet.>"], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
   { name: "GRAPH", subjects: ["graph.>"], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
+  { name: "USERS", subjects: ["user.>"], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
   // Fan-out work items: a large follower list split into batches that several
   // workers share. Short-lived; the TWEETS stream is the durable source.
   { name: "FANOUT", subjects: ["fanout.>"], maxAgeMs: 1 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
@@ -24,9 +25,11 @@ export const SUBJECTS = {
   tweetCreated: "tweet.created",
   tweetDeleted: "tweet.deleted",
   tweetLiked: "tweet.liked",
+  tweetUnliked: "tweet.unliked",
   tweetRetweeted: "tweet.retweeted",
   graphFollowed: "graph.followed",
   graphUnfollowed: "graph.unfollowed",
+  userUpdated: "user.updated",
   fanoutBatch: "fanout.batch",
   /** Ephemeral: live home-timeline updates, one subject per user. */
   liveHome: (userId: bigint | string) => `live.home.${userId}`,

@@ -18,7 +18,7 @@
 import type { ChainableCommander } from "ioredis";
 import { freshStatesVersion, idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
 import { chunk } from "../chunk.js";
-import { groupByNode, isCluster, type RedisClient } from "./slots.js";
+import { groupByNode, isCluster, type RedisClient } from "../../platform/redis/slots.js";
 
 const EXISTS = "0";
 const BUILT = "00";

@@ -7,7 +7,7 @@ import { backends, reachable, uniqueName } from "../../testing/backends.js";
 import { storeContract } from "./contract.js";
 import { MemoryTimelineStore } from "./memory.js";
 import { RedisTimelineStore } from "./redis.js";
-import { keySlot } from "./slots.js";
+import { keySlot } from "../../platform/redis/slots.js";
 import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../../testing/redis-cluster.js";
 
 storeContract(test, "memory", async ({ cap, ttlMs }) => new MemoryTimelineStore({ cap, ttlMs }));

@@ -7,7 +7,7 @@ import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { requireCaller, requireSelf } from "../../kit/auth.js";
 import type { TweetContext } from "../context.js";
 import { toTweetProto } from "../convert.js";
-import { tweetDeleted, tweetLiked, tweetRetweeted } from "../events.js";
+import { tweetDeleted, tweetLiked, tweetRetweeted, tweetUnliked } from "../events.js";
 
 export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof TweetService>> {
   return {
@@ -22,8 +22,9 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
     async unlikeTweet(req, hc) {
       const { userId } = requireCaller(hc);
       const r = await ctx.store.unlike(userId, req.tweetId);
+      if (r.removed) await ctx.events.emit(tweetUnliked(r.tweetId, r.authorId, userId, ctx.ids.next()));
       await ctx.statesChanged(userId);
-      return r;
+      return { removed: r.removed, likeCount: r.likeCount };
     },
 
     async retweet(req, hc) {

@@ -492,7 +492,7 @@ export class CassandraTweetStore implements TweetStore {
       removed = await this.conditional(Q.releaseLike, [userId, id, claim.get("claim_id")]);
       if (removed) await Promise.all([this.exec(Q.likesAdd, [-1n, id]), this.exec(Q.deleteLiker, [id, userId])]);
     }
-    return { removed, likeCount: await this.likeCount(id) };
+    return { removed, likeCount: await this.likeCount(id), tweetId: id, authorId: target.authorId };
   }
 
   private async likeCount(id: bigint): Promise<bigint> {

@@ -195,7 +195,7 @@ export function storeContract(test: TestFn, name: string, getStore: () => Promis
     const author = newUser();
     const tweet = (await store.createTweet(draft(author))).tweet;
     const fan = newUser();
-    t.deepEqual(await store.unlike(fan, tweet.tweetId), { removed: false, likeCount: 0n });
+    t.deepEqual(await store.unlike(fan, tweet.tweetId), { removed: false, likeCount: 0n, tweetId: tweet.tweetId, authorId: author });
     const liked = await store.like(fan, tweet.tweetId);
     t.deepEqual(liked, { created: true, likeCount: 1n, tweetId: tweet.tweetId, authorId: author });
     const un = await Promise.all(Array.from({ length: 10 }, () => store.unlike(fan, tweet.tweetId)));

@@ -337,7 +337,7 @@ export class LmdbTweetStore implements TweetStore {
         this.db.removeSync(likerKey(id, userId));
         this.bump(id, "l", -1);
       }
-      return { removed, likeCount: this.counts(id).likes };
+      return { removed, likeCount: this.counts(id).likes, tweetId: id, authorId: target.authorId };
     });
     if (!result) throw notFoundTweet(tweetId);
     return result;

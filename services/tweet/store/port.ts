@@ -95,7 +95,7 @@ export interface TweetStore {
   listReplies(tweetId: bigint, after: bigint | undefined, limit: number): Promise<Page>;
   /** Liking a retweet likes its original. */
   like(userId: bigint, tweetId: bigint): Promise<{ created: boolean; likeCount: bigint; tweetId: bigint; authorId: bigint }>;
-  unlike(userId: bigint, tweetId: bigint): Promise<{ removed: boolean; likeCount: bigint }>;
+  unlike(userId: bigint, tweetId: bigint): Promise<{ removed: boolean; likeCount: bigint; tweetId: bigint; authorId: bigint }>;
   /** One retweet per user and original; retweetId is used when a new one is made. */
   retweet(userId: bigint, tweetId: bigint, retweetId: bigint): Promise<{ retweet: StoredTweet; created: boolean; originalAuthorId: bigint }>;
   /** Deletes the caller's retweet of tweetId, if any. */

@@ -5,7 +5,7 @@ import { requireSelf } from "../../kit/auth.js";
 import { notFound } from "../../kit/errors.js";
 import type { UserContext } from "../context.js";
 import { checkAvatarUrl, checkBio, checkDisplayName } from "../normalize.js";
-import { withCounts } from "../present.js";
+import { toUser, withCounts } from "../present.js";
 
 export function updateProfileRoutes(ctx: UserContext): Partial<ServiceImpl<typeof UserService>> {
   return {
@@ -25,6 +25,8 @@ export function updateProfileRoutes(ctx: UserContext): Partial<ServiceImpl<typeo
       }
       const updated = await ctx.store.updateProfile(req.userId, patch);
       if (!updated) throw notFound(`user ${req.userId} not found`);
+      // Published before the counts are read: a cache drops the old profile even if the counts fail.
+      await ctx.events.updated(toUser(updated), ctx.ids.next());
       const [user] = await withCounts([updated], ctx.counts);
       return { user };
     },

@@ -1,0 +1,30 @@
+// Settings of the shared hydration cache, read once at start-up.
+import { z } from "zod";
+import { envs, readEnv, type Env } from "../kit/config.js";
+
+const schema = z.object({
+  /** How long an entry lives unread-through: events keep it current, the TTL bounds what a lost event could leave. */
+  CHIRP_HYDRATION_TTL_SECONDS: envs.int(3600, 1, 7 * 24 * 3600),
+  /** Entries the in-process cache (embedded mode) keeps per kind; Redis is bounded by its maxmemory policy. */
+  CHIRP_HYDRATION_MAX_ENTRIES: envs.int(200_000, 100, 100_000_000),
+  /** How long a read waits for the owning service on a miss before answering UNAVAILABLE. */
+  CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS: envs.int(2_000, 50, 60_000),
+});
+
+export interface HydrationConfig {
+  ttlMs: number;
+  maxEntries: number;
+  readThroughTimeoutMs: number;
+  /** An invalidation's marker outlives any read-through in flight. */
+  markerTtlMs: number;
+}
+
+export function readHydrationConfig(env: Env = process.env): HydrationConfig {
+  const e = readEnv(schema, env);
+  return {
+    ttlMs: e.CHIRP_HYDRATION_TTL_SECONDS * 1000,
+    maxEntries: e.CHIRP_HYDRATION_MAX_ENTRIES,
+    readThroughTimeoutMs: e.CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS,
+    markerTtlMs: Math.max(60_000, 10 * e.CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS),
+  };
+}

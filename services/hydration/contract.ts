@@ -1,0 +1,107 @@
+// One contract for every HydrationCache adapter (cache.test.ts runs it in
+// process, on Redis and on a Redis Cluster). Each test uses ids of its own.
+import { randomBytes } from "node:crypto";
+import type { ExecutionContext, TestFn } from "ava";
+import type { HydrationCache } from "./port.js";
+
+export type MakeCache = (o: { ttlMs: number }) => Promise<HydrationCache>;
+
+const newId = () => BigInt(randomBytes(6).readUIntBE(0, 6)) + 1n;
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+export function cacheContract(test: TestFn, name: string, make: MakeCache) {
+  const it = (title: string, body: (t: ExecutionContext, cache: HydrationCache) => Promise<void>, ttlMs = 60_000) =>
+    test(`${name}: ${title}`, async (t) => {
+      const cache = await make({ ttlMs });
+      try {
+        await body(t, cache);
+      } finally {
+        await cache.close();
+      }
+    });
+
+  it("unknown ids are misses of generation 0; a fill is read back byte for byte", async (t, cache) => {
+    const [a, b] = [newId(), newId()];
+    const first = await cache.read("tweet", [a, b]);
+    t.deepEqual([...first.misses], [[a, 0], [b, 0]]);
+    t.is(first.hits.size, 0);
+    // Binary values, including the bytes the stored format itself uses.
+    const value = bytes(0, 0x76, 0x3a, 0x67, 255, 10);
+    await cache.fill("tweet", [[a, value, 0]]);
+    const second = await cache.read("tweet", [a, b]);
+    t.deepEqual([...second.hits].map(([id, v]) => [id, [...v]]), [[a, [...value]]]);
+    t.deepEqual([...second.misses.keys()], [b]);
+  });
+
+  it("kinds do not share entries", async (t, cache) => {
+    const id = newId();
+    await cache.fill("user", [[id, bytes(1), 0]]);
+    t.true((await cache.read("tweet", [id])).misses.has(id));
+    t.true((await cache.read("user", [id])).hits.has(id));
+  });
+
+  it("a fill that read before an invalidation does not write the old value back", async (t, cache) => {
+    const id = newId();
+    const before = await cache.read("tweet", [id]);
+    await cache.invalidate("tweet", [id]); // the event that changed it, processed meanwhile
+    await cache.fill("tweet", [[id, bytes(1), before.misses.get(id)!]]);
+    const after = await cache.read("tweet", [id]);
+    t.false(after.hits.has(id), "the stale read is not cached");
+    // A read after the invalidation may fill.
+    await cache.fill("tweet", [[id, bytes(2), after.misses.get(id)!]]);
+    t.deepEqual([...(await cache.read("tweet", [id])).hits.get(id)!], [2]);
+  });
+
+  it("an invalidation drops a cached value; the next read fills again", async (t, cache) => {
+    const [a, b] = [newId(), newId()];
+    await cache.fill("user", [[a, bytes(1), 0], [b, bytes(2), 0]]);
+    await cache.invalidate("user", [a]);
+    const r = await cache.read("user", [a, b]);
+    t.false(r.hits.has(a));
+    t.deepEqual([...r.hits.get(b)!], [2]);
+    await cache.fill("user", [[a, bytes(3), r.misses.get(a)!]]);
+    t.deepEqual([...(await cache.read("user", [a])).hits.get(a)!], [3]);
+  });
+
+  it("an invalidation delivered twice leaves what one delivery leaves: no value, and a read may fill", async (t, cache) => {
+    const id = newId();
+    await cache.fill("tweet", [[id, bytes(1), 0]]);
+    const stale = 0;
+    await cache.invalidate("tweet", [id]);
+    await cache.invalidate("tweet", [id]);
+    const r = await cache.read("tweet", [id]);
+    t.false(r.hits.has(id));
+    await cache.fill("tweet", [[id, bytes(9), stale]]);
+    t.false((await cache.read("tweet", [id])).hits.has(id), "a fill from before either delivery is refused");
+    await cache.fill("tweet", [[id, bytes(2), r.misses.get(id)!]]);
+    t.deepEqual([...(await cache.read("tweet", [id])).hits.get(id)!], [2]);
+  });
+
+  it("a present value is not replaced by a second fill", async (t, cache) => {
+    const id = newId();
+    await cache.fill("tweet", [[id, bytes(1), 0]]);
+    await cache.fill("tweet", [[id, bytes(2), 0]]);
+    t.deepEqual([...(await cache.read("tweet", [id])).hits.get(id)!], [1]);
+  });
+
+  it("a page's worth of ids in one call", async (t, cache) => {
+    const ids = Array.from({ length: 250 }, () => newId());
+    await cache.fill("tweet", ids.filter((_, i) => i % 2 === 0).map((id, i) => [id, bytes(i % 256), 0] as const));
+    const r = await cache.read("tweet", ids);
+    t.is(r.hits.size, 125);
+    t.is(r.misses.size, 125);
+    t.true(ids.every((id, i) => (i % 2 === 0 ? r.hits.has(id) : r.misses.has(id))));
+  });
+
+  it(
+    "entries expire",
+    async (t, cache) => {
+      const id = newId();
+      await cache.fill("user", [[id, bytes(1), 0]]);
+      t.true((await cache.read("user", [id])).hits.has(id));
+      await new Promise((r) => setTimeout(r, 400));
+      t.false((await cache.read("user", [id])).hits.has(id));
+    },
+    150,
+  );
+}

@@ -1,0 +1,77 @@
+// Read-through when things go wrong: a cache that cannot be read, and an
+// owning service that does not answer.
+import test from "ava";
+import { create } from "@bufbuild/protobuf";
+import { ConnectError, createClient } from "@connectrpc/connect";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { UserSchema, UserService, type User } from "../../gen/chirp/user/v1/user_pb.js";
+import { DomainError } from "../kit/errors.js";
+import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
+import { createMetrics } from "../kit/metrics.js";
+import { implement } from "../kit/unary-call.js";
+import { freePorts } from "../testing/ports.js";
+import { serveForTest } from "../testing/serve-for-test.js";
+import { cachedLookup, lookupMetrics } from "./lookup.js";
+import { MemoryHydrationCache } from "./memory.js";
+import type { HydrationCache } from "./port.js";
+import { RedisHydrationCache } from "./redis.js";
+
+const logger = pino({ level: "silent" });
+const user = (userId: bigint, displayName = "Ann"): User => create(UserSchema, { userId, username: `u${userId}`, displayName });
+
+function lookup(cache: HydrationCache, load: (ids: bigint[], timeoutMs: number) => Promise<Map<bigint, User>>, timeoutMs = 2000) {
+  const metrics = lookupMetrics(createMetrics({ defaultMetrics: false }).registry);
+  return { metrics, get: cachedLookup({ cache, kind: "user", schema: UserSchema, load, timeoutMs, logger, metrics }) };
+}
+
+const count = async (m: ReturnType<typeof lookupMetrics>, result: string) =>
+  (await m.requests.get()).values.filter((v) => v.labels.result === result).reduce((a, v) => a + v.value, 0);
+
+test("hits come from the cache, misses from the owner in one call, and are written back", async (t) => {
+  const cache = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 1000 });
+  const calls: bigint[][] = [];
+  const { get, metrics } = lookup(cache, async (ids) => (calls.push(ids), new Map(ids.filter((id) => id !== 9n).map((id) => [id, user(id)]))));
+  const first = await get([1n, 2n, 9n, 1n]);
+  t.deepEqual([...first.keys()].sort(), [1n, 2n]);
+  t.deepEqual(calls, [[1n, 2n, 9n]], "one call for the missing ids, each once");
+  await new Promise((r) => setImmediate(r)); // the write-back runs behind the answer
+  const second = await get([1n, 2n]);
+  t.is(second.get(2n)?.displayName, "Ann");
+  t.is(calls.length, 1, "every entry present: the owner is not called");
+  t.is(await count(metrics, "hit"), 2);
+  t.is(await count(metrics, "miss"), 3);
+});
+
+test("a Redis that does not answer: reads go to the owner, slower but correct", async (t) => {
+  const [port] = await freePorts(1);
+  const dead = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const cache = new RedisHydrationCache(dead, { prefix: "t_dead:", ttlMs: 60_000, markerTtlMs: 60_000 });
+  t.teardown(() => dead.disconnect());
+  const { get, metrics } = lookup(cache, async (ids) => new Map(ids.map((id) => [id, user(id, "From the owner")])));
+  const got = await get([5n, 6n]);
+  t.is(got.get(5n)?.displayName, "From the owner");
+  t.is(got.size, 2);
+  t.is(await count(metrics, "error"), 2);
+});
+
+test("an owner that does not answer: UNAVAILABLE within the read-through deadline, not a hang", async (t) => {
+  const server = await serveForTest({
+    name: "silent-user",
+    implementations: [implement(UserService, { batchGetUsers: () => new Promise(() => {}) })],
+  });
+  t.teardown(() => server.close(0));
+  const client = createClient(UserService, createUnaryGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}` }));
+  const cache = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 1000 });
+  const { get } = lookup(
+    cache,
+    async (userIds, timeoutMs) => new Map((await client.batchGetUsers({ userIds }, { timeoutMs })).users.map((u) => [u.userId, u])),
+    300,
+  );
+  const started = Date.now();
+  const err = await t.throwsAsync(get([1n]));
+  t.true(err instanceof DomainError && err.kind === "unavailable", String(err));
+  t.regex(err!.message, /user service did not answer in time; retry/);
+  t.true(Date.now() - started < 2000, `${Date.now() - started} ms`);
+  t.false(err instanceof ConnectError);
+});

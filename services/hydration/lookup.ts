@@ -1,0 +1,114 @@
+// Read-through over the hydration cache: the entries present come from one
+// cache read; the missing ones from the owning service in one batched call
+// (per 100, the contracts' limit), written back with the generation the read
+// saw. If the cache itself fails (Redis down, flushed mid-read), reads go to
+// the services: slower, still correct.
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { Counter } from "prom-client";
+import type { Registry } from "prom-client";
+import { unavailable } from "../kit/errors.js";
+import type { Logger } from "../kit/logger.js";
+import type { CacheRead, HydrationCache, Kind } from "./port.js";
+
+/** Values by id for a list of ids; ids the owner does not know are left out. */
+export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
+
+const BATCH = 100;
+
+export interface LookupMetrics {
+  requests: Counter<"kind" | "result">;
+}
+
+export function lookupMetrics(registry: Registry): LookupMetrics {
+  const name = "chirp_hydration_cache_requests_total";
+  const existing = registry.getSingleMetric(name) as Counter<"kind" | "result"> | undefined;
+  return {
+    requests:
+      existing ??
+      new Counter({
+        name,
+        help: "Hydration cache lookups by entry kind and result (hit, miss, error: the cache could not be read)",
+        labelNames: ["kind", "result"],
+        registers: [registry],
+      }),
+  };
+}
+
+/** At most one log line a second for the same trouble, with how many there were. */
+function throttled(logger: Logger, msg: string) {
+  let last = 0;
+  let count = 0;
+  return (err: unknown) => {
+    count++;
+    const now = Date.now();
+    if (now - last < 1000) return;
+    logger.warn({ err, count }, msg);
+    last = now;
+    count = 0;
+  };
+}
+
+export function cachedLookup<S extends DescMessage>(o: {
+  cache: HydrationCache;
+  kind: Kind;
+  schema: S;
+  /** The owning service's batch read, given a deadline. */
+  load: (ids: bigint[], timeoutMs: number) => Promise<Map<bigint, MessageShape<S>>>;
+  timeoutMs: number;
+  logger: Logger;
+  metrics: LookupMetrics;
+}): BatchLookup<MessageShape<S>> {
+  const readFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be read; reading the owning service`);
+  const fillFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be filled`);
+  const owner = o.kind === "tweet" ? "tweet" : "user";
+
+  const load = async (ids: bigint[]) => {
+    try {
+      return await o.load(ids, o.timeoutMs);
+    } catch (err) {
+      const code = ConnectError.from(err).code;
+      if (code === Code.DeadlineExceeded || code === Code.Unavailable || code === Code.Canceled) {
+        throw unavailable(`the ${owner} service did not answer in time; retry`);
+      }
+      throw err;
+    }
+  };
+
+  return async (ids) => {
+    const found = new Map<bigint, MessageShape<S>>();
+    if (ids.length === 0) return found;
+    const unique = [...new Set(ids)];
+    let read: CacheRead;
+    try {
+      read = await o.cache.read(o.kind, unique);
+    } catch (err) {
+      readFailed(err);
+      o.metrics.requests.inc({ kind: o.kind, result: "error" }, unique.length);
+      read = { hits: new Map(), misses: new Map(unique.map((id) => [id, -1])) };
+    }
+    for (const [id, bytes] of read.hits) {
+      try {
+        found.set(id, fromBinary(o.schema, bytes));
+      } catch {
+        read.misses.set(id, -1); // undecodable (another version wrote it): read through, not filled
+      }
+    }
+    o.metrics.requests.inc({ kind: o.kind, result: "hit" }, found.size);
+    if (read.misses.size === 0) return found;
+    o.metrics.requests.inc({ kind: o.kind, result: "miss" }, read.misses.size);
+    const missing = [...read.misses.keys()];
+    const loaded = await Promise.all(Array.from({ length: Math.ceil(missing.length / BATCH) }, (_, i) => load(missing.slice(i * BATCH, (i + 1) * BATCH))));
+    const fills: Array<readonly [bigint, Uint8Array, number]> = [];
+    for (const batch of loaded) {
+      for (const [id, value] of batch) {
+        found.set(id, value);
+        const generation = read.misses.get(id);
+        if (generation !== undefined && generation >= 0) fills.push([id, toBinary(o.schema, value), generation]);
+      }
+    }
+    // Written back behind the answer; a failed fill only costs the next reader a miss.
+    if (fills.length) o.cache.fill(o.kind, fills).catch(fillFailed);
+    return found;
+  };
+}

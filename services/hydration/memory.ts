@@ -1,0 +1,70 @@
+// The hydration cache in process (the all-in-one): a Map per kind, entries
+// bounded in number and by a time to live, with the generations of port.ts.
+import type { CacheRead, HydrationCache, Kind } from "./port.js";
+
+interface Entry {
+  /** undefined: a generation marker left by an invalidation, no value. */
+  value: Uint8Array | undefined;
+  generation: number;
+  expiresAt: number;
+}
+
+export class MemoryHydrationCache implements HydrationCache {
+  private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map() };
+
+  constructor(private readonly o: { ttlMs: number; maxEntries: number; now?: () => number }) {}
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  private live(kind: Kind, id: bigint): Entry | undefined {
+    const map = this.maps[kind];
+    const e = map.get(id);
+    if (e && e.expiresAt <= this.now()) {
+      map.delete(id);
+      return undefined;
+    }
+    return e;
+  }
+
+  private set(kind: Kind, id: bigint, entry: Entry): void {
+    const map = this.maps[kind];
+    // Re-inserted last: the Map's order is the order of last writes, the oldest go first.
+    map.delete(id);
+    map.set(id, entry);
+    while (map.size > this.o.maxEntries) map.delete(map.keys().next().value!);
+  }
+
+  async read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead> {
+    const out: CacheRead = { hits: new Map(), misses: new Map() };
+    for (const id of ids) {
+      const e = this.live(kind, id);
+      if (e?.value) out.hits.set(id, e.value);
+      else out.misses.set(id, e?.generation ?? 0);
+    }
+    return out;
+  }
+
+  async fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void> {
+    for (const [id, value, generation] of values) {
+      const e = this.live(kind, id);
+      if (e?.value || (e?.generation ?? 0) !== generation) continue;
+      this.set(kind, id, { value, generation, expiresAt: this.now() + this.o.ttlMs });
+    }
+  }
+
+  async invalidate(kind: Kind, ids: readonly bigint[]): Promise<void> {
+    for (const id of ids) {
+      const generation = (this.live(kind, id)?.generation ?? 0) + 1;
+      this.set(kind, id, { value: undefined, generation, expiresAt: this.now() + this.o.ttlMs });
+    }
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.maps.tweet.clear();
+    this.maps.user.clear();
+  }
+}

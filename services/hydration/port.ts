@@ -1,0 +1,28 @@
+// The shared hydration cache: what a read shows of a tweet or an account, as
+// binary protobuf, shared by every reader (Redis in a cluster, in process in
+// the all-in-one) and kept current by the events the services publish.
+//
+// A read that misses goes to the owning service and writes what it got back
+// with fill(). An event that changes an entry invalidates it, and a fill
+// that read the service before that invalidation must not write the old
+// value back: every entry carries a generation, bumped by each invalidation,
+// and a fill writes only if the generation is still the one its read saw.
+export type Kind = "tweet" | "user";
+
+export interface CacheRead {
+  /** Entries present, by id. */
+  hits: Map<bigint, Uint8Array>;
+  /** For each id missing: the generation to give fill(). */
+  misses: Map<bigint, number>;
+}
+
+export interface HydrationCache {
+  /** One round trip (per Redis master) for any number of ids. */
+  read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead>;
+  /** Writes values read through from the owning service, each only if not invalidated since `read` saw its generation. */
+  fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void>;
+  /** Drops the entries (an event changed them) and bumps their generations; doing it twice is as doing it once, for readers. */
+  invalidate(kind: Kind, ids: readonly bigint[]): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

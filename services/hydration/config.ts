@@ -7,6 +7,8 @@ const schema = z.object({
   CHIRP_HYDRATION_TTL_SECONDS: envs.int(3600, 1, 7 * 24 * 3600),
   /** Entries the in-process cache (embedded mode) keeps per kind; Redis is bounded by its maxmemory policy. */
   CHIRP_HYDRATION_MAX_ENTRIES: envs.int(200_000, 100, 100_000_000),
+  /** Viewers whose likes and retweets the in-process cache keeps (the least recently reading go first). */
+  CHIRP_HYDRATION_MAX_VIEWERS: envs.int(20_000, 0, 10_000_000),
   /** How long a read waits for the owning service on a miss before answering UNAVAILABLE. */
   CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS: envs.int(2_000, 50, 60_000),
 });
@@ -14,6 +16,7 @@ const schema = z.object({
 export interface HydrationConfig {
   ttlMs: number;
   maxEntries: number;
+  maxViewers: number;
   readThroughTimeoutMs: number;
   /** An invalidation's marker outlives any read-through in flight. */
   markerTtlMs: number;
@@ -24,6 +27,7 @@ export function readHydrationConfig(env: Env = process.env): HydrationConfig {
   return {
     ttlMs: e.CHIRP_HYDRATION_TTL_SECONDS * 1000,
     maxEntries: e.CHIRP_HYDRATION_MAX_ENTRIES,
+    maxViewers: e.CHIRP_HYDRATION_MAX_VIEWERS,
     readThroughTimeoutMs: e.CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS,
     markerTtlMs: Math.max(60_000, 10 * e.CHIRP_HYDRATION_READ_THROUGH_TIMEOUT_MS),
   };

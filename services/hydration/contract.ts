@@ -104,4 +104,30 @@ export function cacheContract(test: TestFn, name: string, make: MakeCache) {
     },
     150,
   );
+
+  it("a viewer's states are kept per version; another version or viewer sees none", async (t, cache) => {
+    const [viewer, other] = [newId(), newId()];
+    const [a, b] = [newId(), newId()];
+    t.deepEqual(await cache.readStates(viewer, "v1", [a]), { since: undefined, states: new Map() });
+    const before = Date.now();
+    await cache.fillStates(viewer, "v1", new Map([[a, 1], [b, 3]]), 60_000);
+    const kept = await cache.readStates(viewer, "v1", [a, b, newId()]);
+    t.deepEqual([...kept.states], [[a, 1], [b, 3]]);
+    t.true(kept.since! >= before - 5 && kept.since! <= Date.now() + 5);
+    t.is((await cache.readStates(viewer, "v2", [a])).since, undefined);
+    t.is((await cache.readStates(other, "v1", [a])).since, undefined);
+    // More states join the entry; its time is its first fill's.
+    await cache.fillStates(viewer, "v1", new Map([[a, 0]]), 60_000);
+    const again = await cache.readStates(viewer, "v1", [a, b]);
+    t.deepEqual([...again.states], [[a, 0], [b, 3]]);
+    t.is(again.since, kept.since);
+  });
+
+  it("a viewer's states expire with their entry", async (t, cache) => {
+    const viewer = newId();
+    await cache.fillStates(viewer, "v", new Map([[1n, 1]]), 150);
+    t.is((await cache.readStates(viewer, "v", [1n])).states.get(1n), 1);
+    await new Promise((r) => setTimeout(r, 400));
+    t.is((await cache.readStates(viewer, "v", [1n])).since, undefined);
+  });
 }

@@ -48,14 +48,15 @@ async function withinASecond(t: ExecutionContext, what: string, check: () => Pro
 }
 
 for (const mode of MODES) {
-  test.serial(`${mode}: a warm page asks no service for its tweets and authors`, async (t) => {
+  test.serial(`${mode}: a warm page asks no other service: tweets, authors and the viewer's likes come from the cache`, async (t) => {
     const s = await system(mode);
     const { home } = await scene(s);
     await home();
-    const before = [await served(s, "BatchGetTweets"), await served(s, "BatchGetUsers")];
+    const calls = () => Promise.all(["BatchGetTweets", "BatchGetUsers", "BatchGetViewerStates"].map((m) => served(s, m)));
+    const before = await calls();
     const page = await home();
     t.true(page.length > 0);
-    t.deepEqual([await served(s, "BatchGetTweets"), await served(s, "BatchGetUsers")], before);
+    t.deepEqual(await calls(), before);
   });
 
   test.serial(`${mode}: a like, a profile change and a delete reach a cached page within a second`, async (t) => {

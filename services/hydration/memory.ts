@@ -1,6 +1,6 @@
 // The hydration cache in process (the all-in-one): a Map per kind, entries
 // bounded in number and by a time to live, with the generations of port.ts.
-import type { CacheRead, HydrationCache, Kind } from "./port.js";
+import type { CacheRead, HydrationCache, KeptStates, Kind } from "./port.js";
 
 interface Entry {
   /** undefined: a generation marker left by an invalidation, no value. */
@@ -9,10 +9,28 @@ interface Entry {
   expiresAt: number;
 }
 
+interface StatesEntry {
+  since: number;
+  expiresAt: number;
+  states: Map<bigint, number>;
+}
+
 export class MemoryHydrationCache implements HydrationCache {
   private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map() };
+  /** By viewer and states version; the least recently read goes first. */
+  private readonly viewers = new Map<string, StatesEntry>();
 
-  constructor(private readonly o: { ttlMs: number; maxEntries: number; now?: () => number }) {}
+  constructor(
+    private readonly o: {
+      ttlMs: number;
+      maxEntries: number;
+      /** Viewers whose states are kept (default 20,000). */
+      maxViewers?: number;
+      /** States kept per viewer; a viewer past it starts over (default 2,000). */
+      maxPerViewer?: number;
+      now?: () => number;
+    },
+  ) {}
 
   private now(): number {
     return this.o.now?.() ?? Date.now();
@@ -61,10 +79,39 @@ export class MemoryHydrationCache implements HydrationCache {
     }
   }
 
+  async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
+    const key = `${viewerId}:${version}`;
+    const e = this.viewers.get(key);
+    if (!e || e.expiresAt <= this.now()) return { since: undefined, states: new Map() };
+    // Read last: Map keeps insertion order, so the first key is the one to evict.
+    this.viewers.delete(key);
+    this.viewers.set(key, e);
+    const states = new Map<bigint, number>();
+    for (const id of tweetIds) {
+      const bits = e.states.get(id);
+      if (bits !== undefined) states.set(id, bits);
+    }
+    return { since: e.since, states };
+  }
+
+  async fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void> {
+    const key = `${viewerId}:${version}`;
+    const now = this.now();
+    let e = this.viewers.get(key);
+    if (!e || e.expiresAt <= now || e.states.size >= (this.o.maxPerViewer ?? 2000)) {
+      e = { since: now, expiresAt: now + ttlMs, states: new Map() };
+      this.viewers.delete(key);
+      this.viewers.set(key, e);
+      while (this.viewers.size > (this.o.maxViewers ?? 20_000)) this.viewers.delete(this.viewers.keys().next().value!);
+    }
+    for (const [id, bits] of states) e.states.set(id, bits);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.maps.tweet.clear();
     this.maps.user.clear();
+    this.viewers.clear();
   }
 }

@@ -16,6 +16,14 @@ export interface CacheRead {
   misses: Map<bigint, number>;
 }
 
+/** A viewer's likes and retweets kept under one states version (timeline store's statesVersion). */
+export interface KeptStates {
+  /** When the entry was made (ms); undefined: there is none. */
+  since: number | undefined;
+  /** Bits per tweet id found: 1 liked, 2 retweeted. */
+  states: Map<bigint, number>;
+}
+
 export interface HydrationCache {
   /** One round trip (per Redis master) for any number of ids. */
   read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead>;
@@ -23,6 +31,14 @@ export interface HydrationCache {
   fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void>;
   /** Drops the entries (an event changed them) and bumps their generations; doing it twice is as doing it once, for readers. */
   invalidate(kind: Kind, ids: readonly bigint[]): Promise<void>;
+  /** The viewer's kept states of these tweets under `version`. */
+  readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates>;
+  /**
+   * Keeps states loaded under `version` (read before they were loaded: a like
+   * after that changes the version, so these are never served for it). The
+   * entry lives `ttlMs` from its first fill.
+   */
+  fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 // scripts, so they route on a cluster like any command.
 import type { ChainableCommander } from "ioredis";
 import { groupByNode, type RedisClient } from "../platform/redis/slots.js";
-import type { CacheRead, HydrationCache, Kind } from "./port.js";
+import type { CacheRead, HydrationCache, KeptStates, Kind } from "./port.js";
 
 // Writes the value if the entry holds no value and its generation is still
 // ARGV[1]. ARGV: generation, value, ttl ms.
@@ -119,6 +119,32 @@ export class RedisHydrationCache implements HydrationCache {
   async invalidate(kind: Kind, ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
     await this.perMaster(kind, ids, (p, key) => void (p as WithScripts).hcInvalidate(key, this.o.markerTtlMs));
+  }
+
+  /** A viewer's states under one version: a hash of tweet id to bits, and "since"; the viewer is the hash tag. */
+  private statesKey(viewerId: bigint, version: string): string {
+    return `${this.o.prefix}h:vs:{${viewerId}}:${version}`;
+  }
+
+  async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
+    const reply = await this.client.hmget(this.statesKey(viewerId, version), "since", ...tweetIds.map(String));
+    const states = new Map<bigint, number>();
+    if (reply[0] === null) return { since: undefined, states };
+    tweetIds.forEach((id, i) => {
+      const v = reply[i + 1];
+      if (v !== null && v !== undefined) states.set(id, Number(v));
+    });
+    return { since: Number(reply[0]), states };
+  }
+
+  async fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void> {
+    if (states.size === 0) return;
+    const key = this.statesKey(viewerId, version);
+    const fields: string[] = [];
+    for (const [id, bits] of states) fields.push(String(id), String(bits));
+    // The entry's life counts from its first fill: later fills do not extend it.
+    const p = this.client.pipeline().hsetnx(key, "since", Date.now()).hset(key, ...fields).pexpire(key, ttlMs, "NX");
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
   }
 
   async ping(): Promise<void> {

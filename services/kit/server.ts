@@ -30,6 +30,8 @@ export interface ServeOptions {
   readMaxBytes?: number;
   /** Admission limit for unary calls from outside the mesh (0 or unset: none); see admission.ts. */
   maxEntryCalls?: number;
+  /** Unary gRPC calls take the kit's own path (grpc-unary.ts); false leaves every call to Connect's handler. Default true. */
+  unaryFastPath?: boolean;
 }
 
 export interface RunningServer {
@@ -88,7 +90,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   }) as RequestHandler;
 
   await opts.health.start();
-  const fast = grpcUnaryFastPath({
+  const fast = opts.unaryFastPath === false ? undefined : grpcUnaryFastPath({
     services,
     interceptors,
     shutdownSignal: shutdown.signal,

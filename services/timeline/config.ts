@@ -37,17 +37,12 @@ const schema = z.object({
   /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows up to twice that late). */
   CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS: envs.int(10_000, 0, 600_000),
   /**
-   * How long hydration keeps a viewer's likes and retweets (0: ask the tweet
-   * service on every read). They are never stale while kept: a like changes
-   * the viewer's states version (viewer-states.ts); this bounds how long a
-   * change whose InvalidateViewerStates call failed could go unseen. Unset:
-   * 60 s in cluster mode, off in embedded mode, where the tweet service is an
-   * in-process LMDB read that costs less than keeping its answers (the whole
-   * mesh sustained more without the cache).
+   * How long the hydration cache keeps a viewer's likes and retweets (0: ask
+   * the tweet service on every read). They are never stale while kept: a
+   * like changes the viewer's states version (viewer-states.ts); this bounds
+   * how long a change whose InvalidateViewerStates call failed could go unseen.
    */
-  CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
-  /** Viewers whose states are kept (the least recently reading go first). */
-  CHIRP_TIMELINE_VIEWER_STATES_CACHE_VIEWERS: envs.int(20_000, 0, 10_000_000),
+  CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS: envs.int(60_000, 0, 3_600_000),
 });
 
 export interface TimelineConfig {
@@ -61,9 +56,7 @@ export interface TimelineConfig {
   keepAliveMs: number;
   largeAccountCacheMs: number;
   largeAccountFollowsCacheMs: number;
-  /** Undefined: the mode's default (read-context.ts). */
-  viewerStatesCacheMs: number | undefined;
-  viewerStatesCacheViewers: number;
+  viewerStatesCacheMs: number;
 }
 
 export function readTimelineConfig(env: Env = process.env): TimelineConfig {
@@ -80,6 +73,5 @@ export function readTimelineConfig(env: Env = process.env): TimelineConfig {
     largeAccountCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS,
     largeAccountFollowsCacheMs: e.CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS,
     viewerStatesCacheMs: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_MS,
-    viewerStatesCacheViewers: e.CHIRP_TIMELINE_VIEWER_STATES_CACHE_VIEWERS,
   };
 }

@@ -39,8 +39,8 @@ export function createReadContext(ctx: TimelineContext, cache: HydrationCache, h
 /**
  * Hydration's lookups as the timeline service wires them: tweets and authors
  * through the shared hydration cache, read through from their services on a
- * miss; viewer states through the per-viewer cache (its default lifetime
- * depends on the mode). The pull-model baseline uses it too.
+ * miss; the viewer's likes and retweets kept there too, under their states
+ * version. The pull-model baseline uses it too.
  */
 export function createHydration(
   ctx: Pick<TimelineContext, "clients" | "config" | "mode" | "logger" | "metrics">,
@@ -48,10 +48,12 @@ export function createHydration(
   hydrationConfig: HydrationConfig,
 ): HydrateDeps {
   const { clients, config } = ctx;
-  const states = new ViewerStatesCache(loadViewerStates(clients), {
-    ttlMs: config.viewerStatesCacheMs ?? (ctx.mode === "cluster" ? 60_000 : 0),
-    maxViewers: config.viewerStatesCacheViewers,
-  });
+  const states = new ViewerStatesCache(
+    loadViewerStates(clients),
+    cache,
+    { ttlMs: config.viewerStatesCacheMs },
+    (err) => ctx.logger.warn({ err }, "viewer states could not be kept"),
+  );
   const common = { cache, timeoutMs: hydrationConfig.readThroughTimeoutMs, logger: ctx.logger, metrics: lookupMetrics(ctx.metrics.registry) };
   return {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),

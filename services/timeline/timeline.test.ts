@@ -17,12 +17,11 @@ const systems = new Map<Mode, Promise<System>>();
 const system = (mode: Mode) => {
   let s = systems.get(mode);
   if (!s) {
-    // The viewer-state cache on in both modes (embedded mode's default is off), so both test it.
     s = startChirp({
       mode,
       label: "tl_e2e",
       targets: ["user", "graph", "tweet", "timeline", "fanout"],
-      overrides: { timeline: { keepAliveMs: KEEPALIVE_MS, largeAccountCacheMs: 0, largeAccountFollowsCacheMs: 0, viewerStatesCacheMs: 60_000 } },
+      overrides: { timeline: { keepAliveMs: KEEPALIVE_MS, largeAccountCacheMs: 0, largeAccountFollowsCacheMs: 0 } },
     }).then(withTimelineStore);
     systems.set(mode, s);
   }

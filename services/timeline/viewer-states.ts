@@ -1,5 +1,6 @@
-// The viewer's likes and retweets for hydration, cached per viewer under the
-// viewer's states version (store/port.ts statesVersion). The tweet service
+// The viewer's likes and retweets for hydration, kept in the shared hydration
+// cache per viewer under the viewer's states version (store/port.ts
+// statesVersion). The tweet service
 // bumps that version through InvalidateViewerStates after every like, unlike,
 // retweet and undo, before it answers; so a cached state is used only while
 // nothing it depends on has changed, and a read after a like shows it.
@@ -7,7 +8,7 @@
 // Why it is safe to keep what was loaded under the version read before the
 // load: a change that the load missed was committed after the load began, and
 // its bump follows the commit, so the version the next read sees differs
-// from the one the states were kept under.
+// from the one the states were kept under (and entries are kept by version).
 //
 // A tweet posted after an entry was made needs no lookup at all under the
 // same version: liking or retweeting it would have bumped the version. (Its
@@ -15,8 +16,9 @@
 // the margin.) New tweets are what a refreshed home timeline mostly shows.
 //
 // Why it is worth it: without it every hydrated page is one more RPC and two
-// Cassandra reads, about half of what a home-timeline read costs.
+// Cassandra reads.
 import { snowflakeTime } from "../kit/snowflake.js";
+import type { HydrationCache } from "../hydration/port.js";
 
 export interface ViewerState {
   liked: boolean;
@@ -29,84 +31,58 @@ export type StatesLoader = (viewerId: bigint, tweetIds: readonly bigint[]) => Pr
 export interface ViewerStatesCacheOptions {
   /** How long a viewer's entry is kept at most (bounds staleness if a bump was lost); 0 = no cache. */
   ttlMs: number;
-  /** Viewers kept; the least recently read goes first. */
-  maxViewers: number;
-  /** States kept per viewer; a viewer past it starts over. */
-  maxPerViewer?: number;
 }
 
 /** How far the clock of the process that made a tweet id may be ahead of ours. */
 const CLOCK_SKEW_MS = 5_000;
 
-interface Entry {
-  version: string;
-  /** When it was made (after its version was read): later tweets are not engaged under that version. */
-  since: number;
-  /** this.clock when made: orders entries against loads in flight. */
-  made: number;
-  expiresAt: number;
-  states: States;
-}
+const bitsOf = (s: ViewerState) => (s.liked ? 1 : 0) | (s.retweeted ? 2 : 0);
+const STATES: readonly ViewerState[] = [0, 1, 2, 3].map((b) => Object.freeze({ liked: (b & 1) !== 0, retweeted: (b & 2) !== 0 }));
+const NOT_ENGAGED = STATES[0]!;
 
 export class ViewerStatesCache {
-  private readonly viewers = new Map<bigint, Entry>();
-  private readonly maxPerViewer: number;
-  private clock = 0;
-
   constructor(
     private readonly load: StatesLoader,
+    /** Where the states are kept: the shared hydration cache. */
+    private readonly cache: HydrationCache,
     private readonly opts: ViewerStatesCacheOptions,
-  ) {
-    this.maxPerViewer = opts.maxPerViewer ?? 2000;
-  }
+    private readonly onCacheError: (err: unknown) => void = () => {},
+  ) {}
 
   /** False when configured off: then a states version is not worth reading. */
   get enabled(): boolean {
-    return this.opts.ttlMs > 0 && this.opts.maxViewers > 0;
+    return this.opts.ttlMs > 0;
   }
 
   /** States of `tweetIds` for the viewer; `version` undefined: not cached, loaded. */
   async get(viewerId: bigint, version: string | undefined, tweetIds: readonly bigint[]): Promise<States> {
     if (version === undefined || !this.enabled) return this.load(viewerId, tweetIds);
-    const now = Date.now();
-    let entry = this.viewers.get(viewerId);
-    if (entry && (entry.version !== version || entry.expiresAt <= now)) entry = undefined;
+    let kept;
+    try {
+      kept = await this.cache.readStates(viewerId, version, tweetIds);
+    } catch (err) {
+      this.onCacheError(err);
+      return this.load(viewerId, tweetIds);
+    }
     const out: States = new Map();
     const missing: bigint[] = [];
     for (const id of tweetIds) {
-      const s = entry?.states.get(id) ?? (entry && snowflakeTime(id) > entry.since + CLOCK_SKEW_MS ? NOT_ENGAGED : undefined);
-      if (s) out.set(id, s);
+      const bits = kept.states.get(id);
+      if (bits !== undefined) out.set(id, STATES[bits & 3]!);
+      else if (kept.since !== undefined && snowflakeTime(id) > kept.since + CLOCK_SKEW_MS) out.set(id, NOT_ENGAGED);
       else missing.push(id);
     }
     if (missing.length > 0) {
-      const started = ++this.clock;
       const loaded = await this.load(viewerId, missing);
-      for (const id of missing) out.set(id, loaded.get(id) ?? NOT_ENGAGED);
-      entry = this.keep(viewerId, version, started, missing, out);
-    }
-    // Most recently read last: Map keeps insertion order, so the first key is the one to evict.
-    if (entry) {
-      this.viewers.delete(viewerId);
-      this.viewers.set(viewerId, entry);
-      while (this.viewers.size > this.opts.maxViewers) this.viewers.delete(this.viewers.keys().next().value!);
+      const fill = new Map<bigint, number>();
+      for (const id of missing) {
+        const s = loaded.get(id) ?? NOT_ENGAGED;
+        out.set(id, s);
+        fill.set(id, bitsOf(s));
+      }
+      // Kept behind the answer, under the version read before the load.
+      this.cache.fillStates(viewerId, version, fill, this.opts.ttlMs).catch(this.onCacheError);
     }
     return out;
   }
-
-  /** The entry to add loaded states to, or undefined to keep them out of the cache. */
-  private keep(viewerId: bigint, version: string, started: number, ids: readonly bigint[], states: States): Entry | undefined {
-    const now = Date.now();
-    const current = this.viewers.get(viewerId);
-    let entry: Entry;
-    if (current && current.version === version && current.expiresAt > now && current.states.size < this.maxPerViewer) entry = current;
-    // Another version arrived while this one loaded: it is most likely the newer one.
-    else if (current && current.version !== version && current.made > started && current.expiresAt > now) return undefined;
-    // Between half and all of the time to live: the entries of readers who
-    // started together would otherwise expire, and be loaded again, together.
-    else entry = { version, since: now, made: ++this.clock, expiresAt: now + this.opts.ttlMs * (0.5 + Math.random() / 2), states: new Map() };
-    for (const id of ids) entry.states.set(id, states.get(id)!);
-    return entry;
-  }
 }
-
-const NOT_ENGAGED: ViewerState = Object.freeze({ liked: false, retweeted: false });

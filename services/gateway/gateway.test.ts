@@ -16,6 +16,9 @@ import { generateKeyPairPem } from "../kit/keys.js";
 import { createMetrics } from "../kit/metrics.js";
 import { serve } from "../kit/server.js";
 import { implement } from "../kit/unary-call.js";
+import { captureLog, type CapturedLog } from "../testing/log-capture.js";
+import { eventually } from "../testing/eventually.js";
+import { serveForTest } from "../testing/serve-for-test.js";
 import { call, openSse } from "./testing/http.js";
 import { startHarness } from "./testing/harness.js";
 import { LibraryService, libraryMessage } from "./testing/library.js";
@@ -365,6 +368,72 @@ test("past maxInFlight an API request is 503 at once; health, open event streams
     stream.close();
   } finally {
     await own.close();
+  }
+});
+
+test("overload is logged the cheap way: a burst of refusals, by the gateway's limit or by a service's, is one line with its count and no stack", async (t) => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const noStack = (line: Record<string, unknown>) => !JSON.stringify(line).includes("stack") && line.err === undefined;
+  const perRequest = (log: CapturedLog) => log.lines.filter((l) => (l.msg === "http request" && l.status === 503) || l.msg === "request failed");
+
+  // The gateway's own limit.
+  const gatewayLog = captureLog();
+  const own = await startHarness({ services: [LibraryService, UserService], grpcUrl, verifier, config: { maxInFlight: 1 }, logger: gatewayLog.logger });
+  try {
+    const slow = call(own.base, "GET", "/v1/shelves/s1/books/slow");
+    await sleep(150);
+    const refused = await Promise.all(Array.from({ length: 30 }, () => call(own.base, "GET", "/v1/shelves/s1/books/b1")));
+    t.deepEqual(new Set(refused.map((r) => r.status)), new Set([503]));
+    t.is((await slow).status, 200);
+    t.true(await eventually(() => gatewayLog.withMsg("shed requests: overloaded").length > 0, 3000));
+    await sleep(300);
+    const lines = gatewayLog.withMsg("shed requests: overloaded");
+    t.is(lines.length, 1, JSON.stringify(lines));
+    t.like(lines[0], { count: 30, maxInFlight: 1, refusedBy: { gateway: 30 } });
+    t.true(noStack(lines[0]!), JSON.stringify(lines[0]));
+    t.deepEqual(perRequest(gatewayLog), [], "no line per refused request");
+  } finally {
+    await own.close();
+  }
+
+  // A service's admission limit, seen through the gateway.
+  const serviceLog = captureLog();
+  const limited = await serveForTest({
+    name: "library-limited",
+    logger: serviceLog.logger,
+    verifier,
+    maxEntryCalls: 1,
+    implementations: [[LibraryService as DescService, library as unknown as Partial<ServiceImpl<DescService>>]],
+  });
+  const edgeLog = captureLog();
+  const edge = await startHarness({
+    services: [LibraryService],
+    grpcUrl: `http://127.0.0.1:${limited.port}`,
+    verifier,
+    config: { maxInFlight: 0, rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 500 } },
+    logger: edgeLog.logger,
+  });
+  try {
+    const slow = call(edge.base, "GET", "/v1/shelves/s1/books/slow");
+    await sleep(150);
+    const refused = await Promise.all(Array.from({ length: 20 }, () => call(edge.base, "GET", "/v1/shelves/s1/books/b1")));
+    t.deepEqual(new Set(refused.map((r) => r.status)), new Set([503]));
+    t.deepEqual(refused[0]!.body, { code: "unavailable", message: "overloaded: 1 calls in flight; retry with backoff", details: [] });
+    t.is((await slow).status, 200);
+    t.true(await eventually(() => edgeLog.withMsg("shed requests: overloaded").length > 0 && serviceLog.withMsg("shed calls: overloaded").length > 0, 3000));
+    await sleep(300);
+    const edgeLines = edgeLog.withMsg("shed requests: overloaded");
+    t.is(edgeLines.length, 1, JSON.stringify(edgeLines));
+    t.like(edgeLines[0], { count: 20, refusedBy: { [`${LibraryService.typeName}/GetBook`]: 20 } });
+    t.true(noStack(edgeLines[0]!));
+    t.deepEqual(perRequest(edgeLog), [], "not logged as an outage, nor one line per request");
+    const serviceLines = serviceLog.withMsg("shed calls: overloaded");
+    t.is(serviceLines.length, 1, JSON.stringify(serviceLines));
+    t.like(serviceLines[0], { count: 20, limit: 1, methods: { [`${LibraryService.typeName}/GetBook`]: 20 } });
+    t.true(noStack(serviceLines[0]!));
+  } finally {
+    await edge.close();
+    await limited.close(1000);
   }
 });
 

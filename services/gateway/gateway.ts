@@ -6,8 +6,10 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DescService, Registry } from "@bufbuild/protobuf";
 import type { TokenVerifier } from "../kit/auth.js";
+import { isShed } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import { REQUEST_ID_HEADER, requestScope, sanitizeRequestId } from "../kit/request-context.js";
+import { ShedLog } from "../kit/shed-log.js";
 import { stopOnAbort } from "../kit/stop-on-abort.js";
 import type { GatewayConfig } from "./config.js";
 import { renderDocs } from "./openapi/docs.js";
@@ -63,6 +65,9 @@ export class Gateway {
   private readonly openApiJson: string;
   private readonly docsHtml: string;
   private readonly subjects: TokenSubjects;
+  /** Requests refused for overload, here or by a service: one line a second with the count. */
+  private readonly shedLog: ShedLog;
+  private readonly overloadedJson: string;
 
   constructor(private readonly o: GatewayOptions) {
     this.bindings = bindingsOf(o.services);
@@ -73,6 +78,8 @@ export class Gateway {
     this.registry = jsonRegistry(o.services);
     this.cors = new Cors(o.config.cors);
     this.subjects = new TokenSubjects(o.verifier);
+    this.shedLog = new ShedLog(o.logger, "shed requests: overloaded", "refusedBy", { maxInFlight: o.config.maxInFlight });
+    this.overloadedJson = JSON.stringify({ code: "unavailable", message: `overloaded: ${o.config.maxInFlight} requests in flight; retry with backoff`, details: [] });
     const doc = buildOpenApi(this.bindings, { serverUrl: o.publicUrl });
     this.openApiJson = JSON.stringify(doc, null, 2);
     this.docsHtml = renderDocs(doc);
@@ -88,6 +95,7 @@ export class Gateway {
   /** Ends open event streams (graceful shutdown). */
   close(): void {
     this.shutdown.abort();
+    this.shedLog.flush();
   }
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -101,10 +109,16 @@ export class Gateway {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    const log = this.o.logger.child({ requestId: id });
+    // Built when a line is written: a refused request writes none.
+    let child: Logger | undefined;
+    const log = () => (child ??= this.o.logger.child({ requestId: id }));
     let route = "unmatched";
+    /** The RPC, once routed. */
+    let rpc: string | undefined;
     let streaming = false;
     let admitted = false;
+    /** Refused for overload (here or by the service): counted in the shed log, no line of its own. */
+    let shed = false;
     const common: Record<string, string> = { [REQUEST_ID_HEADER]: id, ...this.cors.headers(header(req, "origin")) };
 
     try {
@@ -135,11 +149,15 @@ export class Gateway {
 
       // Past the limit, refused before any work: requests that queue past
       // capacity only make every request late (services/kit/admission.ts).
+      // Answered at once, with no error built and no line of its own.
       const max = this.o.config.maxInFlight;
       if (max > 0 && this.inFlight >= max) {
         route = "overloaded";
+        shed = true;
         this.o.metrics.shed.inc();
-        throw new HttpError(503, "unavailable", `overloaded: ${max} requests in flight; retry with backoff`, { "retry-after": "1" });
+        this.shedLog.note("gateway");
+        this.send(res, 503, this.overloadedJson, { ...common, "retry-after": "1" });
+        return;
       }
       this.inFlight++;
       admitted = true;
@@ -160,6 +178,7 @@ export class Gateway {
       }
       const binding = m.route;
       route = binding.template.source;
+      rpc = `${binding.method.parent.typeName}/${binding.method.name}`;
 
       const body = await readBody(req, this.o.config.maxBodyBytes);
       if (body.length > 0) checkJsonContentType(header(req, "content-type"));
@@ -202,6 +221,11 @@ export class Gateway {
       const output = await requestScope.run(callCtx, () => this.o.invoker.unary(binding.method, input, { ...callCtx, signal }));
       this.send(res, 200, responseJson(binding, output, this.registry), common);
     } catch (err) {
+      if (isShed(err)) {
+        // The service refused it for overload (its admission limit).
+        shed = true;
+        this.shedLog.note(rpc ?? route);
+      }
       this.fail(res, err, common, log);
     } finally {
       if (admitted) this.inFlight--;
@@ -211,13 +235,14 @@ export class Gateway {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (!streaming) this.o.metrics.duration.observe(labels, seconds);
       const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
-      log[quiet ? "debug" : "info"]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
+      if (!shed) log()[quiet ? "debug" : "info"]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
     }
   }
 
-  private fail(res: ServerResponse, err: unknown, headers: Record<string, string>, log: Logger): void {
+  private fail(res: ServerResponse, err: unknown, headers: Record<string, string>, log: () => Logger): void {
     const r = errorResponse(err, this.registry);
-    if (r.internal) log.error({ err, status: r.status }, "request failed");
+    // A refusal for overload is not an outage: the shed log counts it.
+    if (r.internal && !isShed(err)) log().error({ err, status: r.status }, "request failed");
     if (res.headersSent) {
       res.destroy();
       return;

@@ -11,22 +11,32 @@
 // services are not limited: they serve calls already admitted, and limiting
 // them could deadlock services that call each other (graph and user).
 // Health checks and streams are not limited either.
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+//
+// A refusal is cheap: answered at once, before the message is decoded, as an
+// error built without a stack trace, and logged by the server one line per
+// second with a count (shed-log.ts), never one line per call. It carries the
+// SHED_HEADER trailer (errors.ts), so a caller (the gateway) can tell it from
+// an outage and log it the same way.
+import type { ConnectError, Interceptor } from "@connectrpc/connect";
 import type { DescMethod } from "@bufbuild/protobuf";
+import { overloaded } from "./errors.js";
 import { Health } from "./health.js";
 import { INTERNAL_CALL_HEADER } from "./request-context.js";
 
 export class Admission {
   private running = 0;
+  private readonly refusal: string;
 
   /**
    * @param max entry calls run at once; one more is refused (0: no limit).
-   * @param onShed told of each refusal (metrics).
+   * @param onShed told of each refusal (metrics, the shed log).
    */
   constructor(
     readonly max: number,
     private readonly onShed?: (method: DescMethod) => void,
-  ) {}
+  ) {
+    this.refusal = `overloaded: ${max} calls in flight; retry with backoff`;
+  }
 
   /** Whether the limit applies to a unary call of `method` with this internal-call header value. */
   limits(method: DescMethod, internalHeader: string | string[] | null | undefined): boolean {
@@ -37,7 +47,7 @@ export class Admission {
   enter(method: DescMethod): ConnectError | undefined {
     if (this.running >= this.max) {
       this.onShed?.(method);
-      return new ConnectError(`overloaded: ${this.max} calls in flight; retry with backoff`, Code.Unavailable);
+      return overloaded(this.refusal);
     }
     this.running++;
     return undefined;

@@ -71,6 +71,28 @@ function isUnavailable(err: Error): boolean {
   return unavailableNames.has(err.name) || (typeof code === "string" && unavailableNames.has(code));
 }
 
+/** Set (to "1") on the trailers of a refusal for overload (admission.ts). */
+export const SHED_HEADER = "x-chirp-shed";
+
+/**
+ * An UNAVAILABLE refusal for overload, marked as one, built without a stack
+ * trace: nobody reads it, and capturing one is most of what an error costs.
+ */
+export function overloaded(message: string): ConnectError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new ConnectError(message, Code.Unavailable, { [SHED_HEADER]: "1" });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Whether `err` is a refusal for overload, made in this process or by a service called over the network (read off its trailers). */
+export function isShed(err: unknown): boolean {
+  return err instanceof ConnectError && err.code === Code.Unavailable && err.metadata.get(SHED_HEADER) === "1";
+}
+
 export interface MappedError {
   error: ConnectError;
   /** True when the cause is ours (a bug or an outage), worth logging loudly. */
@@ -81,6 +103,9 @@ export function toConnectError(err: unknown): MappedError {
   if (err instanceof DomainError) {
     return { error: new ConnectError(err.message, codeOf[err.kind]), internal: err.kind === "unavailable" };
   }
+  // A service downstream refused for overload: passed on as such (the caller
+  // logs it the cheap way, not as an outage).
+  if (isShed(err)) return { error: overloaded((err as ConnectError).rawMessage), internal: false };
   if (err instanceof ConnectError) {
     if (err.code === Code.Unknown || err.code === Code.Internal) {
       return { error: new ConnectError("internal error", Code.Internal), internal: true };

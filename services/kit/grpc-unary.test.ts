@@ -209,3 +209,27 @@ test.serial("the limit also counts calls Connect's handler serves (gzip gRPC, th
     await limited.close(1000);
   }
 });
+
+test.serial("with the fast path off (serve's unaryFastPath: false), Connect's handler answers plain gRPC the same, under the same limit", async (t) => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const stock = await start({ unaryFastPath: false, maxEntryCalls: 1, metrics });
+  const port = stock.port;
+  try {
+    for (const userId of [42n, 5n, 0n]) {
+      const viaStock = await call(envelope(request(userId)), {}, { port });
+      const viaFast = await call(envelope(request(userId)));
+      for (const key of ["grpc-status", "grpc-message", "grpc-status-details-bin"]) t.is(viaStock.trailers[key] ?? viaStock.headers[key], viaFast.trailers[key] ?? viaFast.headers[key], key);
+      t.deepEqual(viaStock.body, viaFast.body);
+    }
+    const slow = call(envelope(request(9n)), {}, { port, resetAfterMs: 1000 });
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await call(envelope(request(42n)), {}, { port });
+    t.is(statusOf(refused), "14");
+    t.regex(decodeURIComponent(String(refused.trailers["grpc-message"] ?? refused.headers["grpc-message"])), /overloaded: 1 calls in flight/);
+    t.is(statusOf(await call(envelope(request(42n)), { "x-chirp-internal": "1" }, { port })), "0", "a call between services");
+    await slow;
+    t.is((await metrics.shed.get()).values.find((v) => v.labels.method === "GetUser")?.value, 1);
+  } finally {
+    await stock.close(1000);
+  }
+});

@@ -6,10 +6,11 @@ import { createValidator, violationsToProto } from "@bufbuild/protovalidate";
 import { pathToString } from "@bufbuild/protobuf/reflect";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { bearerToken, callerKey, type TokenVerifier } from "./auth.js";
-import { toConnectError } from "./errors.js";
+import { isShed, toConnectError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
 import { REQUEST_ID_HEADER, requestScope, sanitizeRequestId } from "./request-context.js";
+import { ShedLog } from "./shed-log.js";
 
 function codeName(code: Code | undefined): string {
   return code === undefined ? "OK" : Code[code];
@@ -17,6 +18,11 @@ function codeName(code: Code | undefined): string {
 
 /** Request id, access log, metrics, and the one error mapping. */
 export function observe(logger: Logger, metrics: RpcMetrics): Interceptor {
+  // A call that failed because a service it called refused for overload:
+  // counted, and logged once a second with the count (shed-log.ts), not
+  // one line (with a stack) per call. This server's own refusals never get
+  // here: the admission limit answers them outside these interceptors.
+  const relayed = new ShedLog(logger, "shed calls: overloaded downstream", "methods");
   return (next) => async (req) => {
     const requestId = sanitizeRequestId(req.header.get(REQUEST_ID_HEADER)) ?? randomUUID();
     const authorization = req.header.get("authorization") ?? undefined;
@@ -30,7 +36,8 @@ export function observe(logger: Logger, metrics: RpcMetrics): Interceptor {
       const labels = { service: req.service.typeName, method: req.method.name, code };
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
-      if (mapped?.internal) log().error({ err, code, ms: seconds * 1e3 }, "rpc failed");
+      if (mapped && isShed(mapped.error)) relayed.note(`${req.service.typeName}/${req.method.name}`);
+      else if (mapped?.internal) log().error({ err, code, ms: seconds * 1e3 }, "rpc failed");
       else if (mapped) log().info({ code, reason: mapped.error.rawMessage, ms: seconds * 1e3 }, "rpc refused");
       else if (logger.isLevelEnabled("debug")) log().debug({ code, ms: seconds * 1e3 }, "rpc ok");
       return mapped?.error;

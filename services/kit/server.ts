@@ -14,6 +14,7 @@ import { listenDual, type RequestHandler } from "./listener.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
+import { ShedLog } from "./shed-log.js";
 import { implement, routesOf, type Implementations } from "./unary-call.js";
 
 export interface ServeOptions {
@@ -30,7 +31,7 @@ export interface ServeOptions {
   readMaxBytes?: number;
   /** Admission limit for unary calls from outside the mesh (0 or unset: none); see admission.ts. */
   maxEntryCalls?: number;
-  /** Unary gRPC calls take the kit's own path (grpc-unary.ts); false leaves every call to Connect's handler. Default true. */
+  /** Unary gRPC calls take the kit's own path (grpc-unary.ts); false leaves every call to Connect's handler, the stock side of bench/services/kit/transport.ts. Default true. */
   unaryFastPath?: boolean;
 }
 
@@ -51,7 +52,13 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
   setMaxListeners(0, shutdown.signal);
   const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
   const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
-  const admission = new Admission(opts.maxEntryCalls ?? 0, (method) => opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name }));
+  const maxEntryCalls = opts.maxEntryCalls ?? 0;
+  // Refusals are counted one by one and logged once a second with their count.
+  const shedLog = new ShedLog(opts.logger, "shed calls: overloaded", "methods", { limit: maxEntryCalls });
+  const admission = new Admission(maxEntryCalls, (method) => {
+    opts.metrics.shed.inc({ service: method.parent.typeName, method: method.name });
+    shedLog.note(`${method.parent.typeName}/${method.name}`);
+  });
   // Served both ways from the same objects: Connect's handler and the unary fast path.
   const services: Implementations = [implement(Health, opts.health.impl()), ...opts.implementations];
   const exposed = opts.implementations.map(([s]) => s);
@@ -105,6 +112,7 @@ export async function serve(opts: ServeOptions): Promise<RunningServer> {
       opts.health.stop();
       shutdown.abort();
       await listener.close(graceMs);
+      shedLog.flush();
       opts.logger.info(`${opts.name} stopped`);
     },
   };

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
 import type { TokenVerifier } from "../../kit/auth.js";
 import { createMetrics } from "../../kit/metrics.js";
@@ -33,6 +33,8 @@ export async function startHarness(o: {
   limiter?: RateLimiter;
   /** Health-checked service names (default: the services'). */
   probe?: string[];
+  /** The gateway's logger (default: silent, or CHIRP_TEST_LOG_LEVEL). */
+  logger?: Logger;
 }): Promise<Harness> {
   const cfg = { ...readGatewayConfig({}), ...o.config };
   const transport = createGrpcTransport({ baseUrl: o.grpcUrl });
@@ -50,7 +52,7 @@ export async function startHarness(o: {
     verifier: o.verifier,
     metrics: gatewayMetrics(metrics.registry),
     metricsText: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-    logger: pino({ level: process.env.CHIRP_TEST_LOG_LEVEL ?? "silent" }),
+    logger: o.logger ?? pino({ level: process.env.CHIRP_TEST_LOG_LEVEL ?? "silent" }),
   });
   const server = http.createServer(gateway.handle);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildGraph, followerDistribution, followersOf, specKey, username, type GraphSpec } from "./graph.js";
+import { parseOptions, type Options } from "./options.js";
 
 const spec: GraphSpec = { users: 2000, avgFollowing: 30, popularAccounts: 3, popularAccountFollowers: 10_000, tweets: 20_000, zipf: 0.8, seed: 1 };
 
@@ -53,4 +54,20 @@ test("full-size popular accounts when there are enough users", () => {
 test("usernames fit the user service's rules", () => {
   assert.equal(username(0), "bench_u000001");
   assert.match(username(999_998), /^[A-Za-z0-9_]{3,15}$/);
+});
+
+test("the default graph has a heavy tail (issue 29): >= 2,000 users, >= 40,000 follows, accounts with thousands of followers, most following 20 to 100", () => {
+  for (const argv of [[], ["--mode=cluster"]]) {
+    const spec = (parseOptions(argv) as Options).graph;
+    const g = buildGraph(spec);
+    assert.ok(spec.users >= 2000, `users ${spec.users}`);
+    assert.ok(g.edges >= 40_000, `follows ${g.edges}`);
+    const counts = Array.from(g.followerCounts).sort((a, b) => b - a);
+    assert.ok(counts[2]! >= 2000, `the three most followed have ${counts.slice(0, 3).join(", ")} followers`);
+    const d = followerDistribution(g);
+    assert.ok(d.p50 < 100 && d.p99 < 1000, `a tail, not a crowd: median ${d.p50}, p99 ${d.p99}`);
+    const following = g.following.map((l) => l.length);
+    const within = following.filter((n) => n >= 20 && n <= 100).length;
+    assert.ok(within >= 0.9 * spec.users, `${within} of ${spec.users} users follow 20 to 100 accounts`);
+  }
 });

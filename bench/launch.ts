@@ -12,6 +12,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health, HealthCheckResponse_ServingStatus } from "../gen/grpc/health/v1/health_pb.js";
 import type { KeyPairPem } from "../services/kit/keys.js";
+import { SERVICE_NAMES } from "../services/runtime/config.js";
 import { TARGET_NAMES, type TargetName } from "../services/targets.js";
 import { startMesh } from "../services/testing/processes.js";
 import { pidOnPort, type Watched } from "./cpu.js";
@@ -59,8 +60,19 @@ export interface System {
   stop(): Promise<void>;
 }
 
+const FIXED_PORTS: Record<string, number> = { gateway: 0, user: 1, graph: 2, tweet: 3, timeline: 4, fanout: 5 };
+
+/**
+ * The benchmark's ports: gateway base, user...fanout base+1...base+5 (base+8 and
+ * base+9 are the bare node:http and echo baselines'); any other target or
+ * service the mesh has grown since gets one from base+10 on, in the order of
+ * the lists, so a new one never needs this table changed.
+ */
 export function ports(base: number): Record<Target, number> {
-  return { gateway: base, user: base + 1, graph: base + 2, tweet: base + 3, timeline: base + 4, fanout: base + 5 };
+  const out: Record<string, number> = {};
+  let next = base + 10;
+  for (const name of [...TARGET_NAMES, ...SERVICE_NAMES]) out[name] ??= FIXED_PORTS[name] !== undefined ? base + FIXED_PORTS[name]! : next++;
+  return out as Record<Target, number>;
 }
 
 export function clusterNames(dataset: string): { keyspace: string; redisPrefix: string; natsPrefix: string } {

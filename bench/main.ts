@@ -1,19 +1,22 @@
 // `make bench`: seeds a social graph, starts the system (all-in-one or one
 // process per target), measures the baselines, steps the open-loop mixed load
-// up to the highest rate within the SLO (REST through the gateway, and gRPC
-// straight to the services), probes fan-out lag, profiles the hottest process
-// at the peak, and writes a JSON result, a Markdown report and a chart.
+// up to the highest rate within the SLO (REST through the gateway, sent by
+// h2load; gRPC straight to the services, sent from Node), probes fan-out lag,
+// profiles the hottest process at the peak, judges issue 29's targets, and
+// writes a JSON result, a Markdown report and a chart.
 //   node --import tsx bench/main.ts --help
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKeyPairPem, type KeyPairPem } from "../services/kit/keys.js";
+import { captureHomePage, startBare, type BareServer } from "./baselines/bare.js";
 import { echoGrpcOps, echoHttpOps, startEcho, type EchoServer } from "./baselines/echo.js";
 import { fanoutHomeOps, pullOps } from "./baselines/pull.js";
 import { openRedisCeiling } from "./baselines/redis.js";
 import { CpuMeter, type CpuWindow } from "./cpu.js";
 import { perRequest, scrapeRpcs, type Counts } from "./rpcs.js";
 import { buildGraph, followerDistribution, followersOf, specKey } from "./graph.js";
+import { HOME_PATH, planMix, runH2loadMix } from "./h2load-mix.js";
 import { HttpClient } from "./http.js";
 import { grpcLagTransport, LagProbe, restLagTransport, type LagResult, type LagTransport, type ProbeAuthor } from "./lag.js";
 import { launch } from "./launch.js";
@@ -23,14 +26,19 @@ import { runOpenLoop, type Op, type OpenLoopResult } from "./openloop.js";
 import { HELP, parseOptions, type Options } from "./options.js";
 import { summarizeProfile } from "./profile.js";
 import { log } from "./progress.js";
-import { buildReport, peakStep, type BenchResult, type SeriesRecord, type StepRecord } from "./report.js";
-import { WeightedSampler } from "./rng.js";
+import { buildReport, peakStep, runNameOf, type BenchResult, type ClosedLoopRecord, type SeriesRecord, type StepRecord } from "./report.js";
+import { Rng, WeightedSampler } from "./rng.js";
 import { seed } from "./seed.js";
 import { stepRates, type StepPlan } from "./step.js";
+import { judgeTargets, targetLineText, TARGETS } from "./targets.js";
+import { wrkClosedLoop } from "./wrk.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TARGET_RATE = { embedded: 3000, cluster: 2000 } as const;
+const TARGET_RATE = { embedded: TARGETS.embeddedRate, cluster: TARGETS.clusterRate } as const;
+
+/** One step's load at a rate: the Node open loop or h2load, the CPU window between the hooks. */
+type Load = (rate: number, seed: number, hooks: { onMeasureStart(): void; onMeasureEnd(): void }) => Promise<OpenLoopResult>;
 
 function loadOrCreateKeys(file: string): Promise<KeyPairPem> | KeyPairPem {
   if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as KeyPairPem;
@@ -46,8 +54,7 @@ async function main(): Promise<void> {
   if (parsed === "help") return void process.stdout.write(HELP);
   const o: Options = parsed;
   const startedAt = new Date();
-  const stamp = startedAt.toISOString().replace(/[:.]/g, "-").replace(/-\d\dZ$/, "Z");
-  const runName = `${o.quick ? `quick-${o.mode}` : o.mode}-${stamp}`;
+  const runName = runNameOf(o.quick, o.mode, startedAt);
   const outDir = resolve(ROOT, o.outDir);
   const machine = machineInfo(ROOT, o.mode === "cluster" ? ["redis", "nats", "cassandra"] : o.baselines.includes("redis") ? ["redis"] : []);
   log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, load average ${machine.loadAverage.join(" ")}, Node ${machine.node}, commit ${machine.commit}; calibration ${machine.calibration.cpuMs} ms CPU in ${machine.calibration.wallMs} ms`);
@@ -97,11 +104,12 @@ async function main(): Promise<void> {
   if (echoR.status === "rejected") skipped.echo = `echo server did not start: ${(echoR.reason as Error).message}`;
   log(`system ready at ${system.gatewayUrl}`);
 
+  let bare: BareServer | undefined;
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    await Promise.allSettled([system.stop(), echo?.stop()]);
+    await Promise.allSettled([system.stop(), echo?.stop(), bare?.stop()]);
   };
   process.once("SIGINT", () => void shutdown().then(() => process.exit(130)));
   process.once("SIGTERM", () => void shutdown().then(() => process.exit(143)));
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
 
     const http = new HttpClient(system.gatewayUrl, o.connections, o.requestTimeoutMs);
     const grpc = grpcClients(system.addrs, o.requestTimeoutMs);
-    const watched = () => [...system.watched(), ...(echo ? [{ name: "echo", pid: echo.pid }] : [])];
+    const watched = () => [...system.watched(), ...(echo ? [{ name: "echo", pid: echo.pid }] : []), ...(bare ? [{ name: "bare", pid: bare.pid }] : [])];
     const cpu = new CpuMeter(watched);
     // Every process's RPC counters (one registry for the all-in-one).
     const metricsUrls =
@@ -134,55 +142,87 @@ async function main(): Promise<void> {
         : [system.gatewayUrl, ...Object.values(system.addrs)].map((u) => `${u}/metrics`);
     let seedOffset = 0;
 
+    /** The Node open loop (openloop.ts) over `ops`. */
+    const nodeLoad =
+      (ops: () => (i: number) => Op, timing: { durationS: number; warmupS: number }): Load =>
+      (rate, stepSeed, hooks) =>
+        runOpenLoop({
+          rate,
+          durationS: timing.durationS,
+          warmupS: timing.warmupS,
+          arrivals: o.arrivals,
+          seed: stepSeed,
+          next: ops(),
+          // Over a second's worth of requests in flight: the step has failed already.
+          abortInFlight: Math.max(100, rate),
+          ...hooks,
+        });
+    /**
+     * The REST mix: sent by h2load (h2load-mix.ts; a fresh seeded set of readers, viewers and
+     * posters per step), or with --rest-generator=node by the Node open loop of earlier runs.
+     */
+    const restLoad =
+      (timing: { durationS: number; warmupS: number }): Load =>
+      (rate, stepSeed, hooks) => {
+        if (o.restGenerator === "node") return nodeLoad(() => restOps(http, new MixPicker(o.mix, pop, stepSeed + 1000)), timing)(rate, stepSeed, hooks);
+        return runH2loadMix({
+          url: system.gatewayUrl,
+          processes: planMix({ rate, mix: o.mix, pop, seed: stepSeed, warmupS: timing.warmupS, durationS: timing.durationS, maxReaders: o.readers }),
+          rate,
+          warmupS: timing.warmupS,
+          durationS: timing.durationS,
+          drainS: Math.min(10, o.requestTimeoutMs / 1000),
+          ...hooks,
+        });
+      };
+
     const series = async (
       name: string,
       label: string,
       plan: StepPlan,
-      ops: () => (i: number) => Op,
+      load: Load,
       timing: { durationS: number; warmupS: number },
       lagT?: LagTransport,
+      /** A rate to run a step at if the stepping did not (the target's), so the report can judge it directly. */
+      ensureRate?: number,
     ): Promise<SeriesRecord> => {
       log(`${label}: ${plan.rates ? `rates ${plan.rates.join(", ")}/s` : `from ${plan.start}/s x${plan.factor}`}, ${timing.warmupS}+${timing.durationS}s per step`);
-      const { steps, best } = await stepRates<StepRecord>(
-        plan,
-        o.slo,
-        async (rate) => {
-          const probe = lagT ? new LagProbe(probes, lagT, { ...o.lag, seed: o.seed + seedOffset }) : undefined;
-          let window: CpuWindow | undefined;
-          let rpcsBefore: Promise<Counts> | undefined;
-          let rpcsAfter: Promise<Counts> | undefined;
-          const r: OpenLoopResult = await runOpenLoop({
-            rate,
-            durationS: timing.durationS,
-            warmupS: timing.warmupS,
-            arrivals: o.arrivals,
-            seed: o.seed + ++seedOffset,
-            next: ops(),
-            // Over a second's worth of requests in flight: the step has failed already.
-            abortInFlight: Math.max(100, rate),
-            onMeasureStart: () => {
-              cpu.start();
-              probe?.start();
-              if (lagT) rpcsBefore = scrapeRpcs(metricsUrls);
-            },
-            onMeasureEnd: () => {
-              window = cpu.stop();
-              if (lagT) rpcsAfter = scrapeRpcs(metricsUrls);
-            },
-          });
-          const lag: LagResult | undefined = await probe?.stop();
-          const rpcs = rpcsBefore && rpcsAfter ? perRequest(await rpcsBefore, await rpcsAfter, r.sent) : undefined;
-          if (!system.alive()) throw new Error("a service process died during the step (see the logs)");
-          await sleep(o.pauseMs);
-          return { rate, pass: false, reason: "", result: r, ...(lag ? { lag } : {}), ...(window ? { cpu: window } : {}), ...(rpcs ? { rpcsPerRequest: rpcs } : {}), loadAverage: loadAverage() };
-        },
-        (j) => {
-          j.step.pass = j.pass;
-          j.step.reason = j.reason;
-          log(`  ${name.padEnd(8)} ${stepLine(j.step)}`);
-        },
-      );
-      return { name, label, steps: steps.map((s) => s.step), ...(best ? { maxSustained: best.rate } : {}) };
+      const runStep = async (rate: number): Promise<StepRecord> => {
+        const probe = lagT ? new LagProbe(probes, lagT, { ...o.lag, seed: o.seed + seedOffset }) : undefined;
+        let window: CpuWindow | undefined;
+        let rpcsBefore: Promise<Counts> | undefined;
+        let rpcsAfter: Promise<Counts> | undefined;
+        const r: OpenLoopResult = await load(rate, o.seed + ++seedOffset, {
+          onMeasureStart: () => {
+            cpu.start();
+            probe?.start();
+            if (lagT) rpcsBefore = scrapeRpcs(metricsUrls);
+          },
+          onMeasureEnd: () => {
+            window = cpu.stop();
+            if (lagT) rpcsAfter = scrapeRpcs(metricsUrls);
+          },
+        });
+        const lag: LagResult | undefined = await probe?.stop();
+        const rpcs = rpcsBefore && rpcsAfter ? perRequest(await rpcsBefore, await rpcsAfter, r.sent) : undefined;
+        if (!system.alive()) throw new Error("a service process died during the step (see the logs)");
+        await sleep(o.pauseMs);
+        return { rate, pass: false, reason: "", result: r, ...(lag ? { lag } : {}), ...(window ? { cpu: window } : {}), ...(rpcs ? { rpcsPerRequest: rpcs } : {}), loadAverage: loadAverage() };
+      };
+      const onStep = (j: { pass: boolean; reason: string; step: StepRecord }) => {
+        j.step.pass = j.pass;
+        j.step.reason = j.reason;
+        log(`  ${name.padEnd(8)} ${stepLine(j.step)}`);
+      };
+      const first = await stepRates<StepRecord>(plan, o.slo, runStep, onStep);
+      const steps = first.steps.map((s) => s.step);
+      if (ensureRate && !steps.some((s) => s.rate === ensureRate)) {
+        log(`  ${name.padEnd(8)} one more step at the target rate, ${ensureRate}/s`);
+        const extra = await stepRates<StepRecord>({ ...plan, rates: [ensureRate] }, o.slo, runStep, onStep);
+        steps.push(...extra.steps.map((s) => s.step));
+      }
+      const passed = steps.filter((s) => s.pass).map((s) => s.rate);
+      return { name, label, steps, ...(passed.length ? { maxSustained: Math.max(...passed) } : {}) };
     };
 
     const baselineTiming = { durationS: o.baselineDurationS, warmupS: o.quick ? 0.5 : 1 };
@@ -194,7 +234,7 @@ async function main(): Promise<void> {
       try {
         const ceiling = await openRedisCeiling(o.redisUrl, "chirpbench_ceiling:");
         try {
-          const s = await series("redis", `Redis ceiling (core read, pipelined; Redis ${ceiling.version})`, o.baselinePlans.redis, () => ceiling.ops(o.seed), baselineTiming);
+          const s = await series("redis", `Redis ceiling (core read, pipelined; Redis ${ceiling.version})`, o.baselinePlans.redis, nodeLoad(() => ceiling.ops(o.seed), baselineTiming), baselineTiming);
           baselines.push(s);
         } finally {
           await ceiling.close();
@@ -206,15 +246,58 @@ async function main(): Promise<void> {
     }
     if (echo) {
       const echoHttp = new HttpClient(echo.url, o.connections, o.requestTimeoutMs);
-      baselines.push(await series("echo", "framework ceiling: connect-node echo over HTTP/1.1", o.baselinePlans.echo, () => echoHttpOps(echoHttp, pop.actors, o.seed), baselineTiming));
+      baselines.push(await series("echo", "framework ceiling: connect-node echo over HTTP/1.1", o.baselinePlans.echo, nodeLoad(() => echoHttpOps(echoHttp, pop.actors, o.seed), baselineTiming), baselineTiming));
       echoHttp.close();
       if (o.variants.includes("grpc")) {
-        baselines.push(await series("echo-grpc", "framework ceiling: connect-node echo over gRPC", o.baselinePlans.echo, () => echoGrpcOps(echo.url, pop.actors, o.seed), baselineTiming));
+        baselines.push(await series("echo-grpc", "framework ceiling: connect-node echo over gRPC", o.baselinePlans.echo, nodeLoad(() => echoGrpcOps(echo.url, pop.actors, o.seed), baselineTiming), baselineTiming));
       }
     }
     if (o.baselines.includes("pull")) {
-      baselines.push(await series("fanout", "home reads, fan-out (GetHomeTimeline, gRPC)", o.baselinePlans.fanout, () => fanoutHomeOps(grpc, pop.actors, o.seed), baselineTiming));
-      baselines.push(await series("pull", "home reads, pull model (computed at read time)", o.baselinePlans.pull, () => pullOps(system.addrs, o.mode, pop.actors, o.seed), baselineTiming));
+      baselines.push(await series("fanout", "home reads, fan-out (GetHomeTimeline, gRPC)", o.baselinePlans.fanout, nodeLoad(() => fanoutHomeOps(grpc, pop.actors, o.seed), baselineTiming), baselineTiming));
+      baselines.push(await series("pull", "home reads, pull model (computed at read time)", o.baselinePlans.pull, nodeLoad(() => pullOps(system.addrs, o.mode, pop.actors, o.seed), baselineTiming), baselineTiming));
+    }
+
+    // --- closed loop: home reads through the gateway against bare node:http
+    if (o.baselines.includes("closed")) {
+      const c = o.closed;
+      const readers = new Rng(o.seed ^ 0xc105ed).shuffle([...pop.actors]).slice(0, Math.min(c.readers, pop.actors.length));
+      const record: ClosedLoopRecord = { readers: readers.length, connections: c.connections, threads: c.threads, durationS: c.durationS, warmupS: c.warmupS };
+      result.closedLoop = record;
+      try {
+        const page = await captureHomePage(system.gatewayUrl, readers, HOME_PATH);
+        record.page = { bytes: page.body.length, tweets: page.tweets, contentType: page.contentType };
+        if (page.tweets < 20) record.skipped = `the fullest home page found had ${page.tweets} tweets, not 20: the bare server answers with it`;
+        bare = await startBare({ repoRoot: ROOT, port: o.portBase + 8, page, dir: stateDir, logDir });
+        const tokens = readers.map((a) => a.token);
+        const closedLoop = async (label: string, url: string) => {
+          let window: CpuWindow | undefined;
+          const w = await wrkClosedLoop({
+            url,
+            path: HOME_PATH,
+            tokens,
+            connections: c.connections,
+            threads: c.threads,
+            seconds: c.durationS,
+            warmupS: c.warmupS,
+            onMeasureStart: () => cpu.start(),
+            onMeasureEnd: () => (window = cpu.stop()),
+          });
+          log(`  closed   ${label.padEnd(34)} ${w.rate.toFixed(0).padStart(6)}/s  p50 ${w.latency.p50} p99 ${w.latency.p99} ms  errors ${w.errorCount}`);
+          await sleep(o.pauseMs);
+          return { ...w, ...(window ? { cpu: window } : {}) };
+        };
+        log(`closed loop (wrk): ${readers.length} readers, ${c.connections} connections, ${c.warmupS}+${c.durationS}s per server; page ${page.body.length} bytes, ${page.tweets} tweets`);
+        record.bare = await closedLoop("bare node:http, same page", bare.url);
+        await bare.stop();
+        bare = undefined;
+        record.home = await closedLoop("Chirp: home timeline via gateway", system.gatewayUrl);
+      } catch (err) {
+        record.skipped = `closed loop: ${(err as Error).message}`;
+        log(`closed loop skipped: ${record.skipped}`);
+      } finally {
+        await bare?.stop();
+        bare = undefined;
+      }
     }
 
     // --- the mixed load ----------------------------------------------------
@@ -223,8 +306,8 @@ async function main(): Promise<void> {
       const picker = () => new MixPicker(o.mix, pop, o.seed + 1000 + seedOffset);
       variants.push(
         v === "rest"
-          ? await series("rest", "mixed, REST via the gateway", o.plan, () => restOps(http, picker()), mainTiming, restLagTransport(system.gatewayUrl, (m, p, h, b) => http.request(m, p, h, b)))
-          : await series("grpc", "mixed, gRPC direct to the services", o.plan, () => grpcOps(grpc, picker()), mainTiming, grpcLagTransport(grpc)),
+          ? await series("rest", `mixed, REST via the gateway (${o.restGenerator === "node" ? "Node generator" : "h2load"})`, o.plan, restLoad(mainTiming), mainTiming, restLagTransport(system.gatewayUrl, (m, p, h, b) => http.request(m, p, h, b)), o.quick ? undefined : TARGET_RATE[o.mode])
+          : await series("grpc", "mixed, gRPC direct to the services (Node generator)", o.plan, nodeLoad(() => grpcOps(grpc, picker()), mainTiming), mainTiming, grpcLagTransport(grpc)),
       );
     }
 
@@ -240,14 +323,9 @@ async function main(): Promise<void> {
         log(`profiling '${name}' (${pct}% CPU at ${peak.rate}/s) for one more step at that rate`);
         const file = join(profileDir, `${name}.cpuprofile`);
         rmSync(file, { force: true });
-        const picker = new MixPicker(o.mix, pop, o.seed + 5000);
-        const r = await runOpenLoop({
-          rate: peak.rate,
-          durationS: Math.min(o.durationS, 10),
-          warmupS: 1,
-          arrivals: o.arrivals,
-          seed: o.seed + 5000,
-          next: main.name === "rest" ? restOps(http, picker) : grpcOps(grpc, picker),
+        const timing = { durationS: Math.min(o.durationS, 10), warmupS: 1 };
+        const load = main.name === "rest" ? restLoad(timing) : nodeLoad(() => grpcOps(grpc, new MixPicker(o.mix, pop, o.seed + 5000)), timing);
+        const r = await load(peak.rate, o.seed + 5000, {
           onMeasureStart: () => system.signal(name, "SIGUSR2"),
           onMeasureEnd: () => system.signal(name, "SIGUSR2"),
         });
@@ -311,7 +389,11 @@ async function main(): Promise<void> {
       lag: o.lag,
       systemEnv: system.settings,
       targetRate: TARGET_RATE[o.mode],
+      restGenerator: o.restGenerator,
+      readers: o.readers,
     },
+    chirpProcesses: system.procs.map((p) => p.name),
+    ...(result.closedLoop ? { closedLoop: result.closedLoop } : {}),
     ...(result as Pick<BenchResult, "seed" | "variants" | "baselines" | "skipped">),
     ...(result.profile ? { profile: result.profile } : {}),
     chart: {},
@@ -327,10 +409,12 @@ function stepLine(s: StepRecord): string {
   const l = r.latency;
   const f = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
   const cpu = s.cpu ? ` cpu ${Object.entries(s.cpu.processes).map(([k, v]) => `${k} ${v.toFixed(0)}%`).join(" ")} (machine ${s.cpu.machineBusy.toFixed(0)}%)` : "";
+  const g = (r as { generator?: { processes: Record<string, number>; cpuMs?: number; wallMs: number } }).generator;
+  const gen = g ? ` h2load ${Object.values(g.processes).reduce((a, b) => a + b, 0)} procs${g.cpuMs !== undefined ? ` ${((g.cpuMs / g.wallMs) * 100).toFixed(0)}%` : ""}` : "";
   const lag = s.lag && s.lag.observations ? ` lag p50 ${f(s.lag.latency.p50)} p99 ${f(s.lag.latency.p99)} ms (${s.lag.observations}${s.lag.notVisible ? `, ${s.lag.notVisible} not seen` : ""})` : "";
   return (
     `${String(s.rate).padStart(6)}/s → ${r.throughput.toFixed(0).padStart(6)}/s  p50 ${f(l.p50)} p90 ${f(l.p90)} p99 ${f(l.p99)} p99.9 ${f(l.p999)} max ${f(l.max)} ms` +
-    `  err ${(r.errorRate * 100).toFixed(2)}%${lag}${cpu}  ${s.pass ? "PASS" : `FAIL (${s.reason})`}`
+    `  err ${(r.errorRate * 100).toFixed(2)}%${lag}${cpu}${gen}  ${s.pass ? "PASS" : `FAIL (${s.reason})`}`
   );
 }
 
@@ -351,6 +435,12 @@ function probeAuthors(g: ReturnType<typeof buildGraph>, pop: Population): ProbeA
 function summaryLines(r: BenchResult): string[] {
   const out = [`== Chirp bench (${r.kind}, ${r.mode} mode) on ${r.machine.cores} cores, load ${r.machine.loadAverage.join(" ")} → ${r.loadAtEnd.join(" ")} ==`];
   for (const s of [...r.variants, ...r.baselines]) out.push(`${s.label.padEnd(58)} max within SLO: ${s.maxSustained ? `${s.maxSustained}/s` : "none"}`);
+  const c = r.closedLoop;
+  if (c?.bare) out.push(`${"closed loop (wrk): bare node:http, same page".padEnd(58)} ${c.bare.rate.toFixed(0)}/s`);
+  if (c?.home) out.push(`${"closed loop (wrk): Chirp home timeline via gateway".padEnd(58)} ${c.home.rate.toFixed(0)}/s${c.bare ? ` (${((c.home.rate / c.bare.rate) * 100).toFixed(1)}% of bare)` : ""}`);
+  if (c?.skipped) out.push(`closed loop: ${c.skipped}`);
+  out.push(`-- targets (issue 29)${r.kind === "quick" ? "; a quick run is a smoke check, not a measurement" : ""}:`);
+  for (const t of r.targets ?? judgeTargets(r)) out.push(targetLineText(t));
   return out;
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_MIX, parseMix, type Mix } from "./mix.js";
 import type { Slo, StepPlan } from "./step.js";
 
 export type Variant = "rest" | "grpc";
-export type Baseline = "redis" | "echo" | "pull";
+export type Baseline = "redis" | "echo" | "pull" | "closed";
 
 export interface Options {
   mode: Mode;
@@ -25,6 +25,12 @@ export interface Options {
   baselineDurationS: number;
   arrivals: "uniform" | "poisson";
   connections: number;
+  /** What sends the REST mix: h2load (C), or the Node open loop (for comparisons with earlier runs). */
+  restGenerator: "h2load" | "node";
+  /** At most this many home-reader h2load processes (distinct readers) per REST step. */
+  readers: number;
+  /** The closed-loop home reads (wrk) against the bare node:http server. */
+  closed: { readers: number; connections: number; threads: number; durationS: number; warmupS: number };
   slo: Slo;
   profile: boolean;
   lag: { intervalMs: number; watchers: number; timeoutMs: number };
@@ -39,7 +45,7 @@ export interface Options {
   argv: string[];
 }
 
-export const HELP = `Chirp load benchmark (issue 9)
+export const HELP = `Chirp load benchmark (issues 9 and 29)
 
   node --import tsx bench/main.ts [options]      (make bench / bench-quick / bench-cluster)
 
@@ -47,8 +53,8 @@ export const HELP = `Chirp load benchmark (issue 9)
                             Cassandra + NATS + Redis (make deps-up)          [embedded]
   --quick                   smoke check: 200 users, <= 3 short steps from 50/s, one step per
                             baseline (< 1 min on a quiet 2-core machine once seeded)
-  --users=N                 seeded users                                    [2000; quick 200]
-  --avg-following=F         mean follows per user                           [30; quick 15]
+  --users=N                 seeded users                                    [3000; quick 200]
+  --avg-following=F         mean follows per user (each F/2 to 3F/2)        [40; quick 15]
   --popular-accounts=C      accounts followed by --popular-followers users [3; quick 2]
   --popular-followers=K     scaled down to 80% of the users when N is small [10000]
   --tweets=M                initial tweets, spread evenly                  [10 per user]
@@ -57,15 +63,24 @@ export const HELP = `Chirp load benchmark (issue 9)
   --tokens=login|mint       tokens by Login (argon2) or signed with the deployment's key [login]
   --mix=home=60,user=30,post=10   the request mix (weights)
   --variants=rest,grpc      REST through the gateway and/or gRPC straight to the services
-  --baselines=redis,echo,pull     or "none"
+  --baselines=redis,echo,pull,closed   or "none"; closed: home reads through the gateway
+                            and a bare node:http server with the same page, closed loop (wrk)
   --rates=a,b,c             explicit rates (else automatic: --start-rate x --factor until
                             the SLO breaks, then --refine bisections, up to --max-rate)
   --start-rate=R --factor=F --max-rate=R --refine=N                 [100, 1.5, 20000, 2]
   --duration=S --warmup=S   per step                                        [15, 3; quick 4, 1]
   --baseline-duration=S     per baseline step                               [6; quick 2]
   --arrivals=uniform|poisson                                                [uniform]
-  --connections=N           HTTP keep-alive sockets of the load generator    [128]
+  --connections=N           HTTP keep-alive sockets of the Node load generator [128]
+  --readers=N               REST steps (h2load): at most N home readers, one h2load process
+                            each, ~5 home reads/s per reader                 [200; quick 20]
+  --rest-generator=h2load|node   what sends the REST mix; node: the Node open loop of
+                            earlier runs, for comparisons                    [h2load]
+  --closed-readers=N        closed loop: readers whose tokens go round       [2000]
+  --closed-connections=N    closed loop: wrk connections (2 threads)         [32]
+  --closed-duration=S       closed loop: seconds per server (after a warm-up) [10; quick 2]
   --slo-p99=MS              the SLO for "sustained"                          [50]
+  --max-errors=PCT          errors a step may have and pass, in %            [0]
   --profile / --no-profile  CPU profile of the hottest process at the peak step [full: on]
   --lag-interval=MS          a fan-out lag probe post every MS               [1000; quick 500]
   --lag-watchers=N          followers per probe author holding the live stream [3]
@@ -122,7 +137,13 @@ export function parseOptions(argv: string[]): Options | "help" {
       "baseline-duration": { type: "string" },
       arrivals: { type: "string" },
       connections: { type: "string" },
+      readers: { type: "string" },
+      "rest-generator": { type: "string" },
+      "closed-readers": { type: "string" },
+      "closed-connections": { type: "string" },
+      "closed-duration": { type: "string" },
       "slo-p99": { type: "string" },
+      "max-errors": { type: "string" },
       profile: { type: "boolean" },
       "no-profile": { type: "boolean" },
       "lag-interval": { type: "string" },
@@ -137,11 +158,13 @@ export function parseOptions(argv: string[]): Options | "help" {
   const quick = Boolean(v.quick);
   const mode = (v.mode ?? "embedded") as Mode;
   if (mode !== "embedded" && mode !== "cluster") throw new Error("--mode: embedded or cluster");
-  const users = num("users", v.users, quick ? 200 : 2000, 2);
+  // The full graph has a heavy tail (issue 29): >= 2,000 users, >= 40,000 follows,
+  // the popular accounts with thousands of followers, everyone following 20 to 100.
+  const users = num("users", v.users, quick ? 200 : 3000, 2);
   const seed = num("seed", v.seed, 1);
   const graph: GraphSpec = {
     users,
-    avgFollowing: num("avg-following", v["avg-following"], quick ? 15 : 30, 1),
+    avgFollowing: num("avg-following", v["avg-following"], quick ? 15 : 40, 1),
     popularAccounts: num("popular-accounts", v["popular-accounts"], quick ? 2 : 3),
     popularAccountFollowers: num("popular-followers", v["popular-followers"], 10_000),
     tweets: num("tweets", v.tweets, users * (quick ? 5 : 10)),
@@ -166,6 +189,8 @@ export function parseOptions(argv: string[]): Options | "help" {
       : { start, factor, maxRate: max, refine: 1, resolution: 0.1, maxSteps: 10 };
   const tokens = (v.tokens ?? "login") as Options["tokens"];
   if (tokens !== "login" && tokens !== "mint") throw new Error("--tokens: login or mint");
+  const restGenerator = (v["rest-generator"] ?? "h2load") as Options["restGenerator"];
+  if (restGenerator !== "h2load" && restGenerator !== "node") throw new Error("--rest-generator: h2load or node");
   const arrivals = (v.arrivals ?? "uniform") as Options["arrivals"];
   if (arrivals !== "uniform" && arrivals !== "poisson") throw new Error("--arrivals: uniform or poisson");
   return {
@@ -176,7 +201,7 @@ export function parseOptions(argv: string[]): Options | "help" {
     tokens,
     mix: v.mix ? parseMix(v.mix) : DEFAULT_MIX,
     variants: list("variants", v.variants, quick ? ["rest"] : ["rest", "grpc"], ["rest", "grpc"] as const),
-    baselines: list("baselines", v.baselines, ["redis", "echo", "pull"], ["redis", "echo", "pull"] as const),
+    baselines: list("baselines", v.baselines, ["redis", "echo", "pull", "closed"], ["redis", "echo", "pull", "closed"] as const),
     plan,
     baselinePlans: {
       redis: auto(1000, 2, 200_000, 2000),
@@ -189,7 +214,17 @@ export function parseOptions(argv: string[]): Options | "help" {
     baselineDurationS: num("baseline-duration", v["baseline-duration"], quick ? 2 : 6, 0.5),
     arrivals,
     connections: num("connections", v.connections, 128, 1),
-    slo: { p99Ms: num("slo-p99", v["slo-p99"], 50, 1), maxErrorRate: 0.01, minThroughputRatio: 0.9 },
+    restGenerator,
+    readers: num("readers", v.readers, quick ? 20 : 200, 1),
+    closed: {
+      readers: num("closed-readers", v["closed-readers"], 2000, 1),
+      connections: num("closed-connections", v["closed-connections"], 32, 1),
+      threads: 2,
+      durationS: num("closed-duration", v["closed-duration"], quick ? 2 : 10, 1),
+      warmupS: quick ? 1 : 3,
+    },
+    // The issue's targets: p99 <= 50 ms and no errors.
+    slo: { p99Ms: num("slo-p99", v["slo-p99"], 50, 1), maxErrorRate: num("max-errors", v["max-errors"], 0) / 100, minThroughputRatio: 0.9 },
     profile: v["no-profile"] ? false : v.profile ? true : !quick,
     lag: { intervalMs: num("lag-interval", v["lag-interval"], quick ? 500 : 1000, 50), watchers: num("lag-watchers", v["lag-watchers"], 3, 1), timeoutMs: 10_000 },
     requestTimeoutMs: quick ? 5_000 : 10_000,

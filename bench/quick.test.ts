@@ -14,14 +14,15 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface Step {
-  result: { ok: number; errorCount: number; errorSamples: Record<string, string> };
+  rate: number;
+  result: { ok: number; errorCount: number; errorSamples: Record<string, string>; generator?: { tool: string } };
 }
 interface Series {
   name: string;
   steps: Step[];
 }
 
-test("make bench-quick's run, smaller: every series runs and answers", { timeout: 240_000 }, (t) => {
+test("make bench-quick's run, smaller: every series runs and answers, the closed loop too, and the targets are judged", { timeout: 240_000 }, (t) => {
   const out = mkdtempSync(join(tmpdir(), "chirp-bench-"));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   // Below the kernel's ephemeral range (32768 up here), where an outgoing
@@ -37,7 +38,8 @@ test("make bench-quick's run, smaller: every series runs and answers", { timeout
       "--quick",
       "--users=60",
       "--variants=rest,grpc",
-      "--baselines=pull",
+      "--baselines=pull,closed",
+      "--closed-duration=1",
       "--rates=20",
       "--duration=2",
       "--warmup=1",
@@ -49,7 +51,12 @@ test("make bench-quick's run, smaller: every series runs and answers", { timeout
     { cwd: ROOT, encoding: "utf8", timeout: 230_000 },
   );
   assert.equal(run.status, 0, `bench exited ${run.status}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
-  const result = JSON.parse(readFileSync(join(out, "quick-embedded-latest.json"), "utf8")) as { variants: Series[]; baselines: Series[] };
+  const result = JSON.parse(readFileSync(join(out, "quick-embedded-latest.json"), "utf8")) as {
+    variants: Series[];
+    baselines: Series[];
+    closedLoop?: { page?: { bytes: number }; bare?: { rate: number; errorCount: number }; home?: { rate: number; errorCount: number }; skipped?: string };
+    targets?: Array<{ status: string; target: string }>;
+  };
   const byName = new Map([...result.variants, ...result.baselines].map((s) => [s.name, s]));
   for (const name of ["rest", "grpc", "fanout", "pull"]) {
     const series = byName.get(name);
@@ -59,4 +66,16 @@ test("make bench-quick's run, smaller: every series runs and answers", { timeout
       assert.equal(step.result.errorCount, 0, `${name} without errors: ${JSON.stringify(step.result.errorSamples)}`);
     }
   }
+  // The REST mix is sent by h2load, not from Node.
+  for (const step of byName.get("rest")!.steps) assert.equal(step.result.generator?.tool, "h2load");
+  const c = result.closedLoop;
+  assert.ok(c?.page && c.page.bytes > 1000, `a home page was taken: ${JSON.stringify(c)}`);
+  assert.ok(c.bare && c.bare.rate > 0 && c.bare.errorCount === 0, `bare server: ${JSON.stringify(c.bare)}`);
+  assert.ok(c.home && c.home.rate > 0 && c.home.errorCount === 0, `home reads: ${JSON.stringify(c.home)}`);
+  assert.equal(result.targets?.length, 4);
+  const md = readFileSync(join(out, "quick-embedded-latest.md"), "utf8");
+  assert.match(md, /## Targets \(issue 29\)/);
+  assert.match(md, /^(PASS|FAIL|NOT MEASURED) +All-in-one: mixed load/m);
+  assert.match(md, /CPU per outside request/);
+  assert.match(run.stdout, /^(PASS|FAIL|NOT MEASURED) +Cluster mode: summed CPU/m);
 });

@@ -12,6 +12,8 @@ import type { OpenLoopResult } from "./openloop.js";
 import type { ProfileSummary } from "./profile.js";
 import type { PhaseStats } from "./seed.js";
 import type { Slo, StepPlan } from "./step.js";
+import { cpuPerRequest, judgeTargets, targetLineText, TARGETS, type TargetLine } from "./targets.js";
+import type { WrkResult } from "./wrk.js";
 
 export interface StepRecord {
   rate: number;
@@ -23,6 +25,19 @@ export interface StepRecord {
   loadAverage: number[];
   /** Internal RPCs served per request sent, by Service.Method (from the services' /metrics). */
   rpcsPerRequest?: Record<string, number>;
+}
+
+/** The closed-loop home reads (wrk): Chirp's gateway and the bare node:http server, same page, same load. */
+export interface ClosedLoopRecord {
+  page?: { bytes: number; tweets: number; contentType: string };
+  readers: number;
+  connections: number;
+  threads: number;
+  durationS: number;
+  warmupS: number;
+  bare?: WrkResult & { cpu?: CpuWindow };
+  home?: WrkResult & { cpu?: CpuWindow };
+  skipped?: string;
 }
 
 export interface SeriesRecord {
@@ -53,7 +68,15 @@ export interface BenchResult {
     lag: { intervalMs: number; watchers: number; timeoutMs: number };
     systemEnv: Record<string, string>;
     targetRate: number;
+    /** The REST series' generator (older results: the Node open loop). */
+    restGenerator?: string;
+    /** At most this many home-reader h2load processes per step. */
+    readers?: number;
   };
+  /** Chirp's own processes (the others watched are backends and baselines). */
+  chirpProcesses?: string[];
+  closedLoop?: ClosedLoopRecord;
+  targets?: TargetLine[];
   seed: {
     spec: GraphSpec;
     dataset: string;
@@ -79,6 +102,12 @@ export interface BenchResult {
   };
   ratios?: Array<{ name: string; value: number | null; explain: string }>;
   chart: { svg?: string; png?: string; note?: string };
+}
+
+/** A run's name, which its files are named after: <mode>-<time>, quick-<mode>-<time>. */
+export function runNameOf(quick: boolean, mode: string, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, "-").replace(/-\d\dZ$/, "Z");
+  return `${quick ? `quick-${mode}` : mode}-${stamp}`;
 }
 
 const f1 = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString("en-US"));
@@ -211,6 +240,16 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
     if (r.kind === "quick") md.push("", "_Quick mode steps each baseline at one rate only, so these ratios compare rates that passed, not ceilings._");
     md.push("");
   }
+  const targets = r.targets ?? judgeTargets(r);
+  md.push("## Targets (issue 29)");
+  md.push("");
+  md.push("```");
+  for (const t of targets) md.push(targetLineText(t));
+  md.push("```");
+  md.push("");
+  if (r.kind === "quick") md.push("_A quick run checks that the benchmark works (tiny graph, short steps): its lines are not measurements._", "");
+  md.push(...closedLoopSection(r));
+
   const lagStep = peakStep(main, (x) => Boolean(x.lag?.observations));
   if (lagStep?.lag?.observations) {
     const l = lagStep.lag;
@@ -262,6 +301,7 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
     md.push(...seriesTable(v, true, true));
     md.push("");
     const cpuSteps = v.steps.filter((s) => s.cpu);
+    if (cpuSteps.length && v.name === "rest") md.push(...cpuPerRequestTable(r, cpuSteps));
     if (cpuSteps.length) {
       const names = [...new Set(cpuSteps.flatMap((s) => Object.keys(s.cpu!.processes)))];
       md.push("CPU per process during each step (% of one core; machine: % of all cores busy, any process):");
@@ -310,12 +350,17 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
   md.push("");
   const st = r.settings;
   md.push(
-    `- Open loop: request *i* is due at t0 + i/rate (${st.arrivals} arrivals) and sent then whatever earlier requests are doing; its latency runs from that intended time, so queueing anywhere (generator, sockets, services) counts and there is no coordinated omission. Latency percentiles are of successful requests; errors are counted by status.`,
-    `- Each step: ${st.warmupS} s warm-up (not recorded), then ${st.durationS} s measured (baselines: ${st.baselineDurationS} s). A step is within the SLO when p99 ≤ ${st.slo.p99Ms} ms, errors ≤ ${pct(st.slo.maxErrorRate)} and answers keep up with ≥ ${st.slo.minThroughputRatio * 100}% of the offered rate. ${st.plan.rates ? `Rates: ${st.plan.rates.join(", ")}/s.` : `Rates from ${st.plan.start}/s, ×${st.plan.factor} until a step fails (÷${st.plan.factor} while the first steps fail), then up to ${st.plan.refine} bisections; at most ${st.plan.maxSteps} steps.`}`,
-    `- Mix: ${mixLabel(st.mix)}. Readers and posters uniform over the users; user-timeline targets by popularity. Home and user reads ask for 20 entries. REST: ${st.connections} keep-alive connections to the gateway; gRPC: one HTTP/2 connection per service.`,
+    ...(st.restGenerator === "h2load"
+      ? [
+          `- REST mixed load: sent by h2load (C), not from Node. Each step is a set of h2load processes started together, one HTTP/1.1 keep-alive connection each (\`--h1 -c1 -m1\`), each sending a fixed number of requests at its share of the rate (\`--rps\`, even spacing): one per home reader with that reader's token (a fresh seeded sample of readers per step, about 5 reads/s each${st.readers ? `, at most ${st.readers}` : ""}), a few with lists of user timelines drawn by popularity, one per poster (POST with a JSON body). Request *i* of a process is due at its first departure + i/rate and its latency runs from then, so a request that waited behind a slow answer counts the wait (no coordinated omission). A step stops early once over a second of due requests is unanswered; requests never answered are errors ("unanswered"). h2load logs statuses, not bodies: the services' logs say why a request failed.`,
+        ]
+      : []),
+    `- ${st.restGenerator === "h2load" ? "Other series (gRPC direct, Redis, echo, pull): the Node open loop. " : ""}Open loop: request *i* is due at t0 + i/rate (${st.arrivals} arrivals) and sent then whatever earlier requests are doing; its latency runs from that intended time, so queueing anywhere (generator, sockets, services) counts and there is no coordinated omission. Latency percentiles are of successful requests; errors are counted by status.`,
+    `- Each step: ${st.warmupS} s warm-up (not recorded), then ${st.durationS} s measured (baselines: ${st.baselineDurationS} s). A step is within the SLO when p99 ≤ ${st.slo.p99Ms} ms, ${st.slo.maxErrorRate > 0 ? `errors ≤ ${pct(st.slo.maxErrorRate)}` : "no errors"} and answers keep up with ≥ ${st.slo.minThroughputRatio * 100}% of the offered rate. ${st.plan.rates ? `Rates: ${st.plan.rates.join(", ")}/s.` : `Rates from ${st.plan.start}/s, ×${st.plan.factor} until a step fails (÷${st.plan.factor} while the first steps fail), then up to ${st.plan.refine} bisections; at most ${st.plan.maxSteps} steps.`}`,
+    `- Mix: ${mixLabel(st.mix)}. ${st.restGenerator === "h2load" ? "REST: readers, viewers and posters a seeded sample per step (above); Node-driven series: readers and posters uniform over the users" : "Readers and posters uniform over the users"}; user-timeline targets by popularity. Home and user reads ask for 20 entries. ${st.restGenerator === "h2load" ? "REST: one connection per h2load process" : `REST: ${st.connections} keep-alive connections to the gateway`}; gRPC: one HTTP/2 connection per service.`,
     `- Fan-out lag: every ${st.lag.intervalMs} ms a probe post, alternating between the most followed account and a typical one; ${st.lag.watchers} followers of each hold their live home timeline (StreamHomeTimeline) open, and the lag is from sending the post to the tweet arriving there. The fan-out worker publishes that event right after writing the id into the follower's stored timeline, so it is when a read would first see it (plus the stream's hydration), without polling load. It includes the post's own latency.`,
-    `- Baselines: *Redis ceiling*: ZREVRANGEBYLEX of 20 ids on an 800-id timeline, then one pipeline with MGET of the 20 tweets and SMISMEMBER of the viewer's likes and retweets, then MGET of the authors, from one ioredis client (auto-pipelining). *Framework ceiling*: the kit's server (node:http + h2c, connect-node, the same interceptors) with a stub GetHomeTimeline answering a canned 20-tweet page, called over HTTP/1.1 (Connect JSON) and gRPC. *Pull model*: bench/services/timeline/pull.ts in the benchmark process over the same services, against GetHomeTimeline over gRPC.`,
-    `- The load generator, the services and (cluster mode) the backends share the machine; the generator's CPU is in the tables as "bench", and "generator late" is how far behind their intended times it sent requests (a starved generator shows there; the latency counts it either way).`,
+    `- Baselines: *Redis ceiling*: ZREVRANGEBYLEX of 20 ids on an 800-id timeline, then one pipeline with MGET of the 20 tweets and SMISMEMBER of the viewer's likes and retweets, then MGET of the authors, from one ioredis client (auto-pipelining). *Framework ceiling*: the kit's server (node:http + h2c, connect-node, the same interceptors) with a stub GetHomeTimeline answering a canned 20-tweet page, called over HTTP/1.1 (Connect JSON) and gRPC. *Pull model*: bench/services/timeline/pull.ts in the benchmark process over the same services, against GetHomeTimeline over gRPC.${r.closedLoop ? " *Closed loop*: wrk against a bare node:http server answering the bytes of a real home page from this run, then against the gateway's home timeline, the same connections, threads, duration and reader tokens (one per request, in turn)." : ""}`,
+    `- The load generator, the services and (cluster mode) the backends share the machine; the Node process's CPU is in the tables as "bench" (the lag probe and, for the Node-driven series, the load), h2load's as "h2load" (over the whole step, start-up included), and "generator late" is how far behind their intended times requests left (a starved generator shows there; the latency counts it either way).`,
   );
   md.push("");
   md.push(
@@ -338,6 +383,7 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
 
 export function buildReport(r: BenchResult, base: string, opts: { latest: boolean } = { latest: true }): string[] {
   r.ratios = computeRatios(r);
+  r.targets = judgeTargets(r);
   const series: ChartSeries[] = [...r.variants, ...r.baselines].map((s) => ({
     label: s.label.length > 58 ? `${s.label.slice(0, 57)}…` : s.label,
     points: s.steps.map((x) => ({ x: x.rate, p50: x.result.latency.p50, p99: x.result.latency.p99, pass: x.pass })),
@@ -363,4 +409,55 @@ export function buildReport(r: BenchResult, base: string, opts: { latest: boolea
   writeFileSync(`${latest}.md`, renderMarkdown(r, chart.png ? basename(`${latest}.png`) : undefined, basename(`${latest}.svg`)));
   written.push(`${latest}.md`);
   return written;
+}
+
+/** The closed-loop pair: Chirp's home read through the gateway against the bare node:http server. */
+function closedLoopSection(r: BenchResult): string[] {
+  const c = r.closedLoop;
+  if (!c) return [];
+  const md: string[] = ["## Home read, closed loop (wrk)", ""];
+  if (c.skipped && !c.home && !c.bare) return [...md, `Skipped: ${c.skipped}`, ""];
+  md.push(
+    `wrk (C), ${c.connections} connections over ${c.threads} threads, ${c.durationS} s after a ${c.warmupS}-s warm-up, each request with the next of ${n0(c.readers)} readers' tokens (GET /api/v1/timeline/home?limit=20). ` +
+      `The bare node:http server answers every request with the bytes of one real home page the gateway sent in this run` +
+      (c.page ? ` (${n0(c.page.bytes)} bytes, ${c.page.tweets} tweets, \`${c.page.contentType}\`)` : "") +
+      `, loaded the same way. Closed loop: throughput at that concurrency; the latencies are wrk's (what that concurrency queues).`,
+    "",
+  );
+  const row = (label: string, w: ClosedLoopRecord["home"], procs: (name: string) => boolean) => {
+    if (!w) return [label, "-", "-", "-", "-", "-", "-"];
+    const cpu = w.cpu ? Object.entries(w.cpu.processes).filter(([k]) => procs(k)) : [];
+    const pct = cpu.reduce((a, [, v]) => a + v, 0);
+    const errs = w.errorCount ? `${n0(w.errorCount)} (${Object.entries(w.errors).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(", ")})` : "0";
+    return [label, `**${n0(w.rate)}**`, f1(w.latency.p50), f1(w.latency.p99), errs, w.cpu ? `${pct.toFixed(0)}% (${cpu.map(([k, v]) => `${k} ${v.toFixed(0)}%`).join(", ")})` : "-", w.cpu && w.rate ? ((pct * 10) / w.rate).toFixed(3) : "-"];
+  };
+  const chirp = new Set(r.chirpProcesses ?? []);
+  md.push(
+    ...table(
+      ["server", "answers/s", "p50 ms", "p99 ms", "errors", "CPU (% of a core)", "CPU ms per request"],
+      [row("bare node:http, the same page", c.bare, (k) => k === "bare"), row("Chirp: the gateway's home timeline", c.home, (k) => chirp.has(k))],
+    ),
+  );
+  md.push("");
+  if (c.home && c.bare) md.push(`Chirp reaches **${((c.home.rate / c.bare.rate) * 100).toFixed(1)}%** of the bare server's throughput (target: ≥ ${TARGETS.homeShareOfBare * 100}% in the all-in-one, over ${n0(TARGETS.homeReaders)} readers).`, "");
+  if (c.skipped) md.push(`- ${c.skipped}`, "");
+  return md;
+}
+
+/** CPU per outside request, per Chirp process and summed, at every step that has CPU figures. */
+function cpuPerRequestTable(r: BenchResult, steps: StepRecord[]): string[] {
+  const rows = steps.map((s) => cpuPerRequest(s, r.chirpProcesses ?? [])).filter((x): x is NonNullable<typeof x> => Boolean(x));
+  if (!rows.length) return [];
+  const chirp = [...new Set(rows.flatMap((x) => Object.keys(x.chirp)))];
+  const others = [...new Set(rows.flatMap((x) => Object.keys(x.others)))].filter((k) => rows.some((x) => (x.others[k] ?? 0) >= 0.005));
+  const ms = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(3));
+  return [
+    `CPU per outside request (ms of CPU per answered request over the step's window; Chirp's processes summed in **Chirp**; target in cluster mode: ≤ ${TARGETS.cpuMsPerRequest} ms at ${n0(TARGETS.clusterRate)}/s):`,
+    "",
+    ...table(
+      ["offered/s", "answered/s", ...chirp, "**Chirp**", ...others, ...(rows.some((x) => x.generator !== undefined) ? ["h2load"] : [])],
+      rows.map((x) => [n0(x.rate), n0(x.answered), ...chirp.map((k) => ms(x.chirp[k])), `**${ms(x.chirpTotal)}**`, ...others.map((k) => ms(x.others[k])), ...(rows.some((y) => y.generator !== undefined) ? [ms(x.generator)] : [])]),
+    ),
+    "",
+  ];
 }

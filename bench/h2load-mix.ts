@@ -1,0 +1,386 @@
+// The REST mixed load, open loop, sent by h2load (nghttp2's load generator,
+// written in C; bench/tools/h2load.sh fetches it) instead of a Node process
+// sharing the two cores with what it measures (openloop.ts, which the gRPC
+// series and the Node-side baselines still use).
+//
+// h2load takes its headers per run, not per request, and a home read needs
+// the reader's own token. So a step is many h2load processes started
+// together, one per identity and kind, each sending its kind's share of the
+// rate split evenly over that kind's processes:
+//   - home: one process per reader (its token), GET /api/v1/timeline/home?limit=20;
+//     a fresh seeded sample of readers every step, about PER_PROCESS.home
+//     reads a second each (so more readers at higher rates), at most
+//     --readers of them;
+//   - user: a few processes, each with a viewer's token and a list of user
+//     timelines drawn by popularity (GET /api/v1/timeline/user/{id}?limit=20),
+//     sent in turn (-i);
+//   - post: one process per poster (its token), POST /api/v1/tweets with a
+//     JSON body (-d).
+// Each process is one HTTP/1.1 keep-alive connection (--h1 -c1 -m1) that
+// sends a fixed number of requests (-n: the warm-up's and the window's) at its
+// rate (--rps) and logs when each left, its status and how long its answer
+// took (--log-file).
+//
+// Latency counts from when each request was due on its process's even
+// schedule (its first departure + i / rate), not from when h2load sent it: a
+// request that waited behind a slow answer on its connection counts the
+// wait, so a slow server cannot slow the load down unseen (no coordinated
+// omission). A request never answered (the step ran past its deadline, or
+// stopped early once its backlog alone had failed it) is an error.
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { h2loadBinary, parseLog, type LogRow } from "./h2load.js";
+import { Latency } from "./histogram.js";
+import type { Mix, OpKind, Population } from "./mix.js";
+import type { KindResult, OpenLoopResult } from "./openloop.js";
+import { Rng } from "./rng.js";
+
+export const HOME_PATH = "/api/v1/timeline/home?limit=20";
+export const userPath = (id: bigint): string => `/api/v1/timeline/user/${id}?limit=20`;
+export const POST_PATH = "/api/v1/tweets";
+
+/** Requests per second one process of each kind sends at most: above that, more processes (up to the caps). */
+export const PER_PROCESS: Record<OpKind, number> = { home: 5, user: 25, post: 5 };
+/**
+ * And at least this many (fewer processes at very low rates): a connection
+ * idle for longer than the server's keep-alive timeout (Node's: 5 s) would be
+ * closed under the process, and its next request lost.
+ */
+export const MIN_PROCESS_RATE = 0.5;
+
+export interface MixProcess {
+  kind: OpKind;
+  /** The actor (index into the population) whose token it sends. */
+  actor: number;
+  token: string;
+  /** Paths sent in turn (h2load cycles through them). */
+  paths: string[];
+  /** JSON body: a POST; a GET without. */
+  body?: string;
+  rate: number;
+  /** Requests sent during the warm-up (not recorded). */
+  warm: number;
+  /** Requests in all: the warm-up's and the window's. */
+  count: number;
+}
+
+export interface MixPlanOptions {
+  rate: number;
+  mix: Mix;
+  pop: Population;
+  seed: number;
+  warmupS: number;
+  durationS: number;
+  /** At most this many home-reader processes (distinct readers). */
+  maxReaders: number;
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
+
+/** The h2load processes of one step: which identities send what, at which rates. Seeded. */
+export function planMix(o: MixPlanOptions): MixProcess[] {
+  const rng = new Rng(o.seed);
+  const n = o.pop.actors.length;
+  const rateOf: Record<OpKind, number> = {
+    home: (o.rate * o.mix.home) / 100,
+    user: (o.rate * o.mix.user) / 100,
+    post: (o.rate * o.mix.post) / 100,
+  };
+  const caps: Record<OpKind, number> = { home: Math.max(1, o.maxReaders), user: 40, post: Math.max(2, Math.ceil(o.maxReaders / 4)) };
+  const floors: Record<OpKind, number> = { home: 10, user: 2, post: 2 };
+  const out: MixProcess[] = [];
+  for (const kind of ["home", "user", "post"] as const) {
+    const kindRate = rateOf[kind];
+    if (!(kindRate > 0)) continue;
+    const procs = Math.max(1, Math.min(n, Math.floor(kindRate / MIN_PROCESS_RATE), clamp(Math.ceil(kindRate / PER_PROCESS[kind]), floors[kind], caps[kind])));
+    // Distinct actors within a kind: the first `procs` of a seeded shuffle.
+    const actors = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, procs);
+    const rate = kindRate / procs;
+    const warm = Math.round(rate * o.warmupS);
+    const count = warm + Math.max(1, Math.round(rate * o.durationS));
+    actors.forEach((actor, k) => {
+      const token = o.pop.actors[actor]!.token;
+      if (kind === "home") out.push({ kind, actor, token, paths: [HOME_PATH], rate, warm, count });
+      else if (kind === "user") {
+        const paths = Array.from({ length: count }, () => userPath(o.pop.actors[o.pop.popular.sample(rng)]!.id));
+        out.push({ kind, actor, token, paths, rate, warm, count });
+      } else {
+        const body = JSON.stringify({ content: `load ${o.seed}-${k} #chirpbench what a day for a benchmark: open loop from h2load, p99 under fifty ms` });
+        out.push({ kind, actor, token, paths: [POST_PATH], body, rate, warm, count });
+      }
+    });
+  }
+  return out;
+}
+
+export interface H2loadMixOptions {
+  /** http://host:port of the gateway. */
+  url: string;
+  processes: MixProcess[];
+  /** The step's offered rate (the processes' rates add up to it). */
+  rate: number;
+  warmupS: number;
+  durationS: number;
+  /** After the window, how long answers may still come before the rest count as unanswered. */
+  drainS?: number;
+  /** Stop early once this many due requests are unanswered after the warm-up (the step has failed already). */
+  abortBacklog?: number;
+  onMeasureStart?(): void;
+  onMeasureEnd?(): void;
+  /** The h2load to run (tests); else h2loadBinary(). */
+  h2load?: string;
+}
+
+export interface H2loadMixResult extends OpenLoopResult {
+  generator: {
+    tool: string;
+    /** h2load processes by kind. */
+    processes: Record<string, number>;
+    /** Requests they were to send in all, the warm-up's included. */
+    requests: number;
+    /** CPU of all the h2load processes over the whole step (start-up and warm-up included), if they ended by themselves. */
+    cpuMs?: number;
+    wallMs: number;
+  };
+}
+
+/** Milliseconds of CPU the shell's children used, from `times` (its second line). */
+export function parseTimes(text: string): number | undefined {
+  const lines = text.trim().split("\n").filter((l) => /\d+m[\d.]+s\s+\d+m[\d.]+s/.test(l));
+  const m = lines.at(-1)?.match(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/);
+  if (!m) return undefined;
+  return Math.round((Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
+}
+
+export interface ProcessRows {
+  rows: LogRow[];
+}
+
+/**
+ * Judges one process's log: latency of request i from when it was due (its
+ * first departure + i / rate), the warm-up's requests left out.
+ */
+export function scoreProcess(p: Pick<MixProcess, "rate" | "warm" | "count">, rows: readonly LogRow[]) {
+  const sorted = [...rows].sort((a, b) => a.startUs - b.startUs);
+  const t0 = sorted[0]?.startUs;
+  const measured: Array<{ status: number; latencyMs: number; lagMs: number }> = [];
+  let answeredInWindow = 0;
+  if (t0 !== undefined) {
+    const from = t0 + (p.warm * 1e6) / p.rate;
+    const to = t0 + (p.count * 1e6) / p.rate;
+    sorted.forEach((r, i) => {
+      const end = r.startUs + r.durationUs;
+      if (end >= from && end <= to) answeredInWindow++;
+      if (i < p.warm) return;
+      const due = t0 + (i * 1e6) / p.rate;
+      const lag = Math.max(0, r.startUs - due);
+      measured.push({ status: r.status, latencyMs: (lag + r.durationUs) / 1000, lagMs: lag / 1000 });
+    });
+  }
+  const unanswered = Math.max(0, Math.min(p.count - p.warm, p.count - sorted.length));
+  return { measured, unanswered, answeredInWindow };
+}
+
+const isOk = (status: number) => status >= 200 && status < 400;
+const statusLabel = (status: number) => (status < 0 ? "connection_error" : String(status));
+
+export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult> {
+  const h2load = o.h2load ?? h2loadBinary();
+  const drainS = o.drainS ?? 10;
+  const dir = mkdtempSync(join(tmpdir(), "chirp-h2mix-"));
+  try {
+    const q = shellQuote;
+    const lines = ["cd " + q(dir)];
+    o.processes.forEach((p, i) => {
+      writeFileSync(join(dir, `uris.${i}`), p.paths.map((path) => `${o.url}${path}`).join("\n") + "\n");
+      const args = [
+        h2load,
+        "--h1",
+        "-c1",
+        "-m1",
+        `--rps=${p.rate}`,
+        `-n${p.count}`,
+        `-i`,
+        `uris.${i}`,
+        "-H",
+        `authorization: Bearer ${p.token}`,
+        `--log-file=log.${i}`,
+      ];
+      if (p.body !== undefined) {
+        writeFileSync(join(dir, `body.${i}`), p.body);
+        args.push(`-dbody.${i}`, "-H", "content-type: application/json");
+      }
+      lines.push(`${args.map(q).join(" ")} >out.${i} 2>&1 &`);
+    });
+    lines.push("wait", "times");
+    writeFileSync(join(dir, "run.sh"), lines.join("\n") + "\n");
+
+    // One shell starts them all (its own process group, so a stop reaches every h2load).
+    const started = performance.now();
+    const child = spawn("/bin/sh", [join(dir, "run.sh")], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let shellOut = "";
+    child.stdout.on("data", (d: Buffer) => (shellOut += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (shellOut += d.toString()));
+    const exited = new Promise<number | null>((resolve) => {
+      child.on("error", () => resolve(-1));
+      child.on("close", (code) => resolve(code));
+    });
+    let done = false;
+    void exited.then(() => (done = true));
+    const stop = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* gone already */
+      }
+    };
+
+    // Watch the logs grow: answers so far against requests due so far.
+    const counted = o.processes.map(() => ({ fd: -1, pos: 0, rows: 0 }));
+    const buf = Buffer.alloc(64 * 1024);
+    const answeredSoFar = () => {
+      let total = 0;
+      counted.forEach((c, i) => {
+        if (c.fd < 0) {
+          const f = join(dir, `log.${i}`);
+          if (!existsSync(f)) return;
+          c.fd = openSync(f, "r");
+        }
+        for (;;) {
+          const n = readSync(c.fd, buf, 0, buf.length, c.pos);
+          if (n <= 0) break;
+          c.pos += n;
+          for (let k = 0; k < n; k++) if (buf[k] === 10) c.rows++;
+        }
+        total += c.rows;
+      });
+      return total;
+    };
+    // h2load processes start one after another: allow for the spread.
+    const startGraceS = 1 + o.processes.length * 0.004;
+    const dueSoFar = (elapsedS: number) => o.processes.reduce((a, p) => a + Math.min(p.count, Math.floor(p.rate * Math.max(0, elapsedS - startGraceS))), 0);
+    const abortBacklog = o.abortBacklog ?? Math.max(100, o.rate);
+    const deadlineS = o.warmupS + o.durationS + startGraceS + drainS;
+    let measuring = false;
+    let measureEnded = false;
+    let aborted: string | undefined;
+    let stoppedAtS: number | undefined;
+    let checkedAtS = 0;
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 100));
+      const elapsedS = (performance.now() - started) / 1000;
+      if (!measuring && elapsedS >= o.warmupS) {
+        measuring = true;
+        o.onMeasureStart?.();
+      }
+      if (measuring && !measureEnded && elapsedS >= o.warmupS + o.durationS) {
+        measureEnded = true;
+        o.onMeasureEnd?.();
+      }
+      if (done) break;
+      if (elapsedS > deadlineS) {
+        stoppedAtS = elapsedS;
+        stop();
+        break;
+      }
+      if (measuring && !measureEnded && elapsedS - checkedAtS >= 0.5) {
+        checkedAtS = elapsedS;
+        const backlog = dueSoFar(elapsedS) - answeredSoFar();
+        if (backlog > abortBacklog) {
+          aborted = `overloaded: ${backlog} due requests unanswered after ${(elapsedS - o.warmupS).toFixed(1)} s of the window`;
+          stoppedAtS = elapsedS;
+          stop();
+          break;
+        }
+      }
+    }
+    await exited;
+    const wallMs = performance.now() - started;
+    if (!measuring) o.onMeasureStart?.();
+    if (!measureEnded) o.onMeasureEnd?.();
+    for (const c of counted) if (c.fd >= 0) closeSync(c.fd);
+
+    // --- score every process's log ------------------------------------
+    const all = new Latency();
+    const lag = new Latency();
+    const kinds = new Map<string, { latency: Latency; count: number; errors: number }>();
+    const errors: Record<string, number> = {};
+    const errorSamples: Record<string, string> = {};
+    let ok = 0;
+    let sent = 0;
+    let answeredInWindow = 0;
+    // Answers per second, summed over the processes, each over its own window (its schedule's measured part).
+    let answeredRate = 0;
+    let unfinished = 0;
+    const byKindProcs: Record<string, number> = {};
+    o.processes.forEach((p, i) => {
+      byKindProcs[p.kind] = (byKindProcs[p.kind] ?? 0) + 1;
+      const logFile = join(dir, `log.${i}`);
+      const rows = existsSync(logFile) ? parseLog(readFileSync(logFile, "utf8")) : [];
+      const s = scoreProcess(p, rows);
+      let k = kinds.get(p.kind);
+      if (!k) kinds.set(p.kind, (k = { latency: new Latency(), count: 0, errors: 0 }));
+      const measuredCount = p.count - p.warm;
+      sent += measuredCount;
+      k.count += measuredCount;
+      answeredInWindow += s.answeredInWindow;
+      answeredRate += s.answeredInWindow / (measuredCount / p.rate);
+      for (const r of s.measured) {
+        lag.record(r.lagMs);
+        if (isOk(r.status)) {
+          ok++;
+          all.record(r.latencyMs);
+          k.latency.record(r.latencyMs);
+        } else {
+          const label = statusLabel(r.status);
+          k.errors++;
+          errors[label] = (errors[label] ?? 0) + 1;
+          errorSamples[label] ??= `${p.kind}: ${r.status < 0 ? "the request failed on its connection (reset or closed)" : `HTTP ${r.status}`} (h2load logs statuses, not bodies: the services' logs say why)`;
+        }
+      }
+      if (s.unanswered > 0) {
+        unfinished += s.unanswered;
+        k.errors += s.unanswered;
+        errors.unanswered = (errors.unanswered ?? 0) + s.unanswered;
+        if (!errorSamples.unanswered) {
+          const out = existsSync(join(dir, `out.${i}`)) ? readFileSync(join(dir, `out.${i}`), "utf8").trim() : "";
+          errorSamples.unanswered = `${p.kind}: ${s.unanswered} of ${measuredCount} not answered${aborted ? " before the step stopped" : stoppedAtS !== undefined ? ` within ${drainS} s after the window` : ""}${rows.length === 0 && out ? `; h2load: ${out.split("\n").slice(-3).join(" / ").slice(0, 200)}` : ""}`;
+        }
+      }
+    });
+    const windowS = aborted && stoppedAtS !== undefined ? Math.max(0.001, stoppedAtS - o.warmupS) : o.durationS;
+    if (aborted) sent = Math.min(sent, Math.round(o.rate * windowS));
+    const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+    const byKind: Record<string, KindResult> = {};
+    for (const [name, k] of [...kinds].sort()) byKind[name] = { count: k.count, errors: k.errors, empty: 0, latency: k.latency.summary() };
+    const lagS = lag.summary();
+    const cpuMs = stoppedAtS === undefined ? parseTimes(shellOut) : undefined;
+    return {
+      targetRate: o.rate,
+      durationS: windowS,
+      sent,
+      ok,
+      errors,
+      errorSamples,
+      errorCount,
+      errorRate: sent ? Math.min(1, errorCount / sent) : 0,
+      throughput: aborted ? answeredInWindow / windowS : answeredRate,
+      goodput: ok / windowS,
+      latency: all.summary(),
+      byKind,
+      dispatchLag: { p99: lagS.p99, max: lagS.max },
+      maxInFlight: o.processes.length,
+      unfinished,
+      ...(aborted ? { aborted } : {}),
+      generator: { tool: "h2load", processes: byKindProcs, requests: o.processes.reduce((a, p) => a + p.count, 0), ...(cpuMs !== undefined ? { cpuMs } : {}), wallMs: Math.round(wallMs) },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}

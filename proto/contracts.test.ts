@@ -66,6 +66,10 @@ test("the original design's REST paths are all there", (t) => {
     "GET /api/v1/timeline/user/{user_id}",
     "POST /api/v1/auth/login",
     "PATCH /api/v1/users/{user_id}",
+    // Discovery, at Mastodon's paths where it has them.
+    "GET /api/v1/trends/hashtags",
+    "GET /api/v1/suggestions",
+    "DELETE /api/v1/suggestions/{account_id}",
   ];
   t.deepEqual(wanted.filter((w) => !have.has(w)), []);
 });
@@ -75,9 +79,18 @@ test("no two bindings share a method and path", (t) => {
   t.is(new Set(all).size, all.length);
 });
 
+/** Ranked, bounded answers (a top N recomputed as the data changes), not pages of a list: a limit, no cursor. */
+const topN = new Set(["chirp.discovery.v1.DiscoveryService.ListTrendingHashtags", "chirp.discovery.v1.DiscoveryService.ListSuggestions"]);
+
 test("lists page with limit and an opaque cursor, never an offset", (t) => {
   for (const s of services) {
     for (const m of s.methods.filter((m) => m.name.startsWith("List") || m.name.match(/^Get\w*Timeline$/))) {
+      if (topN.has(`${s.typeName}.${m.name}`)) {
+        const fields = [...m.input.fields, ...m.output.fields].map((f) => f.name);
+        t.true(fields.includes("limit"), `${m.name} takes a limit`);
+        t.false(fields.some((n) => n.includes("offset") || n.includes("cursor")), `${m.name} is a top N: no paging`);
+        continue;
+      }
       const req = m.input.fields.map((f) => f.name);
       const res = m.output.fields.map((f) => f.name);
       t.true(req.includes("limit") && req.includes("cursor"), `${m.name} request`);

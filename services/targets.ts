@@ -7,6 +7,8 @@
 import type { Runtime } from "./runtime/runtime.js";
 import type { ServiceName } from "./runtime/config.js";
 import type { Started } from "./runtime/service.js";
+import type { DiscoveryOverrides } from "./discovery/context.js";
+import { start as startDiscovery } from "./discovery/target.js";
 import { readGatewayConfig, type GatewayConfig } from "./gateway/config.js";
 import { start as startGateway } from "./gateway/target.js";
 import type { GraphContext } from "./graph/context.js";
@@ -31,6 +33,8 @@ export interface TargetOverrides {
   tweet?: Partial<TweetContext>;
   /** The timeline service and the fan-out worker (and the store they share). */
   timeline?: Partial<TimelineConfig>;
+  /** The discovery service (its clock above all: trends run on it); manualTrends leaves the trends job to the caller. */
+  discovery?: DiscoveryOverrides & { manualTrends?: boolean };
   gateway?: Partial<GatewayConfig>;
 }
 
@@ -97,8 +101,15 @@ export const TARGETS = {
     uses: ["timelineStore"],
     start: async (rt, shared, o) => startFanout(rt, await shared.timelineStore(), timelineConfig(o)),
   },
+  discovery: {
+    serves: "discovery",
+    // Account ages and follower counts (trend weights, reasons), follow lists, newest tweets.
+    calls: ["user", "graph", "tweet"],
+    uses: ["hydrationCache"],
+    start: async (rt, shared, o) => startDiscovery(rt, await shared.hydrationCache(), readHydrationConfig(), o.discovery),
+  },
   gateway: {
-    calls: ["user", "graph", "tweet", "timeline"],
+    calls: ["user", "graph", "tweet", "timeline", "discovery"],
     uses: [],
     start: (rt, _, o) => startGateway(rt, { ...readGatewayConfig(), ...o.gateway }),
   },

@@ -27,7 +27,7 @@ const NAMESPACE = "chirp";
 // Every target of the table (services/targets.ts) is a workload of the chart.
 const TARGETS = TARGET_NAMES;
 type Target = TargetName;
-const PORTS: Record<Target, number> = { user: 50051, graph: 50052, tweet: 50053, timeline: 50054, fanout: 50055, gateway: 8080 };
+const PORTS: Record<Target, number> = { user: 50051, graph: 50052, tweet: 50053, timeline: 50054, fanout: 50055, discovery: 50056, gateway: 8080 };
 
 // js-yaml as @kubernetes/client-node itself resolves it (its own dependency).
 const yaml = createRequire(fileURLToPath(import.meta.resolve("@kubernetes/client-node")))("js-yaml") as {
@@ -324,13 +324,27 @@ test("HPAs for the gateway, timeline and fan-out worker; PDBs for every target (
   t.is(rendered.dev.filter((o) => o.kind === "HorizontalPodAutoscaler").length, 0);
 });
 
-// Every CHIRP_* variable the process reads: the keys of the zod schemas in every services/…/config.ts.
+test("the discovery target is a Deployment with a Service, probes and a PDB; the gateway finds it; its deny list is per-target env", (t) => {
+  for (const scenario of ["default", "dev", "production"] as const) {
+    const objs = rendered[scenario];
+    const w = workload(objs, "discovery")!;
+    t.is(w.kind, "Deployment", "it mints no ids");
+    t.deepEqual(chirpContainer(w).args, ["--target=discovery"]);
+    t.deepEqual(chirpContainer(w).readinessProbe.grpc, { port: 50056 });
+    t.truthy(find(objs, "PodDisruptionBudget", `${RELEASE}-discovery`));
+    t.is(find(objs, "ConfigMap", RELEASE)!.data.CHIRP_DISCOVERY_ADDR, `http://${RELEASE}-discovery:50056`);
+  }
+  const env = chirpContainer(workload(rendered.production, "discovery")!).env as any[];
+  t.is(env.find((e) => e.name === "CHIRP_TRENDS_DENY")?.value, "spam,giveaway");
+});
+
+// Every CHIRP_* (and OTEL_*) variable the process reads: the keys of the zod schemas in every services/…/config.ts.
 function envNamesRead(): Set<string> {
   const names = new Set<string>();
   const files = (readdirSync(join(ROOT, "services"), { recursive: true }) as string[]).filter((f) => f.endsWith("config.ts") && !f.includes("node_modules"));
   for (const file of files) {
     const src = readFileSync(join(ROOT, "services", file), "utf8");
-    for (const m of src.matchAll(/^\s+(CHIRP_[A-Z0-9_]+):/gm)) names.add(m[1]!);
+    for (const m of src.matchAll(/^\s+((?:CHIRP|OTEL)_[A-Z0-9_]+):/gm)) names.add(m[1]!);
   }
   return names;
 }
@@ -358,7 +372,7 @@ test("the ConfigMap and env use exactly the variable names the process reads", (
     for (const w of [...TARGETS.map((x) => workload(objs, x)!), job]) {
       for (const c of [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])]) {
         for (const e of c.env ?? []) {
-          if (e.name.startsWith("CHIRP_")) t.true(read.has(e.name), `${scenario}: ${w.metadata.name} env ${e.name} is read by the process`);
+          if (/^(CHIRP|OTEL)_/.test(e.name)) t.true(read.has(e.name), `${scenario}: ${w.metadata.name} env ${e.name} is read by the process`);
         }
         for (const from of c.envFrom ?? []) t.is(from.configMapRef?.name, RELEASE);
       }
@@ -634,4 +648,124 @@ test("template guards: PDB with both bounds, HPA min above max, gateway ports cl
   t.regex((await template(["--set", "gateway.autoscaling.minReplicas=5,gateway.autoscaling.maxReplicas=3"])).stderr, /minReplicas \(5\) is above maxReplicas \(3\)/);
   t.regex((await template(["--set", "gateway.grpc=true,gateway.service.grpcPort=80"])).stderr, /gateway\.service\.port and gateway\.service\.grpcPort must differ/);
   t.regex((await template(["--set", "gateway.autoscaling.targetCPUUtilizationPercentage=null"])).stderr, /set targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage/);
+});
+
+// ---------------------------------------------------------------------------
+// monitoring: the Grafana dashboard, the alert rules, the ServiceMonitor, traces
+
+const MONITORING = ["--set", "metrics.dashboard.enabled=true,metrics.prometheusRule.enabled=true,metrics.serviceMonitor.enabled=true"];
+const isMonitoring = (o: Obj) => o.metadata.labels?.["app.kubernetes.io/component"] === "monitoring";
+
+/** Every PromQL expression of the rendered dashboard and rules. */
+function exprsOf(objs: Obj[]): { dashboard: string[]; rules: string[] } {
+  const cm = find(objs, "ConfigMap", `${RELEASE}-dashboard`)!;
+  const board = JSON.parse(cm.data["chirp.json"]);
+  const dashboard = (board.panels as any[]).flatMap((p) => (p.targets ?? []).map((x: any) => x.expr as string));
+  const rule = objs.find((o) => o.kind === "PrometheusRule")!;
+  const rules = (rule.spec.groups as any[]).flatMap((g) => g.rules.map((r: any) => r.expr as string));
+  return { dashboard, rules };
+}
+
+/** Metric names in PromQL (histograms by their family name). */
+function metricNames(exprs: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const e of exprs) {
+    for (const m of e.matchAll(/\b((?:chirp|http_server|rpc_server|timeline)_[a-z0-9_]+)\b/g)) names.add(m[1]!.replace(/_(bucket|count|sum)$/, ""));
+  }
+  return names;
+}
+
+/** Every metric name the code registers: `name: "…"` or a `const name = "…"` in a .ts file under services/. */
+function registeredMetrics(): Set<string> {
+  const names = new Set<string>();
+  const files = (readdirSync(join(ROOT, "services"), { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+  for (const file of files) {
+    const src = readFileSync(join(ROOT, "services", file), "utf8");
+    for (const m of src.matchAll(/\bname:\s*"([a-z_:][a-z0-9_:]*)"|\b(?:const name =|gauge\(|once\(registry,)\s*"([a-z_:][a-z0-9_:]*)"/g)) names.add((m[1] ?? m[2])!);
+  }
+  return names;
+}
+
+test("monitoring: the dashboard, alert rules and ServiceMonitor are absent by default and render when switched on", async (t) => {
+  for (const scenario of ["default", "dev", "production", "features"] as const) t.deepEqual(rendered[scenario].filter(isMonitoring), [], scenario);
+  const objs = await render(MONITORING);
+  const lint = await helm(["lint", "--strict", CHART, "--kube-version", KUBE_VERSION, ...MONITORING]);
+  t.is(lint.status, 0, lint.stdout + lint.stderr);
+
+  const cm = find(objs, "ConfigMap", `${RELEASE}-dashboard`)!;
+  t.deepEqual(await validate(cm), []);
+  t.is(cm.metadata.labels!.grafana_dashboard, "1", "Grafana's sidecar picks it up by this label");
+  const board = JSON.parse(cm.data["chirp.json"]);
+  t.is(board.uid, "chirp-overview");
+  t.true(board.panels.length >= 12);
+  t.deepEqual(JSON.parse(readFileSync(join(CHART, "dashboards/chirp.json"), "utf8")), board, "the ConfigMap carries the file as is");
+
+  const rule = objs.find((o) => o.kind === "PrometheusRule")!;
+  t.is(rule.apiVersion, "monitoring.coreos.com/v1");
+  const alerts = (rule.spec.groups as any[]).flatMap((g) => g.rules.map((r: any) => r.alert));
+  t.deepEqual(alerts, ["ChirpHighErrorRate", "ChirpServiceErrors", "ChirpSlowResponses", "ChirpCassandraPoolExhaustion", "ChirpRedisMemoryHigh", "ChirpConsumerLagGrowing"]);
+  for (const r of rule.spec.groups[0].rules) {
+    t.truthy(r.labels?.severity, `${r.alert} has a severity`);
+    t.truthy(r.annotations?.summary && r.annotations?.description, `${r.alert} says what happened`);
+  }
+
+  const sm = objs.find((o) => o.kind === "ServiceMonitor")!;
+  t.is(sm.apiVersion, "monitoring.coreos.com/v1");
+  t.deepEqual(sm.spec.selector.matchExpressions[0].values, [...TARGETS]);
+  t.deepEqual(sm.spec.endpoints.map((e: any) => [e.port, e.path]), [["grpc", "/metrics"], ["http", "/metrics"]]);
+  // Each Service port it names exists on the Services it selects.
+  const services = objs.filter((o) => o.kind === "Service" && TARGETS.includes(o.metadata.labels?.["app.kubernetes.io/component"] as Target));
+  for (const svc of services.filter((s) => !s.metadata.name.endsWith("-headless"))) {
+    t.true(svc.spec.ports.some((p: any) => p.name === "grpc" || p.name === "http"), svc.metadata.name);
+  }
+
+  // Thresholds and labels come from values.
+  // (--set makes 0.2 a string; values files and --set-json keep numbers.)
+  const tuned = await render([...MONITORING, "--set-json", "metrics.prometheusRule.errorRatio=0.2", "--set", "metrics.prometheusRule.labels.release=kps,metrics.dashboard.namespace=grafana"]);
+  const tunedRule = tuned.find((o) => o.kind === "PrometheusRule")!;
+  t.is(tunedRule.metadata.labels!.release, "kps");
+  t.regex(tunedRule.spec.groups[0].rules[0].expr, />\s*0\.2$/);
+  t.is(find(tuned, "ConfigMap", `${RELEASE}-dashboard`)!.metadata.namespace, "grafana");
+});
+
+test("monitoring: every metric the dashboard and the rules use is one the code registers, and the design's are all there", async (t) => {
+  const { dashboard, rules } = exprsOf(await render(MONITORING));
+  const registered = registeredMetrics();
+  t.true(registered.has("rpc_server_requests_total") && registered.has("chirp_hydration_cache_requests_total"), "found the code's metrics");
+  const used = metricNames([...dashboard, ...rules]);
+  for (const name of used) t.true(registered.has(name), `${name} is registered somewhere under services/`);
+  // The design's key metrics and the backends behind the alerts, each on the dashboard.
+  const onBoard = metricNames(dashboard);
+  for (const name of [
+    "chirp_tweets_created_total",
+    "chirp_timeline_load_seconds",
+    "chirp_hydration_cache_requests_total",
+    "chirp_cache_requests_total",
+    "chirp_cassandra_query_duration_seconds",
+    "chirp_cassandra_inflight_requests_per_connection",
+    "chirp_cassandra_max_requests_per_connection",
+    "chirp_redis_memory_used_bytes",
+    "chirp_redis_memory_max_bytes",
+    "chirp_bus_consumer_pending_messages",
+    "chirp_bus_consumer_redelivered_messages",
+    "chirp_fanout_delay_seconds",
+  ]) {
+    t.true(onBoard.has(name), `the dashboard shows ${name}`);
+  }
+});
+
+test("tracing: off unless an OTLP endpoint is set; the sampler settings and each pod's service name", async (t) => {
+  const off = find(rendered.default, "ConfigMap", RELEASE)!.data;
+  t.is(off.OTEL_EXPORTER_OTLP_ENDPOINT, undefined, "no endpoint, no exporter: tracing off");
+  t.is(off.OTEL_TRACES_SAMPLER, "parentbased_traceidratio");
+  t.is(off.OTEL_TRACES_SAMPLER_ARG, "0.01");
+  const on = await render(["--set", "tracing.otlpEndpoint=http://otel-collector.observability:4318", "--set-json", "tracing.samplerArg=0.1"]);
+  t.like(find(on, "ConfigMap", RELEASE)!.data, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability:4318", OTEL_TRACES_SAMPLER_ARG: "0.1" });
+  for (const target of TARGETS) {
+    const env = chirpContainer(workload(on, target)!).env as any[];
+    t.deepEqual(env.find((e) => e.name === "OTEL_SERVICE_NAME"), { name: "OTEL_SERVICE_NAME", value: `chirp-${target}` });
+  }
+  const bad = await template(["--set", "tracing.otlpEndpoint=otel:4318"]);
+  t.not(bad.status, 0);
+  t.regex(bad.stderr, /tracing\.otlpEndpoint: Does not match pattern/);
 });

@@ -33,9 +33,23 @@ const logger = pino({ level: "silent" });
 const Book = libraryMessage("Book");
 const seen = { requestIds: [] as string[], internal: [] as string[], watchCancelled: [] as string[] };
 
+/** A slow book holds its call until released (a test's gate), or for 500 ms; `entered` counts arrivals. */
+const slowBook = { gate: undefined as Promise<void> | undefined, entered: 0 };
+function holdSlowBooks(): () => void {
+  let release!: () => void;
+  slowBook.gate = new Promise<void>((r) => (release = r));
+  return () => {
+    slowBook.gate = undefined;
+    release();
+  };
+}
+
 const library = {
   async getBook(req: { name: string }, ctx: HandlerContext) {
-    if (req.name.endsWith("/slow")) await new Promise((r) => setTimeout(r, 500));
+    if (req.name.endsWith("/slow")) {
+      slowBook.entered++;
+      await (slowBook.gate ?? new Promise((r) => setTimeout(r, 500)));
+    }
     seen.requestIds.push(ctx.requestHeader.get("x-request-id") ?? "");
     seen.internal.push(ctx.requestHeader.get("x-chirp-internal") ?? "(none)");
     if (req.name.endsWith("/missing")) throw notFound(`book ${req.name} not found`);
@@ -350,19 +364,22 @@ test("server-sent events: closing the gateway ends open streams and cancels thei
   }
 });
 
-test("past maxInFlight an API request is 503 at once; health, open event streams and later requests are not held up", async (t) => {
+test.serial("past maxInFlight an API request is 503 at once; health, open event streams and later requests are not held up", async (t) => {
   const own = await startHarness({ services: [LibraryService, UserService], grpcUrl, verifier, config: { maxInFlight: 1 } });
   try {
     const stream = await openSse(own.base, "/v1/shelves/m1/watch");
     t.is((await stream.next()).event, "book");
     t.is((await call(own.base, "GET", "/v1/shelves/s1/books/b1")).status, 200, "an open stream does not take the slot");
+    const release = holdSlowBooks();
+    const entered = slowBook.entered;
     const slow = call(own.base, "GET", "/v1/shelves/s1/books/slow");
-    await new Promise((r) => setTimeout(r, 150));
+    t.true(await eventually(() => slowBook.entered > entered, 5000));
     const refused = await call(own.base, "GET", "/v1/shelves/s1/books/b1");
     t.is(refused.status, 503);
     t.is(refused.headers.get("retry-after"), "1");
     t.deepEqual(refused.body, { code: "unavailable", message: "overloaded: 1 requests in flight; retry with backoff", details: [] });
     t.is((await call(own.base, "GET", "/healthz")).status, 200);
+    release();
     t.is((await slow).status, 200);
     t.is((await call(own.base, "GET", "/v1/shelves/s1/books/b1")).status, 200, "admitted again");
     stream.close();
@@ -371,7 +388,7 @@ test("past maxInFlight an API request is 503 at once; health, open event streams
   }
 });
 
-test("overload is logged the cheap way: a burst of refusals, by the gateway's limit or by a service's, is one line with its count and no stack", async (t) => {
+test.serial("overload is logged the cheap way: a burst of refusals, by the gateway's limit or by a service's, is one line with its count and no stack", async (t) => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const noStack = (line: Record<string, unknown>) => !JSON.stringify(line).includes("stack") && line.err === undefined;
   const perRequest = (log: CapturedLog) => log.lines.filter((l) => (l.msg === "http request" && l.status === 503) || l.msg === "request failed");
@@ -380,9 +397,13 @@ test("overload is logged the cheap way: a burst of refusals, by the gateway's li
   const gatewayLog = captureLog();
   const own = await startHarness({ services: [LibraryService, UserService], grpcUrl, verifier, config: { maxInFlight: 1 }, logger: gatewayLog.logger });
   try {
+    // The slow call holds the one slot until the burst has been refused, however busy the machine.
+    const release = holdSlowBooks();
+    const entered = slowBook.entered;
     const slow = call(own.base, "GET", "/v1/shelves/s1/books/slow");
-    await sleep(150);
+    t.true(await eventually(() => slowBook.entered > entered, 5000));
     const refused = await Promise.all(Array.from({ length: 30 }, () => call(own.base, "GET", "/v1/shelves/s1/books/b1")));
+    release();
     t.deepEqual(new Set(refused.map((r) => r.status)), new Set([503]));
     t.is((await slow).status, 200);
     t.true(await eventually(() => gatewayLog.withMsg("shed requests: overloaded").length > 0, 3000));
@@ -414,9 +435,12 @@ test("overload is logged the cheap way: a burst of refusals, by the gateway's li
     logger: edgeLog.logger,
   });
   try {
+    const release = holdSlowBooks();
+    const entered = slowBook.entered;
     const slow = call(edge.base, "GET", "/v1/shelves/s1/books/slow");
-    await sleep(150);
+    t.true(await eventually(() => slowBook.entered > entered, 5000));
     const refused = await Promise.all(Array.from({ length: 20 }, () => call(edge.base, "GET", "/v1/shelves/s1/books/b1")));
+    release();
     t.deepEqual(new Set(refused.map((r) => r.status)), new Set([503]));
     t.deepEqual(refused[0]!.body, { code: "unavailable", message: "overloaded: 1 calls in flight; retry with backoff", details: [] });
     t.is((await slow).status, 200);

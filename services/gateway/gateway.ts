@@ -5,12 +5,14 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DescService, Registry } from "@bufbuild/protobuf";
+import type { Span } from "@opentelemetry/api";
 import type { TokenVerifier } from "../kit/auth.js";
 import { isShed } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import { REQUEST_ID_HEADER, requestScope, sanitizeRequestId } from "../kit/request-context.js";
 import { ShedLog } from "../kit/shed-log.js";
 import { stopOnAbort } from "../kit/stop-on-abort.js";
+import { endHttpSpan, inSpan, startHttpSpan, type Tracing } from "../kit/tracing.js";
 import type { GatewayConfig } from "./config.js";
 import { renderDocs } from "./openapi/docs.js";
 import { buildOpenApi } from "./openapi/openapi.js";
@@ -44,6 +46,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** For the OpenAPI document's servers list. */
   publicUrl?: string;
+  /** A span per API request, continuing the client's traceparent (kit/tracing.ts). */
+  tracing?: Tracing;
 }
 
 const KNOWN_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]);
@@ -119,6 +123,8 @@ export class Gateway {
     let admitted = false;
     /** Refused for overload (here or by the service): counted in the shed log, no line of its own. */
     let shed = false;
+    /** The request's span (tracing on), from admission to the end of the response. */
+    let span: Span | undefined;
     const common: Record<string, string> = { [REQUEST_ID_HEADER]: id, ...this.cors.headers(header(req, "origin")) };
 
     try {
@@ -161,6 +167,7 @@ export class Gateway {
       }
       this.inFlight++;
       admitted = true;
+      if (this.o.tracing) span = startHttpSpan(this.o.tracing, method, req.headers);
 
       // Limits first, before any work (and before a 404: scanners pay too).
       const authorization = header(req, "authorization");
@@ -198,7 +205,7 @@ export class Gateway {
         admitted = false;
         this.o.metrics.streams.inc();
         try {
-          await requestScope.run(callCtx, () =>
+          await inSpan(span, () => requestScope.run(callCtx, () =>
             serveEventStream({
               res,
               output: binding.method.output,
@@ -210,7 +217,7 @@ export class Gateway {
               fail: (err) => this.fail(res, err, common, log),
               errorJson: (err) => JSON.stringify(errorResponse(err, this.registry).body),
             }),
-          );
+          ));
         } finally {
           this.o.metrics.streams.dec();
         }
@@ -218,7 +225,7 @@ export class Gateway {
       }
 
       const signal = abortOnClose(res);
-      const output = await requestScope.run(callCtx, () => this.o.invoker.unary(binding.method, input, { ...callCtx, signal }));
+      const output = await inSpan(span, () => requestScope.run(callCtx, () => this.o.invoker.unary(binding.method, input, { ...callCtx, signal })));
       this.send(res, 200, responseJson(binding, output, this.registry), common);
     } catch (err) {
       if (isShed(err)) {
@@ -234,6 +241,7 @@ export class Gateway {
       this.o.metrics.requests.inc(labels);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (!streaming) this.o.metrics.duration.observe(labels, seconds);
+      if (span) endHttpSpan(span, method, route, res.statusCode);
       const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
       if (!shed) log()[quiet ? "debug" : "info"]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
     }

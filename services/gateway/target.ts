@@ -53,6 +53,7 @@ export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGat
     metrics,
     metricsText: async () => ({ contentType: rt.metrics.registry.contentType, body: await rt.metrics.registry.metrics() }),
     logger,
+    tracing: rt.tracing,
   });
 
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, gateway.handle);

@@ -14,6 +14,7 @@ import { listenDual, type RequestHandler } from "./listener.js";
 import type { Logger } from "./logger.js";
 import type { RpcMetrics } from "./metrics.js";
 import { registerReflection } from "./reflection.js";
+import { traceServer, type RpcTracingOptions, type Tracing } from "./tracing.js";
 import { ShedLog } from "./shed-log.js";
 import { implement, routesOf, type Implementations } from "./unary-call.js";
 
@@ -33,6 +34,8 @@ export interface ServeOptions {
   maxEntryCalls?: number;
   /** Unary gRPC calls take the kit's own path (grpc-unary.ts); false leaves every call to Connect's handler, the stock side of bench/services/kit/transport.ts. Default true. */
   unaryFastPath?: boolean;
+  /** Spans for every call (kit/tracing.ts); unset or off: none. */
+  tracing?: Tracing;
 }
 
 export interface RunningServer {
@@ -41,16 +44,21 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Outermost first: scope, logs, metrics and error mapping; caller; request rules. */
-export function serverInterceptors(logger: Logger, metrics: RpcMetrics, verifier: TokenVerifier): Interceptor[] {
-  return [observe(logger, metrics), authenticate(verifier), validate()];
+/**
+ * Outermost first: the call's span (with tracing on; `inProcess` for the
+ * in-memory transport's copy); scope, logs, metrics and error mapping;
+ * caller; request rules.
+ */
+export function serverInterceptors(logger: Logger, metrics: RpcMetrics, verifier: TokenVerifier, tracing?: Tracing, opts?: RpcTracingOptions): Interceptor[] {
+  const own = [observe(logger, metrics), authenticate(verifier), validate()];
+  return tracing?.enabled ? [traceServer(tracing, opts), ...own] : own;
 }
 
 export async function serve(opts: ServeOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
   // Every in-flight call listens on this signal; there is no leak to warn about.
   setMaxListeners(0, shutdown.signal);
-  const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier);
+  const interceptors = serverInterceptors(opts.logger, opts.metrics, opts.verifier, opts.tracing);
   const readMaxBytes = opts.readMaxBytes ?? 1024 * 1024;
   const maxEntryCalls = opts.maxEntryCalls ?? 0;
   // Refusals are counted one by one and logged once a second with their count.

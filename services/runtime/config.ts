@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { envs, readEnv, type Env } from "../kit/config.js";
 import { MAX_WORKER_ID } from "../kit/snowflake.js";
+import { tracingConfig, tracingEnv, type TracingConfig } from "../kit/tracing-config.js";
 import { cassandraConfig, cassandraEnv, type CassandraConfig } from "../platform/cassandra/config.js";
 
 const schema = z.object({
@@ -18,6 +19,7 @@ const schema = z.object({
   CHIRP_TWEET_PORT: envs.port(50053),
   CHIRP_TIMELINE_PORT: envs.port(50054),
   CHIRP_FANOUT_PORT: envs.port(50055),
+  CHIRP_DISCOVERY_PORT: envs.port(50056),
   // Where to call a service that runs in another process. Unset: in the
   // embedded mode, 127.0.0.1 on the service's port; in the cluster mode, an
   // error at start-up for a target that calls it (services/addresses.ts).
@@ -25,6 +27,7 @@ const schema = z.object({
   CHIRP_GRAPH_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_TWEET_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_TIMELINE_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_DISCOVERY_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_JWT_ISSUER: z.string().default("chirp"),
   CHIRP_JWT_AUDIENCE: z.string().default("chirp-api"),
   /** PEM (SPKI) Ed25519 public key; embedded mode makes a key pair when unset. */
@@ -46,12 +49,13 @@ const schema = z.object({
   CHIRP_MAX_ENTRY_CALLS: envs.int(64, 0, 1_000_000),
   CHIRP_INPROCESS_CALLS: envs.bool(true),
   ...cassandraEnv,
+  ...tracingEnv,
 });
 
 export type RawConfig = z.output<typeof schema>;
 
 /** The services other targets call over gRPC (services.ts has their contracts). */
-export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline"] as const;
+export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline", "discovery"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ChirpConfig {
@@ -60,7 +64,7 @@ export interface ChirpConfig {
   dataDir: string;
   logLevel: string;
   workerId: number;
-  ports: { gateway: number; user: number; graph: number; tweet: number; timeline: number; fanout: number };
+  ports: { gateway: number; user: number; graph: number; tweet: number; timeline: number; fanout: number; discovery: number };
   /** Addresses set in the environment (CHIRP_<SERVICE>_ADDR); the rest are resolved at start-up. */
   addrs: Partial<Record<ServiceName, string>>;
   jwt: {
@@ -80,6 +84,8 @@ export interface ChirpConfig {
   maxEntryCalls: number;
   /** Call services started in the same process in memory instead of over loopback gRPC. */
   inProcessCalls: boolean;
+  /** Trace export (the standard OTEL_* variables); off unless an exporter is set. */
+  tracing: TracingConfig;
 }
 
 export function readConfig(env: Env = process.env): ChirpConfig {
@@ -97,9 +103,16 @@ export function readConfig(env: Env = process.env): ChirpConfig {
       tweet: e.CHIRP_TWEET_PORT,
       timeline: e.CHIRP_TIMELINE_PORT,
       fanout: e.CHIRP_FANOUT_PORT,
+      discovery: e.CHIRP_DISCOVERY_PORT,
     },
     addrs: Object.fromEntries(
-      Object.entries({ user: e.CHIRP_USER_ADDR, graph: e.CHIRP_GRAPH_ADDR, tweet: e.CHIRP_TWEET_ADDR, timeline: e.CHIRP_TIMELINE_ADDR }).filter(([, v]) => v),
+      Object.entries({
+        user: e.CHIRP_USER_ADDR,
+        graph: e.CHIRP_GRAPH_ADDR,
+        tweet: e.CHIRP_TWEET_ADDR,
+        timeline: e.CHIRP_TIMELINE_ADDR,
+        discovery: e.CHIRP_DISCOVERY_ADDR,
+      }).filter(([, v]) => v),
     ),
     jwt: {
       issuer: e.CHIRP_JWT_ISSUER,
@@ -120,5 +133,6 @@ export function readConfig(env: Env = process.env): ChirpConfig {
     shutdownGraceMs: e.CHIRP_SHUTDOWN_GRACE_MS,
     maxEntryCalls: e.CHIRP_MAX_ENTRY_CALLS,
     inProcessCalls: e.CHIRP_INPROCESS_CALLS,
+    tracing: tracingConfig(e),
   };
 }

@@ -1,16 +1,20 @@
 // The process-wide context every target is built from: configuration,
-// logger, metrics, token keys, id generator, event bus, backend connections
-// and clients for the other services. Tests build one with overrides.
+// logger, metrics, traces, token keys, id generator, event bus, backend
+// connections and clients for the other services. Tests build one with overrides.
 import { join } from "node:path";
 import { TokenSigner, TokenVerifier } from "../kit/auth.js";
 import { loadOrCreateKeyPair } from "../kit/keys.js";
 import { createLogger, type Logger } from "../kit/logger.js";
 import { createMetrics, type RpcMetrics } from "../kit/metrics.js";
 import { Snowflake } from "../kit/snowflake.js";
+import { createTracing, type Tracing } from "../kit/tracing.js";
 import { JetStreamBus } from "../platform/bus/jetstream.js";
 import { MemoryBus } from "../platform/bus/memory.js";
+import { busMetrics } from "../platform/bus/metrics.js";
+import { tracedBus } from "../platform/bus/traced.js";
 import type { EventBus } from "../platform/bus/port.js";
 import { createCassandraClient, type CassandraClient } from "../platform/cassandra/client.js";
+import { cassandraMetrics } from "../platform/cassandra/metrics.js";
 import { migrate } from "../platform/cassandra/migrate.js";
 import { Addresses } from "./addresses.js";
 import { createServiceClients, localServices, type ServiceClients } from "./clients.js";
@@ -21,6 +25,8 @@ export interface Runtime {
   config: ChirpConfig;
   logger: Logger;
   metrics: RpcMetrics;
+  /** Spans for calls, requests and events (kit/tracing.ts); off unless OTEL_* asks for an exporter. */
+  tracing: Tracing;
   verifier: TokenVerifier;
   /** Present when the private key is known (the user service needs it). */
   signer?: TokenSigner | undefined;
@@ -50,6 +56,15 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
       ? await TokenSigner.fromPem(jwt.privateKeyPem, { ...tokenSettings, ttlSeconds: config.jwt.accessTtlSeconds })
       : undefined);
 
+  const metrics = overrides.metrics ?? createMetrics();
+  let tracing = overrides.tracing;
+  if (!tracing) {
+    const owned = await createTracing(config.tracing);
+    // Last out: what the other clean-ups do is still traced and exported.
+    closers.push(() => owned.shutdown());
+    tracing = owned;
+  }
+
   let bus = overrides.bus;
   if (!bus) {
     bus =
@@ -59,29 +74,35 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
     const owned = bus;
     closers.push(() => owned.close());
   }
+  busMetrics(metrics.registry, bus);
+  if (tracing.enabled) bus = tracedBus(bus, tracing, config.mode === "cluster" ? "nats" : "in-process");
 
   let cassandra = overrides.cassandra;
   if (!cassandra && config.mode === "cluster") {
     if (config.migrateOnStart) await migrate(config.cassandra, { logger });
-    const client = createCassandraClient(config.cassandra);
+    const client = createCassandraClient(config.cassandra, { metrics: metrics.registry });
     await client.connect();
-    closers.push(() => client.shutdown());
+    closers.push(async () => {
+      cassandraMetrics(metrics.registry).clients.delete(client);
+      await client.shutdown();
+    });
     cassandra = client;
   }
 
-  const local = overrides.local ?? (config.inProcessCalls ? localServices() : undefined);
+  const local = overrides.local ?? (config.inProcessCalls ? localServices(tracing) : undefined);
   const addrs = overrides.addrs ?? new Addresses(config);
   const rt: Runtime = {
     config,
     logger,
-    metrics: overrides.metrics ?? createMetrics(),
+    metrics,
+    tracing,
     verifier,
     signer,
     ids: overrides.ids ?? new Snowflake({ workerId: config.workerId, onClockBackwards: (ms) => logger.warn({ ms }, "clock stepped back") }),
     bus,
     cassandra,
     addrs,
-    clients: overrides.clients ?? createServiceClients(addrs, local),
+    clients: overrides.clients ?? createServiceClients(addrs, local, tracing),
     local,
     onClose: (fn) => void closers.push(fn),
     async close() {

@@ -26,8 +26,9 @@ export async function startService(rt: Runtime, spec: ServiceSpec): Promise<Runn
     metrics: rt.metrics,
     verifier: rt.verifier,
     maxEntryCalls: rt.config.maxEntryCalls,
+    tracing: rt.tracing,
   });
-  rt.local?.register(spec.implementations, serverInterceptors(logger, rt.metrics, rt.verifier));
+  rt.local?.register(spec.implementations, serverInterceptors(logger, rt.metrics, rt.verifier, rt.tracing, { inProcess: true }));
   return {
     port: server.port,
     async close(graceMs) {

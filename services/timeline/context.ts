@@ -4,6 +4,7 @@
 // get the very same store.
 import type { Logger } from "../kit/logger.js";
 import type { RpcMetrics } from "../kit/metrics.js";
+import type { Tracing } from "../kit/tracing.js";
 import type { EventBus } from "../platform/bus/port.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { ChirpConfig } from "../runtime/config.js";
@@ -22,6 +23,8 @@ export interface TimelineContext {
   clients: ServiceClients;
   logger: Logger;
   metrics: RpcMetrics;
+  /** Spans around the timeline writes (kit/tracing.ts); unset: none. */
+  tracing?: Tracing | undefined;
 }
 
 export function timelineContext(rt: Runtime, store: TimelineStore, config: TimelineConfig, target: string): TimelineContext {
@@ -33,6 +36,7 @@ export function timelineContext(rt: Runtime, store: TimelineStore, config: Timel
     clients: rt.clients,
     logger: rt.logger.child({ target }),
     metrics: rt.metrics,
+    tracing: rt.tracing,
   };
 }
 

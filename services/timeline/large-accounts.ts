@@ -31,10 +31,12 @@ export class LargeAccounts {
     caches: { tweetsMs: number; followsMs: number },
     /** Deepest a large account's tweets are merged, like a fanned-out timeline's cap. */
     private readonly depth: number,
+    /** Told of each cache lookup, by cache name (metrics). */
+    onLookup: (cache: string, result: "hit" | "miss") => void = () => {},
   ) {
-    this.all = new TtlCache(caches.tweetsMs, 1);
-    this.followed = new TtlCache(caches.followsMs);
-    this.feeds = new TtlCache(caches.tweetsMs, 10_000);
+    this.all = new TtlCache(caches.tweetsMs, 1, (r) => onLookup("large_accounts", r));
+    this.followed = new TtlCache(caches.followsMs, undefined, (r) => onLookup("large_accounts_followed", r));
+    this.feeds = new TtlCache(caches.tweetsMs, 10_000, (r) => onLookup("large_account_tweets", r));
   }
 
   /** The large accounts userId follows. */

@@ -7,6 +7,7 @@ import { cachedLookup, lookupMetrics } from "../hydration/lookup.js";
 import type { HydrationCache } from "../hydration/port.js";
 import type { TimelineContext } from "./context.js";
 import { LargeAccounts } from "./large-accounts.js";
+import { timelineMetrics, type TimelineMetrics } from "./metrics.js";
 import { computeTimeline, Rebuilder } from "./rebuild.js";
 import { clientSource, type TimelineSource } from "./source.js";
 import { loadViewerStates, type HydrateDeps } from "./hydrate.js";
@@ -18,6 +19,8 @@ export interface ReadContext extends TimelineContext {
   large: LargeAccounts;
   /** What hydration calls: tweets and authors through the shared hydration cache, viewer states through theirs. */
   hydration: HydrateDeps;
+  /** Load times and cache lookups (metrics.ts). */
+  timelineMetrics: TimelineMetrics;
 }
 
 export function createReadContext(ctx: TimelineContext, cache: HydrationCache, hydrationConfig: HydrationConfig): ReadContext {
@@ -25,15 +28,17 @@ export function createReadContext(ctx: TimelineContext, cache: HydrationCache, h
   const rebuilder = new Rebuilder(ctx.store, async (userId) =>
     computeTimeline(source, userId, ctx.store.cap, new Set(await ctx.store.largeAccounts())),
   );
+  const m = timelineMetrics(ctx.metrics.registry);
   const large = new LargeAccounts(
     ctx.store,
     ctx.clients,
     source,
     { tweetsMs: ctx.config.largeAccountCacheMs, followsMs: ctx.config.largeAccountFollowsCacheMs },
     ctx.store.cap,
+    (name, result) => m.cache.inc({ cache: name, result }),
   );
   const hydration = createHydration(ctx, cache, hydrationConfig);
-  return { ...ctx, source, rebuilder, large, hydration };
+  return { ...ctx, source, rebuilder, large, hydration, timelineMetrics: m };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "./config.js";
 import { timelineContext } from "./context.js";
+import { redisMemoryMetrics } from "./metrics.js";
 import { createReadContext, type ReadContext } from "./read-context.js";
 import { timelineRoutes } from "./routes/index.js";
 import type { TimelineStore } from "./store/port.js";
@@ -31,6 +32,8 @@ export async function start(
   const rc = createReadContext(timelineContext(rt, store, config, "timeline"), cache, hydrationConfig);
   // The read path's cache follows the events that change what it holds.
   const invalidation = await startInvalidation(rt.bus, cache, rc.logger);
+  // Sampled on each scrape of this process (cluster mode: INFO memory of each server).
+  redisMemoryMetrics(rt.metrics.registry, store);
   const server = await startService(rt, {
     name: "timeline",
     port: rt.config.ports.timeline,

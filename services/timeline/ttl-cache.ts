@@ -19,16 +19,23 @@ export class TtlCache<K, V> {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 100_000,
+    /** Told of each get: served from the cache (fresh, stale or loading already) or loaded (metrics). */
+    private readonly onLookup: (result: "hit" | "miss") => void = () => {},
   ) {}
 
   get(key: K, load: () => Promise<V>): Promise<V> {
     const now = Date.now();
     const hit = this.entries.get(key);
-    if (hit && (hit.expiresAt > now || hit.expiresAt === 0)) return hit.value;
-    if (hit && hit.expiresAt + this.ttlMs > now) {
-      if (!hit.refreshing) this.refresh(key, hit, load);
+    if (hit && (hit.expiresAt > now || hit.expiresAt === 0)) {
+      this.onLookup("hit");
       return hit.value;
     }
+    if (hit && hit.expiresAt + this.ttlMs > now) {
+      if (!hit.refreshing) this.refresh(key, hit, load);
+      this.onLookup("hit");
+      return hit.value;
+    }
+    this.onLookup("miss");
     const value = load();
     const entry: Entry<V> = { value, expiresAt: 0, refreshing: false };
     this.entries.set(key, entry);

@@ -8,6 +8,7 @@ import type { Logger } from "../kit/logger.js";
 import type { Snowflake } from "../kit/snowflake.js";
 import type { EventBus } from "../platform/bus/port.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { tweetMetrics, type TweetMetrics } from "./metrics.js";
 import { EventOutbox } from "./outbox.js";
 import { CassandraTweetStore } from "./store/cassandra.js";
 import { LmdbTweetStore } from "./store/lmdb.js";
@@ -27,6 +28,7 @@ export interface TweetContext {
    * for the store) tells the timelines again.
    */
   statesChanged: (viewerId: bigint) => Promise<void>;
+  metrics: TweetMetrics;
 }
 
 /**
@@ -58,5 +60,6 @@ export function createTweetContext(rt: Runtime, overrides: Partial<TweetContext>
   const logger = overrides.logger ?? rt.logger.child({ target: "tweet" });
   const events = overrides.events ?? new EventOutbox({ store: store.outbox, bus, ids, logger });
   const statesChanged = overrides.statesChanged ?? invalidateViewerStates(rt, logger);
-  return { store, bus, ids, logger, events, statesChanged };
+  const metrics = overrides.metrics ?? tweetMetrics(rt.metrics.registry);
+  return { store, bus, ids, logger, events, statesChanged, metrics };
 }

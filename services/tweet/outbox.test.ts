@@ -6,9 +6,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { Snowflake } from "../kit/snowflake.js";
+import { tracingWith, withSpan } from "../kit/tracing.js";
 import { MemoryBus } from "../platform/bus/memory.js";
 import type { ConsumerSpec, EventBus } from "../platform/bus/port.js";
+import { tracedBus } from "../platform/bus/traced.js";
 import { EventOutbox, type OutgoingEvent } from "./outbox.js";
 import { LmdbTweetStore } from "./store/lmdb.js";
 
@@ -151,4 +154,23 @@ test("when neither the bus nor the outbox can take the event, emit fails (the re
   await t.throwsAsync(s.outbox.emit(ev(1)));
   await s.outbox.stop();
   await s.bus.close();
+});
+
+test("an event queued during an outage is relayed as part of the request's trace (its traceparent is kept)", async (t) => {
+  const s = await setup();
+  t.teardown(() => s.cleanup());
+  const exporter = new InMemorySpanExporter();
+  const tracing = tracingWith({ processor: new SimpleSpanProcessor({ exporter }) });
+  const outbox = new EventOutbox({ store: s.store.outbox, bus: tracedBus(s.bus, tracing, "in-process"), ids: new Snowflake({ workerId: 2 }), logger: pino({ level: "silent" }), publishTimeoutMs: 100 });
+  t.teardown(() => outbox.stop());
+  s.bus.state = "fail";
+  t.is(await withSpan(tracing, "CreateTweet", {}, () => outbox.emit(ev(7))), "queued");
+  const [request] = exporter.getFinishedSpans().filter((x) => x.name === "CreateTweet");
+  t.is((await s.store.outbox.list(10))[0]?.traceparent?.split("-")[1], request!.spanContext().traceId);
+  s.bus.restore();
+  // The relay runs later, outside any request.
+  t.is(await outbox.relayOnce(), 1);
+  const relayed = exporter.getFinishedSpans().filter((x) => x.name === "publish tweet.created").at(-1)!;
+  t.is(relayed.spanContext().traceId, request!.spanContext().traceId);
+  t.is(relayed.parentSpanContext?.spanId, request!.spanContext().spanId);
 });

@@ -10,8 +10,12 @@
 //
 // Order: while the outbox holds events, new ones queue behind them instead of
 // overtaking (a tweet.deleted must not reach consumers before its tweet.created).
+//
+// A queued event keeps the trace of the request that made it (its
+// traceparent), and the relay publishes it as part of that trace.
 import type { Logger } from "../kit/logger.js";
 import type { Snowflake } from "../kit/snowflake.js";
+import { currentTraceparent, withTraceparent } from "../kit/tracing.js";
 import { idKey } from "../platform/embedded/lmdb.js";
 import type { EventBus } from "../platform/bus/port.js";
 import type { OutboxEvent, OutboxStore } from "./store/port.js";
@@ -69,7 +73,8 @@ export class EventOutbox {
     }
     this.backlog = true;
     this.queued++;
-    await this.opts.store.put({ ...e, eventId: idKey(this.opts.ids.next()), createdAt: new Date() });
+    const traceparent = currentTraceparent();
+    await this.opts.store.put({ ...e, eventId: idKey(this.opts.ids.next()), createdAt: new Date(), ...(traceparent ? { traceparent } : {}) });
     return "queued";
   }
 
@@ -144,7 +149,7 @@ export class EventOutbox {
     const done: OutboxEvent[] = [];
     for (const e of batch) {
       try {
-        await this.publish(e);
+        await withTraceparent(e.traceparent, () => this.publish(e));
       } catch (err) {
         this.opts.logger.warn({ err, waiting: batch.length - done.length }, "outbox relay: event bus still unavailable");
         break;

@@ -50,22 +50,12 @@ export function checkMediaUrls(urls: readonly string[]): string[] {
   });
 }
 
-// A tag starts after a non-word character (so "a#b" and "&#39;" are not tags)
-// and needs at least one letter: "#2024" is a number, not a hashtag.
-const HASHTAG = /(?<![\p{L}\p{M}\p{N}_&#])[#＃]([\p{L}\p{M}\p{N}_]{1,100})/gu;
-const HAS_LETTER = /[\p{L}\p{M}_]/u;
 // Usernames are 3-15 of [A-Za-z0-9_]; "a@b.com" is an address, not a mention.
 const MENTION = /(?<![A-Za-z0-9_@.])[@＠]([A-Za-z0-9_]{3,15})(?![A-Za-z0-9_@])/g;
 
-/** Hashtags lower-cased, without '#', in order of first appearance. */
-export function extractHashtags(content: string): string[] {
-  const seen = new Set<string>();
-  for (const m of content.matchAll(HASHTAG)) {
-    const tag = m[1]!.toLowerCase();
-    if (HAS_LETTER.test(tag)) seen.add(tag);
-  }
-  return [...seen];
-}
+// Hashtags, normalised as everywhere else (NFKC, case-folded), without '#',
+// in order of first appearance; "#2024" is not a tag.
+export { extractHashtags } from "../kit/hashtag.js";
 
 /** Mentioned usernames without '@', first spelling kept, in order of first appearance. */
 export function extractMentions(content: string): string[] {

@@ -4,9 +4,9 @@ Names, labels and shared snippets. The conventions follow the bitnami charts:
 that only use name, instance and component (they are immutable).
 */}}
 
-{{/* The six targets, in start-up order of their dependencies. */}}
+{{/* The seven targets, in start-up order of their dependencies. */}}
 {{- define "chirp.targets" -}}
-user graph tweet timeline fanout gateway
+user graph tweet timeline fanout discovery gateway
 {{- end -}}
 
 {{- define "chirp.name" -}}
@@ -145,7 +145,8 @@ CHIRP_GRAPH_PORT: {{ $v.graph.port | quote }}
 CHIRP_TWEET_PORT: {{ $v.tweet.port | quote }}
 CHIRP_TIMELINE_PORT: {{ $v.timeline.port | quote }}
 CHIRP_FANOUT_PORT: {{ $v.fanout.port | quote }}
-{{- range $t := list "user" "graph" "tweet" "timeline" }}
+CHIRP_DISCOVERY_PORT: {{ $v.discovery.port | quote }}
+{{- range $t := list "user" "graph" "tweet" "timeline" "discovery" }}
 CHIRP_{{ upper $t }}_ADDR: {{ printf "http://%s:%v" (include "chirp.componentName" (dict "root" $ "component" $t)) (index $v $t).service.port | quote }}
 {{- end }}
 CHIRP_JWT_ISSUER: {{ $v.config.jwt.issuer | quote }}
@@ -159,6 +160,11 @@ CHIRP_REDIS_URL: {{ include "chirp.redisUrl" . | quote }}
 CHIRP_REDIS_CLUSTER_NODES: {{ join "," $v.redis.clusterNodes | quote }}
 {{- end }}
 CHIRP_REDIS_PREFIX: {{ $v.redis.prefix | quote }}
+{{- if $v.tracing.otlpEndpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ $v.tracing.otlpEndpoint | quote }}
+{{- end }}
+OTEL_TRACES_SAMPLER: {{ $v.tracing.sampler | quote }}
+OTEL_TRACES_SAMPLER_ARG: {{ $v.tracing.samplerArg | quote }}
 {{ include "chirp.cassandraEnv" . }}
 {{- end -}}
 

@@ -124,6 +124,53 @@ export function busContract(test: TestFn, name: string, makeBus: () => Promise<{
     await sub.stop();
   });
 
+  withBus("headers travel with the message (the trace context); a message without any has none", async (t, bus) => {
+    const got: BusMessage[] = [];
+    const sub = await bus.consume({ durable: "h1", subjects: ["tweet.unliked"], handler: async (m) => void got.push(m) });
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await bus.publish("tweet.unliked", enc("a"), "h-1", { traceparent });
+    await bus.publish("tweet.unliked", enc("b"), "h-2");
+    t.true(await eventually(() => got.length === 2));
+    const byId = Object.fromEntries(got.map((m) => [m.msgId, m.headers]));
+    t.deepEqual(byId["h-1"], { traceparent });
+    t.is(byId["h-2"], undefined);
+    await sub.stop();
+  });
+
+  withBus("consumer lag: messages waiting, in hand, and redelivered, per durable (for /metrics)", async (t, bus) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const sub = await bus.consume({
+      durable: "lag",
+      subjects: ["user.updated"],
+      concurrency: 10,
+      retryDelayMs: 50,
+      handler: async (m) => {
+        if (m.msgId === "lag-0" && m.deliveryCount === 1) throw new Error("once");
+        await gate;
+      },
+    });
+    const lag = async () => (await bus.consumerLag!()).find((l) => l.durable === "lag");
+    try {
+      for (let i = 0; i < 5; i++) await bus.publish("user.updated", enc("x"), `lag-${i}`);
+      // Every message in hand, one of them for the second time.
+      const held = async () => {
+        const l = await lag();
+        return l !== undefined && l.pending + l.ackPending === 5 && l.redelivered === 1;
+      };
+      t.true(await eventually(held, 5000), JSON.stringify(await lag()));
+    } finally {
+      release();
+    }
+    const drained = async () => {
+      const l = await lag();
+      return l !== undefined && l.pending === 0 && l.ackPending === 0 && l.redelivered === 0;
+    };
+    t.true(await eventually(drained, 5000), JSON.stringify(await lag()));
+    await sub.stop();
+    t.is(await lag(), undefined, "a stopped consumer is not reported");
+  });
+
   withBus("stop() waits for the handler in progress", async (t, bus) => {
     let finished = false;
     let started = false;

@@ -1,7 +1,7 @@
 // NATS JetStream adapter: file-backed streams, durable pull consumers with
 // explicit ack, msgId de-duplication. Core NATS subjects for live updates.
 import { connect } from "@nats-io/transport-node";
-import { nanos, type NatsConnection, type Subscription as NatsSub } from "@nats-io/nats-core";
+import { headers as natsHeaders, nanos, type MsgHdrs, type NatsConnection, type Subscription as NatsSub } from "@nats-io/nats-core";
 import {
   AckPolicy,
   DeliverPolicy,
@@ -13,7 +13,7 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import type { Logger } from "../../kit/logger.js";
-import type { ConsumerSpec, EventBus, Subscription } from "./port.js";
+import type { ConsumerLag, ConsumerSpec, EventBus, Subscription } from "./port.js";
 import { CONSUMER_DEFAULTS, STREAMS, streamFor } from "./streams.js";
 
 export interface JetStreamBusOptions {
@@ -25,9 +25,19 @@ export interface JetStreamBusOptions {
   name?: string;
 }
 
+/** A JetStream consumer this process runs. */
+interface Consumed {
+  stream: string;
+  /** Its JetStream name: durable + subject. */
+  name: string;
+  durable: string;
+  subject: string;
+}
+
 export class JetStreamBus implements EventBus {
   private readonly prefix: string;
   private readonly streamPrefix: string;
+  private readonly consumed = new Set<Consumed>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -89,8 +99,28 @@ export class JetStreamBus implements EventBus {
     }
   }
 
-  async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
-    await this.js.publish(this.prefix + subject, data, { msgID: msgId, timeout: 5000 });
+  async publish(subject: string, data: Uint8Array, msgId: string, headers?: Record<string, string>): Promise<void> {
+    let h: MsgHdrs | undefined;
+    if (headers) {
+      h = natsHeaders();
+      for (const [k, v] of Object.entries(headers)) h.set(k, v);
+    }
+    await this.js.publish(this.prefix + subject, data, h ? { msgID: msgId, timeout: 5000, headers: h } : { msgID: msgId, timeout: 5000 });
+  }
+
+  /** Asks the server about each consumer of this process (num_pending, num_ack_pending, num_redelivered). */
+  async consumerLag(): Promise<ConsumerLag[]> {
+    const lags = await Promise.all(
+      [...this.consumed].map(async (c) => {
+        try {
+          const info = await this.jsm.consumers.info(c.stream, c.name);
+          return [{ durable: c.durable, subject: c.subject, pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered }];
+        } catch {
+          return []; // stopped meanwhile, or the server is away: no figure rather than a failed scrape
+        }
+      }),
+    );
+    return lags.flat();
   }
 
   async consume(spec: ConsumerSpec): Promise<Subscription> {
@@ -123,6 +153,8 @@ export class JetStreamBus implements EventBus {
         }
         const consumer = await this.js.consumers.get(stream, durable);
         const messages = await consumer.consume({ max_messages: concurrency * 2 });
+        const consumed: Consumed = { stream, name: durable, durable: spec.durable, subject };
+        this.consumed.add(consumed);
         const loop = (async () => {
           for await (const m of messages) {
             const work = (async () => {
@@ -131,6 +163,7 @@ export class JetStreamBus implements EventBus {
                 data: m.data,
                 msgId: m.headers?.get("Nats-Msg-Id") ?? `${stream}:${m.seq}`,
                 deliveryCount: m.info.deliveryCount,
+                headers: userHeaders(m.headers),
               };
               try {
                 await spec.handler(msg);
@@ -150,11 +183,12 @@ export class JetStreamBus implements EventBus {
             while (inFlight.size >= concurrency) await Promise.race(inFlight);
           }
         })();
-        return { messages, loop };
+        return { messages, loop, consumed };
       }),
     );
     return {
       stop: async () => {
+        for (const l of loops) this.consumed.delete(l.consumed);
         await Promise.all(loops.map((l) => l.messages.close()));
         await Promise.all(loops.map((l) => l.loop));
         await Promise.all(inFlight);
@@ -188,6 +222,17 @@ export class JetStreamBus implements EventBus {
   async deleteStreams(): Promise<void> {
     for (const s of STREAMS) await this.jsm.streams.delete(this.streamName(s.name)).catch(() => {});
   }
+}
+
+/** The publisher's own headers (NATS's Nats-* ones left out); undefined without any. */
+function userHeaders(h: MsgHdrs | undefined): Record<string, string> | undefined {
+  if (!h) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const k of h.keys()) {
+    if (k.startsWith("Nats-")) continue;
+    (out ??= {})[k] = h.get(k);
+  }
+  return out;
 }
 
 function isNotFound(err: unknown): boolean {

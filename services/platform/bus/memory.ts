@@ -2,7 +2,7 @@
 // semantics as the JetStream adapter (msgId de-duplication, ack on handler
 // success, delayed redelivery up to maxDeliver, durable names that share work).
 // It keeps no history: a durable created later sees only later messages.
-import type { BusMessage, ConsumerSpec, EventBus, Subscription } from "./port.js";
+import type { BusMessage, ConsumerLag, ConsumerSpec, EventBus, Subscription } from "./port.js";
 import { CONSUMER_DEFAULTS, streamFor, subjectMatches } from "./streams.js";
 
 interface Member {
@@ -17,6 +17,10 @@ interface Durable {
   queue: BusMessage[];
   members: Member[];
   next: number;
+  /** Failed messages waiting for their redelivery. */
+  retrying: number;
+  /** Deliveries in progress of messages delivered before. */
+  redelivering: number;
 }
 
 export interface MemoryBusOptions {
@@ -33,7 +37,7 @@ export class MemoryBus implements EventBus {
 
   constructor(private readonly opts: MemoryBusOptions = {}) {}
 
-  async publish(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+  async publish(subject: string, data: Uint8Array, msgId: string, headers?: Record<string, string>): Promise<void> {
     if (this.closed) throw new Error("bus is closed");
     const stream = streamFor(subject);
     const now = Date.now();
@@ -46,7 +50,7 @@ export class MemoryBus implements EventBus {
     this.seen.set(key, now + stream.duplicateWindowMs);
     for (const d of this.durables.values()) {
       if (d.subjects.some((p) => subjectMatches(p, subject))) {
-        d.queue.push({ subject, data, msgId, deliveryCount: 0 });
+        d.queue.push({ subject, data, msgId, deliveryCount: 0, headers });
         this.pump(d);
       }
     }
@@ -55,7 +59,7 @@ export class MemoryBus implements EventBus {
   async consume(spec: ConsumerSpec): Promise<Subscription> {
     let d = this.durables.get(spec.durable);
     if (!d) {
-      d = { subjects: spec.subjects, queue: [], members: [], next: 0 };
+      d = { subjects: spec.subjects, queue: [], members: [], next: 0, retrying: 0, redelivering: 0 };
       this.durables.set(spec.durable, d);
     }
     const member: Member = {
@@ -96,6 +100,17 @@ export class MemoryBus implements EventBus {
         if (set.size === 0) this.live.delete(subject);
       },
     };
+  }
+
+  /** As JetStream counts: a failed message waiting for its retry is still unacknowledged, and delivered before once retried. */
+  async consumerLag(): Promise<ConsumerLag[]> {
+    return [...this.durables].filter(([, d]) => d.members.length > 0).map(([durable, d]) => ({
+      durable,
+      subject: d.subjects.join(","),
+      pending: d.queue.filter((m) => m.deliveryCount === 0).length,
+      ackPending: d.members.reduce((n, m) => n + m.inFlight, 0) + d.retrying + d.queue.filter((m) => m.deliveryCount > 0).length,
+      redelivered: d.redelivering + d.queue.filter((m) => m.deliveryCount > 0).length,
+    }));
   }
 
   async ping(): Promise<void> {
@@ -144,20 +159,25 @@ export class MemoryBus implements EventBus {
 
   private async deliver(d: Durable, member: Member, msg: BusMessage): Promise<void> {
     member.inFlight++;
+    const again = msg.deliveryCount > 1;
+    if (again) d.redelivering++;
     try {
       await member.spec.handler(msg);
     } catch (err) {
       if (msg.deliveryCount >= member.spec.maxDeliver) {
         this.opts.onDeadLetter?.([...this.durables].find(([, v]) => v === d)?.[0] ?? "?", msg, err);
       } else {
+        d.retrying++;
         const timer = setTimeout(() => {
           this.timers.delete(timer);
+          d.retrying--;
           d.queue.push(msg);
           this.pump(d);
         }, member.spec.retryDelayMs);
         this.timers.add(timer);
       }
     } finally {
+      if (again) d.redelivering--;
       member.inFlight--;
       if (member.inFlight === 0) member.idle.splice(0).forEach((r) => r());
       this.pump(d);

@@ -15,6 +15,21 @@ export interface BusMessage {
   msgId: string;
   /** 1 on the first delivery. */
   deliveryCount: number;
+  /** What the publisher put in the message's headers (the trace context: traced.ts). */
+  headers?: Record<string, string> | undefined;
+}
+
+/** How far a durable consumer of this process is behind, for /metrics. */
+export interface ConsumerLag {
+  durable: string;
+  /** The subject (JetStream: one consumer per subject) or subjects it takes. */
+  subject: string;
+  /** Messages not delivered yet. */
+  pending: number;
+  /** Delivered and not acknowledged yet. */
+  ackPending: number;
+  /** Delivered more than once and not acknowledged yet (failed handlers waiting for their retry). */
+  redelivered: number;
 }
 
 export interface ConsumerSpec {
@@ -37,10 +52,13 @@ export interface Subscription {
 }
 
 export interface EventBus {
-  publish(subject: string, data: Uint8Array, msgId: string): Promise<void>;
+  /** `headers` travel with the message to its consumers (BusMessage.headers). */
+  publish(subject: string, data: Uint8Array, msgId: string, headers?: Record<string, string>): Promise<void>;
   consume(spec: ConsumerSpec): Promise<Subscription>;
   publishEphemeral(subject: string, data: Uint8Array): void;
   subscribeEphemeral(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription;
+  /** The lag of every durable consumer this process runs (consumer info); for /metrics. */
+  consumerLag?(): Promise<ConsumerLag[]>;
   /** Resolves when the bus answers; for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

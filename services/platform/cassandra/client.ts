@@ -4,6 +4,8 @@ import cassandra from "cassandra-driver";
 import type { CassandraConfig } from "./config.js";
 import { registerUnavailableError } from "../../kit/errors.js";
 import { coalesceRequests } from "./coalesce.js";
+import { cassandraMetrics } from "./metrics.js";
+import type { Registry } from "prom-client";
 
 registerUnavailableError("NoHostAvailableError");
 registerUnavailableError("OperationTimedOutError");
@@ -14,8 +16,9 @@ export const consistencies = cassandra.types.consistencies;
 
 export function createCassandraClient(
   cfg: CassandraConfig,
-  opts: { keyspace?: boolean; readTimeoutMs?: number } = {},
+  opts: { keyspace?: boolean; readTimeoutMs?: number; /** Query latency and pool figures go here (metrics.ts). */ metrics?: Registry } = {},
 ): CassandraClient {
+  const watched = opts.metrics ? cassandraMetrics(opts.metrics) : undefined;
   const client = new cassandra.Client({
     contactPoints: cfg.contactPoints,
     localDataCenter: cfg.localDc,
@@ -29,7 +32,9 @@ export function createCassandraClient(
     },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     socketOptions: { connectTimeout: 5000, readTimeout: opts.readTimeoutMs ?? 12000 },
+    ...(watched ? { requestTracker: watched.tracker } : {}),
   });
+  watched?.clients.add(client);
   if (cfg.coalesce) coalesceRequests(client);
   return client;
 }

@@ -2,16 +2,29 @@
 // one Lua call per Redis master, then a live event to those of them streaming.
 // The message is acked only after the writes succeeded; ZADD and ZREM are
 // idempotent, so a redelivered job never duplicates an entry.
+import { snowflakeTime } from "../../kit/snowflake.js";
+import { NO_TRACING, SpanKind, withSpan } from "../../kit/tracing.js";
 import type { TimelineContext } from "../context.js";
 import { publishLive } from "../live.js";
-import type { FanoutJob } from "./job.js";
+import type { FanoutJob, FanoutOp } from "./job.js";
+import { fanoutMetrics } from "./metrics.js";
+
+/**
+ * One tweet id into (or out of) home timelines, in a span of its own with
+ * tracing on; an add records how long after the post it became visible there.
+ */
+export async function writeTimelines(ctx: TimelineContext, op: FanoutOp, userIds: readonly bigint[], tweetId: bigint, audience: "author" | "followers"): Promise<void> {
+  const attributes = { "db.system.name": ctx.mode === "cluster" ? "redis" : "in-process", "chirp.timelines": userIds.length, "chirp.tweet_id": tweetId.toString() };
+  await withSpan(ctx.tracing ?? NO_TRACING, `timeline-store ${op}`, attributes, async () => {
+    if (op === "add") await ctx.store.add(userIds, [tweetId]);
+    else await ctx.store.remove(userIds, [tweetId]);
+  }, SpanKind.CLIENT);
+  if (op === "add") fanoutMetrics(ctx.metrics.registry).delay.observe({ audience }, Math.max(0, Date.now() - snowflakeTime(tweetId)) / 1000);
+}
 
 export async function handleBatch(ctx: TimelineContext, job: FanoutJob): Promise<void> {
   // Presence is read alongside the write: both are one round trip.
-  const [, online] = await Promise.all([
-    job.op === "add" ? ctx.store.add(job.followerIds, [job.tweetId]) : ctx.store.remove(job.followerIds, [job.tweetId]),
-    ctx.store.online(job.followerIds),
-  ]);
+  const [, online] = await Promise.all([writeTimelines(ctx, job.op, job.followerIds, job.tweetId, "followers"), ctx.store.online(job.followerIds)]);
   if (online.length > 0) {
     publishLive(
       ctx.bus,

@@ -8,6 +8,7 @@ export interface FanoutMetrics {
   batchSeconds: Histogram<"op">;
   scans: Counter<"op">;
   scannedTweets: Counter<"op">;
+  delay: Histogram<"audience">;
 }
 
 const made = new WeakMap<Registry, FanoutMetrics>();
@@ -45,6 +46,13 @@ export function fanoutMetrics(registry: Registry): FanoutMetrics {
         name: "timeline_fanout_scanned_tweets_total",
         help: "Tweets planned by those reads, by op (divided by the scans: tweets per read).",
         labelNames: ["op"],
+        registers: [registry],
+      }),
+      delay: new Histogram({
+        name: "chirp_fanout_delay_seconds",
+        help: "From a tweet's creation (its Snowflake time) to its id being in home timelines, by audience (author: the author's own, written first; followers: a fanout.batch job's).",
+        labelNames: ["audience"],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
         registers: [registry],
       }),
     };

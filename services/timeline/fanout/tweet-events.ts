@@ -9,6 +9,7 @@ import type { Tweet } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { BusMessage } from "../../platform/bus/port.js";
 import type { TimelineContext } from "../context.js";
 import { publishLive, type LiveEvent } from "../live.js";
+import { writeTimelines } from "./batch.js";
 import { isLargeAccount } from "./large.js";
 import type { FanoutPlanner } from "./plan.js";
 
@@ -45,9 +46,6 @@ export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage, 
 }
 
 async function toAuthor(ctx: TimelineContext, authorId: bigint, e: LiveEvent): Promise<void> {
-  const [, online] = await Promise.all([
-    e.kind === "tweet" ? ctx.store.add([authorId], [e.tweetId]) : ctx.store.remove([authorId], [e.tweetId]),
-    ctx.store.online([authorId]),
-  ]);
+  const [, online] = await Promise.all([writeTimelines(ctx, e.kind === "tweet" ? "add" : "remove", [authorId], e.tweetId, "author"), ctx.store.online([authorId])]);
   publishLive(ctx.bus, online, e);
 }

@@ -5,13 +5,14 @@ import { requireCaller } from "../../kit/auth.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { homePage } from "../home.js";
 import { hydrate } from "../hydrate.js";
+import { timed } from "../metrics.js";
 import type { ReadContext } from "../read-context.js";
 
 export const DEFAULT_LIMIT = 20;
 
 export function homeRoutes(rc: ReadContext): Partial<ServiceImpl<typeof TimelineService>> {
   return {
-    async getHomeTimeline(req, hc) {
+    getHomeTimeline: (req, hc) => timed(rc.timelineMetrics, "home", async () => {
       const { userId } = requireCaller(hc);
       const before = decodeCursor(req.cursor);
       const page = await homePage(rc, userId, before, req.limit || DEFAULT_LIMIT);
@@ -24,6 +25,6 @@ export function homeRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
       // The cursor is the last id considered, shown or not: dropped ids are not read again.
       const last = page.ids.at(-1);
       return { tweets, hasMore: page.hasMore, nextCursor: page.hasMore && last !== undefined ? encodeCursor(last) : "" };
-    },
+    }),
   };
 }

@@ -4,12 +4,13 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { TimelineService } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { callerKey } from "../../kit/auth.js";
 import { hydrateTweets } from "../hydrate.js";
+import { timed } from "../metrics.js";
 import type { ReadContext } from "../read-context.js";
 import { DEFAULT_LIMIT } from "./home.js";
 
 export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof TimelineService>> {
   return {
-    async getUserTimeline(req, hc) {
+    getUserTimeline: (req, hc) => timed(rc.timelineMetrics, "user", async () => {
       const viewer = hc.values.get(callerKey)?.userId;
       // The tweet service's cursor goes back and forth unchanged: it is as opaque to us as to the client.
       // The viewer's states version is read before their states are, as the cache needs (viewer-states.ts).
@@ -22,6 +23,6 @@ export function userRoutes(rc: ReadContext): Partial<ServiceImpl<typeof Timeline
         nextCursor: page.nextCursor,
         hasMore: page.hasMore,
       };
-    },
+    }),
   };
 }

@@ -86,6 +86,8 @@ export interface TimelineStore {
 
   /** Forgets every timeline and all other state of this store (tests; ops after an incident). */
   dropAll(): Promise<void>;
+  /** Memory used and the limit (maxmemory; 0: none) of each Redis server holding the timelines; absent in process. */
+  memory?(): Promise<Array<{ node: string; usedBytes: number; maxBytes: number }>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

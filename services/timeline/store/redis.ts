@@ -354,6 +354,17 @@ export class RedisTimelineStore implements TimelineStore {
     );
   }
 
+  async memory(): Promise<Array<{ node: string; usedBytes: number; maxBytes: number }>> {
+    const nodes = isCluster(this.client) ? this.client.nodes("master") : [this.client];
+    return Promise.all(
+      nodes.map(async (n) => {
+        const info = await n.info("memory");
+        const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, "m").exec(info)?.[1] ?? 0);
+        return { node: `${n.options.host ?? "?"}:${n.options.port ?? 6379}`, usedBytes: field("used_memory"), maxBytes: field("maxmemory") };
+      }),
+    );
+  }
+
   async ping(): Promise<void> {
     const nodes = isCluster(this.client) ? this.client.nodes("master") : [this.client];
     if (nodes.length === 0) throw new Error("no Redis Cluster master is known");

@@ -30,7 +30,10 @@ export function engagementRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof 
     async retweet(req, hc) {
       const { userId } = requireCaller(hc);
       const r = await ctx.store.retweet(userId, req.tweetId, ctx.ids.next());
-      if (r.created) await ctx.events.emit(tweetRetweeted(r.retweet, r.originalAuthorId));
+      if (r.created) {
+        ctx.metrics.created.inc({ kind: "retweet" });
+        await ctx.events.emit(tweetRetweeted(r.retweet, r.originalAuthorId));
+      }
       await ctx.statesChanged(userId);
       return { retweet: toTweetProto(r.retweet), created: r.created };
     },

@@ -13,7 +13,7 @@ export function tweetRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof Tweet
     async createTweet(req, hc) {
       const { userId } = requireCaller(hc);
       const content = checkContent(req.content);
-      const { tweet } = await ctx.store.createTweet(
+      const { tweet, created } = await ctx.store.createTweet(
         {
           tweetId: ctx.ids.next(),
           authorId: userId,
@@ -25,6 +25,7 @@ export function tweetRoutes(ctx: TweetContext): Partial<ServiceImpl<typeof Tweet
         },
         { idempotencyKey: req.idempotencyKey || undefined },
       );
+      if (created) ctx.metrics.created.inc({ kind: req.replyToTweetId ? "reply" : "tweet" });
       // Also on a retry: if the first attempt stored the tweet but never got
       // its event out, this one does; otherwise the bus drops the duplicate.
       await ctx.events.emit(tweetCreated(tweet));

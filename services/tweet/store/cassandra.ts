@@ -76,9 +76,9 @@ const Q = {
   selectRetweet: "SELECT retweet_id FROM retweets_by_user WHERE user_id = ? AND tweet_id = ?",
   releaseRetweet: "DELETE FROM retweets_by_user WHERE user_id = ? AND tweet_id = ? IF retweet_id = ?",
   retweetedIn: "SELECT tweet_id FROM retweets_by_user WHERE user_id = ? AND tweet_id IN ?",
-  outboxPut: "INSERT INTO event_outbox (shard, event_id, msg_id, subject, payload, created_at) VALUES (0, ?, ?, ?, ?, ?)",
-  outboxList: "SELECT event_id, msg_id, subject, payload, created_at FROM event_outbox WHERE shard = 0 LIMIT ?",
-  outboxListAfter: "SELECT event_id, msg_id, subject, payload, created_at FROM event_outbox WHERE shard = 0 AND event_id > ? LIMIT ?",
+  outboxPut: "INSERT INTO event_outbox (shard, event_id, msg_id, subject, payload, created_at, trace_parent) VALUES (0, ?, ?, ?, ?, ?, ?)",
+  outboxList: "SELECT event_id, msg_id, subject, payload, created_at, trace_parent FROM event_outbox WHERE shard = 0 LIMIT ?",
+  outboxListAfter: "SELECT event_id, msg_id, subject, payload, created_at, trace_parent FROM event_outbox WHERE shard = 0 AND event_id > ? LIMIT ?",
   outboxRemove: "DELETE FROM event_outbox WHERE shard = 0 AND event_id = ?",
 } as const;
 
@@ -578,7 +578,7 @@ class CassandraOutbox implements OutboxStore {
   constructor(private readonly client: CassandraClient) {}
 
   async put(e: OutboxEvent): Promise<void> {
-    await this.client.execute(Q.outboxPut, [e.eventId, e.msgId, e.subject, Buffer.from(e.payload), e.createdAt], { prepare: true });
+    await this.client.execute(Q.outboxPut, [e.eventId, e.msgId, e.subject, Buffer.from(e.payload), e.createdAt, e.traceparent ?? null], { prepare: true });
   }
 
   async list(limit: number, afterEventId?: string): Promise<OutboxEvent[]> {
@@ -586,13 +586,18 @@ class CassandraOutbox implements OutboxStore {
       afterEventId === undefined
         ? await this.client.execute(Q.outboxList, [limit], { prepare: true })
         : await this.client.execute(Q.outboxListAfter, [afterEventId, limit], { prepare: true });
-    return rs.rows.map((r) => ({
-      eventId: r.get("event_id") as string,
-      msgId: r.get("msg_id") as string,
-      subject: r.get("subject") as string,
-      payload: new Uint8Array(r.get("payload") as Buffer),
-      createdAt: r.get("created_at") as Date,
-    }));
+    return rs.rows.map((r) => {
+      const e: OutboxEvent = {
+        eventId: r.get("event_id") as string,
+        msgId: r.get("msg_id") as string,
+        subject: r.get("subject") as string,
+        payload: new Uint8Array(r.get("payload") as Buffer),
+        createdAt: r.get("created_at") as Date,
+      };
+      const traceparent = r.get("trace_parent") as string | null;
+      if (traceparent) e.traceparent = traceparent;
+      return e;
+    });
   }
 
   async remove(eventIds: string[]): Promise<void> {

@@ -312,6 +312,8 @@ export function storeContract(test: TestFn, name: string, getStore: () => Promis
       msgId: `tweet.created:${n}`,
       payload: new Uint8Array([n, 1, 2]),
       createdAt: new Date(1_700_000_000_000 + n),
+      // The request's trace goes along (outbox.ts); events without one stay without.
+      ...(n === 2 ? { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" } : {}),
     });
     for (const n of [3, 1, 2]) await store.outbox.put(e(n));
     const mine = (await store.outbox.list(1000)).filter((x) => x.eventId.startsWith(prefix));

@@ -63,6 +63,8 @@ interface OutboxDoc {
   m: string;
   p: Uint8Array;
   at: number;
+  /** traceparent */
+  t?: string;
 }
 
 const toDoc = (t: TweetRow): TweetDoc => ({
@@ -415,7 +417,9 @@ class LmdbOutbox implements OutboxStore {
   constructor(private readonly db: EmbeddedDb) {}
 
   async put(e: OutboxEvent): Promise<void> {
-    await this.db.put(["o", e.eventId], { s: e.subject, m: e.msgId, p: e.payload, at: e.createdAt.getTime() } satisfies OutboxDoc);
+    const doc: OutboxDoc = { s: e.subject, m: e.msgId, p: e.payload, at: e.createdAt.getTime() };
+    if (e.traceparent) doc.t = e.traceparent;
+    await this.db.put(["o", e.eventId], doc);
   }
 
   async list(limit: number, afterEventId?: string): Promise<OutboxEvent[]> {
@@ -427,7 +431,9 @@ class LmdbOutbox implements OutboxStore {
     });
     return [...range].map(({ key, value }) => {
       const v = value as OutboxDoc;
-      return { eventId: key[1] as string, subject: v.s, msgId: v.m, payload: new Uint8Array(v.p), createdAt: new Date(v.at) };
+      const e: OutboxEvent = { eventId: key[1] as string, subject: v.s, msgId: v.m, payload: new Uint8Array(v.p), createdAt: new Date(v.at) };
+      if (v.t) e.traceparent = v.t;
+      return e;
     });
   }
 

@@ -64,6 +64,8 @@ export interface OutboxEvent {
   msgId: string;
   payload: Uint8Array;
   createdAt: Date;
+  /** The trace of the request that made it (W3C traceparent), continued by the relay. */
+  traceparent?: string;
 }
 
 export interface OutboxStore {

@@ -20,22 +20,13 @@ if [[ -x "$WRAPPER" ]] && "$WRAPPER" --version >/dev/null 2>&1; then
   echo "$WRAPPER"
   exit 0
 fi
-if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-  echo "bench/tools/h2load.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install nghttp2-client yourself and put h2load on PATH" >&2
-  exit 1
-fi
-
+# shellcheck source=../../scripts/lib/deb-unpack.sh
+source "$ROOT/scripts/lib/deb-unpack.sh"
+deb_tools_or_exit bench/tools/h2load.sh "install nghttp2-client yourself and put h2load on PATH"
 mkdir -p "$DIR"
-work="$(mktemp -d "$DIR/.fetch.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 # The client and the one library a Debian machine rarely has; the others
 # (libnghttp2, OpenSSL, jemalloc, libstdc++) come with the base system.
-# As root, apt would hand the download to its _apt user, who cannot write here.
-sandbox=()
-[[ $EUID -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
-(cd "$work" && apt-get "${sandbox[@]}" download -q nghttp2-client libev4 >&2)
-rm -rf "$DIR/root"
-for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$DIR/root"; done
+deb_unpack "$DIR/root" nghttp2-client libev4
 # The unpacked libraries, wherever this architecture keeps them.
 libs="$(dirname "$(find "$DIR/root" -name 'libev.so.4' | head -1)")"
 missing="$(LD_LIBRARY_PATH="$libs" ldd "$DIR/root/usr/bin/h2load" | awk '/not found/ {print $1}')"

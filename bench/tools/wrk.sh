@@ -28,23 +28,13 @@ if command -v wrk >/dev/null && works "$(command -v wrk)"; then
   command -v wrk
   exit 0
 fi
-if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-  echo "bench/tools/wrk.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install wrk yourself and put it on PATH" >&2
-  exit 1
-fi
-
+# shellcheck source=../../scripts/lib/deb-unpack.sh
+source "$ROOT/scripts/lib/deb-unpack.sh"
+deb_tools_or_exit bench/tools/wrk.sh "install wrk yourself and put it on PATH"
 mkdir -p "$DIR"
-work="$(mktemp -d "$DIR/.fetch.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 # wrk and its LuaJIT (Debian ships two builds of it: either will do); OpenSSL
-# comes with the base system. As root, apt would hand the download to its
-# _apt user, who cannot write here.
-sandbox=()
-[[ $EUID -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
-(cd "$work" && apt-get "${sandbox[@]}" download -q wrk >&2)
-(cd "$work" && { apt-get "${sandbox[@]}" download -q libluajit2-5.1-2 >&2 || apt-get "${sandbox[@]}" download -q libluajit-5.1-2 >&2; })
-rm -rf "$DIR/root"
-for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$DIR/root"; done
+# comes with the base system.
+deb_unpack "$DIR/root" wrk "libluajit2-5.1-2|libluajit-5.1-2"
 libs="$(dirname "$(find "$DIR/root" -name 'libluajit-5.1.so.2*' | head -1)")"
 missing="$(LD_LIBRARY_PATH="$libs" ldd "$DIR/root/usr/bin/wrk" | awk '/not found/ {print $1}')"
 if [[ -n "$missing" ]]; then

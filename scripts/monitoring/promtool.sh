@@ -20,22 +20,13 @@ if command -v promtool >/dev/null && promtool --version >/dev/null 2>&1; then
   command -v promtool
   exit 0
 fi
-if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-  echo "scripts/monitoring/promtool.sh: needs apt-get and dpkg-deb (Debian or Ubuntu); install Prometheus's promtool yourself and put it on PATH" >&2
-  exit 1
-fi
-
+# shellcheck source=../lib/deb-unpack.sh
+source "$ROOT/scripts/lib/deb-unpack.sh"
+deb_tools_or_exit scripts/monitoring/promtool.sh "install Prometheus's promtool yourself and put it on PATH"
 mkdir -p "$DIR"
 work="$(mktemp -d "$DIR/.fetch.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-# As root, apt would hand the download to its _apt user, who cannot write here.
-sandbox=()
-[[ $EUID -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
-if ! (cd "$work" && apt-get "${sandbox[@]}" download -q prometheus >&2); then
-  echo "scripts/monitoring/promtool.sh: apt-get download prometheus failed; run 'apt-get update' once (as root), or put promtool on PATH" >&2
-  exit 1
-fi
-dpkg-deb -x "$work"/prometheus_*.deb "$work/root"
+deb_unpack "$work/root" prometheus
 # Moved into place whole, so a half-written binary never counts as installed.
 mv -f "$work/root/usr/bin/promtool" "$BIN.new"
 mv -f "$BIN.new" "$BIN"

@@ -1,9 +1,9 @@
 // The bare node:http baseline (bare-server.ts): the page it answers with,
 // taken from the gateway in the same run, and the server in its own process.
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitForHttp200 } from "../http.js";
+import { spawnBaseline } from "./child.js";
 import type { Actor } from "../mix.js";
 
 export interface HomePage {
@@ -42,31 +42,13 @@ export interface BareServer {
 export async function startBare(o: { repoRoot: string; port: number; page: HomePage; dir: string; logDir: string }): Promise<BareServer> {
   const bodyFile = join(o.dir, "home-page.json");
   writeFileSync(bodyFile, o.page.body);
-  const fd = openSync(join(o.logDir, "bare.log"), "a");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "bench/baselines/bare-server.ts"], {
-    cwd: o.repoRoot,
-    env: { ...process.env, BENCH_BARE_PORT: String(o.port), BENCH_BARE_BODY: bodyFile, BENCH_BARE_CONTENT_TYPE: o.page.contentType },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  let exited = false;
-  child.on("exit", () => (exited = true));
+  const { pid, exited, stop } = spawnBaseline({ repoRoot: o.repoRoot, script: "bench/baselines/bare-server.ts", env: { BENCH_BARE_PORT: String(o.port), BENCH_BARE_BODY: bodyFile, BENCH_BARE_CONTENT_TYPE: o.page.contentType }, logFile: join(o.logDir, "bare.log") });
   const url = `http://127.0.0.1:${o.port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      const force = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
   try {
-    await waitForHttp200(`${url}/`, 30_000, () => !exited);
+    await waitForHttp200(`${url}/`, 30_000, () => !exited());
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, pid: child.pid ?? -1, stop };
+  return { url, pid, stop };
 }

@@ -5,13 +5,13 @@
 // page. No storage, no downstream calls: what is left is the framework.
 //   BENCH_ECHO_PORT=18159 CHIRP_JWT_PUBLIC_KEY=... node --import tsx bench/baselines/echo-server.ts
 import { create } from "@bufbuild/protobuf";
-import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { GetHomeTimelineResponseSchema, GetUserTimelineResponseSchema, HydratedTweetSchema, TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { GetUserTimelineResponseSchema, TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TokenVerifier } from "../../services/kit/auth.js";
 import { HealthMonitor } from "../../services/kit/health.js";
 import { createLogger } from "../../services/kit/logger.js";
 import { createMetrics } from "../../services/kit/metrics.js";
 import { serve } from "../../services/kit/server.js";
+import { homePage } from "./home-page.js";
 import { implement } from "../../services/kit/unary-call.js";
 
 const port = Number(process.env.BENCH_ECHO_PORT ?? 18159);
@@ -23,31 +23,7 @@ const verifier = await TokenVerifier.fromPem(publicKey, {
   audience: process.env.CHIRP_JWT_AUDIENCE ?? "chirp-api",
 });
 
-const now = timestampNow();
-const page = create(GetHomeTimelineResponseSchema, {
-  tweets: Array.from({ length: 20 }, (_, i) =>
-    create(HydratedTweetSchema, {
-      tweet: {
-        tweetId: 250_000_000_000_000_000n + BigInt(i),
-        authorId: 240_000_000_000_000_000n + BigInt(i % 7),
-        content: `Seed tweet ${i + 1} from user ${(i % 7) + 1}: thinking about latency and deploy again, coffee later #weekend`,
-        createdAt: now,
-        hashtags: ["weekend"],
-      },
-      author: {
-        userId: 240_000_000_000_000_000n + BigInt(i % 7),
-        username: `bench_u00000${(i % 7) + 1}`,
-        displayName: `Bench user ${(i % 7) + 1}`,
-        createdAt: now,
-        followerCount: 42n,
-        followingCount: 30n,
-        tweetCount: 10n,
-      },
-    }),
-  ),
-  nextCursor: "",
-  hasMore: true,
-});
+const page = homePage();
 
 const userPage = create(GetUserTimelineResponseSchema, { tweets: page.tweets, nextCursor: "", hasMore: true });
 

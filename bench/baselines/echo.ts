@@ -2,8 +2,6 @@
 // kit's server stack with a stub that answers a canned 20-tweet page), over
 // HTTP/1.1 with the Connect protocol (JSON, like the REST edge's clients) and
 // over gRPC (like the gRPC-direct variant). Runs in its own process.
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -12,6 +10,7 @@ import type { HttpClient } from "../http.js";
 import { waitHealthy } from "../launch.js";
 import { grpcOutcome, restOutcome, type Actor } from "../mix.js";
 import type { Op } from "../openloop.js";
+import { spawnBaseline } from "./child.js";
 import { Rng } from "../rng.js";
 
 export interface EchoServer {
@@ -21,33 +20,15 @@ export interface EchoServer {
 }
 
 export async function startEcho(o: { repoRoot: string; port: number; publicKeyPem: string; logDir: string; logLevel: string }): Promise<EchoServer> {
-  const fd = openSync(join(o.logDir, "echo.log"), "a");
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "bench/baselines/echo-server.ts"], {
-    cwd: o.repoRoot,
-    env: { ...process.env, BENCH_ECHO_PORT: String(o.port), CHIRP_JWT_PUBLIC_KEY: o.publicKeyPem, CHIRP_LOG_LEVEL: o.logLevel },
-    stdio: ["ignore", fd, fd],
-  });
-  closeSync(fd);
-  let exited = false;
-  child.on("exit", () => (exited = true));
+  const { pid, exited, stop } = spawnBaseline({ repoRoot: o.repoRoot, script: "bench/baselines/echo-server.ts", env: { BENCH_ECHO_PORT: String(o.port), CHIRP_JWT_PUBLIC_KEY: o.publicKeyPem, CHIRP_LOG_LEVEL: o.logLevel }, logFile: join(o.logDir, "echo.log") });
   const url = `http://127.0.0.1:${o.port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (exited) return resolve();
-      const force = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
   try {
-    await waitHealthy(url, 60_000, () => !exited);
+    await waitHealthy(url, 60_000, () => !exited());
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, pid: child.pid ?? -1, stop };
+  return { url, pid, stop };
 }
 
 const PATH = `/${TimelineService.typeName}/GetHomeTimeline`;

@@ -25,14 +25,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import {
   GetHomeTimelineRequestSchema,
   GetHomeTimelineResponseSchema,
-  HydratedTweetSchema,
   TimelineService,
 } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TokenSigner, TokenVerifier } from "../../../services/kit/auth.js";
@@ -47,6 +45,7 @@ import { serve } from "../../../services/kit/server.js";
 import { implement } from "../../../services/kit/unary-call.js";
 import { benchArgs } from "../../args.js";
 import { h2loadBinary, parseLog } from "../../h2load.js";
+import { homePage } from "../../baselines/home-page.js";
 import { calibrationLine, loadAverage, machineInfo } from "../../machine.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -67,34 +66,6 @@ const CLIENT_NAMES: Record<ClientVariant, string> = {
   stock: "createGrpcTransport (connect-node)",
 };
 
-/** A home page of 20 hydrated tweets, as bench/baselines/echo-server.ts answers. */
-function homePage() {
-  const now = timestampNow();
-  return create(GetHomeTimelineResponseSchema, {
-    tweets: Array.from({ length: 20 }, (_, i) =>
-      create(HydratedTweetSchema, {
-        tweet: {
-          tweetId: 250_000_000_000_000_000n + BigInt(i),
-          authorId: 240_000_000_000_000_000n + BigInt(i % 7),
-          content: `Seed tweet ${i + 1} from user ${(i % 7) + 1}: thinking about latency and deploy again, coffee later #weekend`,
-          createdAt: now,
-          hashtags: ["weekend"],
-        },
-        author: {
-          userId: 240_000_000_000_000_000n + BigInt(i % 7),
-          username: `bench_u00000${(i % 7) + 1}`,
-          displayName: `Bench user ${(i % 7) + 1}`,
-          createdAt: now,
-          followerCount: 42n,
-          followingCount: 30n,
-          tweetCount: 10n,
-        },
-      }),
-    ),
-    nextCursor: "",
-    hasMore: true,
-  });
-}
 
 // ---------------------------------------------------------------- children
 

@@ -44,14 +44,11 @@ export function checkAddresses(config: ChirpConfig, targets: TargetName[]): void
 
 export async function startTargets(rt: Runtime, names: TargetName[], overrides: TargetOverrides = {}): Promise<RunningTargets> {
   const opened = new Map<keyof Shared, Promise<unknown>>();
-  const shared: Shared = {
-    timelineStore: () => open("timelineStore") as ReturnType<Shared["timelineStore"]>,
-    hydrationCache: () => open("hydrationCache") as ReturnType<Shared["hydrationCache"]>,
-  };
+  const shared = Object.fromEntries(Object.keys(SHARED).map((name) => [name, () => open(name as keyof Shared)])) as unknown as Shared;
   function open(name: keyof Shared): Promise<unknown> {
     let p = opened.get(name);
     if (!p) {
-      p = SHARED[name].open(rt, overrides);
+      p = SHARED[name].open(rt, overrides, shared);
       opened.set(name, p);
       p.catch(() => opened.delete(name));
     }
@@ -87,7 +84,7 @@ export async function startTargets(rt: Runtime, names: TargetName[], overrides: 
       }
       for (const [name, p] of opened) {
         const value = await p.catch(() => undefined);
-        if (value !== undefined) await SHARED[name].close(value as never).catch((err) => rt.logger.warn({ err, piece: name }, "close failed"));
+        if (value !== undefined) await SHARED[name].close?.(value as never).catch((err) => rt.logger.warn({ err, piece: name }, "close failed"));
       }
       opened.clear();
     },

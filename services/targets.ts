@@ -13,7 +13,7 @@ import { readGatewayConfig, type GatewayConfig } from "./gateway/config.js";
 import { start as startGateway } from "./gateway/target.js";
 import type { GraphContext } from "./graph/context.js";
 import { start as startGraph } from "./graph/target.js";
-import { readHydrationConfig } from "./hydration/config.js";
+import { readHydrationConfig, type HydrationConfig } from "./hydration/config.js";
 import { openHydrationCache } from "./hydration/open.js";
 import type { HydrationCache } from "./hydration/port.js";
 import { readTimelineConfig, type TimelineConfig } from "./timeline/config.js";
@@ -40,21 +40,25 @@ export interface TargetOverrides {
 
 /** Pieces that several targets of one process share, each opened once, when a target first asks. */
 export interface Shared {
+  /** The timeline service's and fan-out worker's settings, read once. */
+  timelineConfig(): Promise<TimelineConfig>;
+  hydrationConfig(): Promise<HydrationConfig>;
   timelineStore(): Promise<TimelineStore>;
   /** What reads show of tweets and accounts, shared by every reader (services/hydration/). */
   hydrationCache(): Promise<HydrationCache>;
 }
 
 interface SharedSpec<T> {
-  open(rt: Runtime, overrides: TargetOverrides): Promise<T>;
-  close(value: T): Promise<void>;
+  /** May take other pieces from `shared`. */
+  open(rt: Runtime, overrides: TargetOverrides, shared: Shared): Promise<T>;
+  close?(value: T): Promise<void>;
 }
 
-const timelineConfig = (o: TargetOverrides): TimelineConfig => ({ ...readTimelineConfig(), ...o.timeline });
-
 export const SHARED: { [K in keyof Shared]: SharedSpec<Awaited<ReturnType<Shared[K]>>> } = {
-  timelineStore: { open: (rt, o) => openTimelineStore(rt, timelineConfig(o)), close: (store) => store.close() },
-  hydrationCache: { open: (rt) => openHydrationCache(rt, readHydrationConfig()), close: (cache) => cache.close() },
+  timelineConfig: { open: async (_, o) => ({ ...readTimelineConfig(), ...o.timeline }) },
+  hydrationConfig: { open: async () => readHydrationConfig() },
+  timelineStore: { open: async (rt, _, s) => openTimelineStore(rt, await s.timelineConfig()), close: (store) => store.close() },
+  hydrationCache: { open: async (rt, _, s) => openHydrationCache(rt, await s.hydrationConfig()), close: (cache) => cache.close() },
 };
 
 export interface TargetSpec {
@@ -94,19 +98,19 @@ export const TARGETS = {
     calls: ["user", "graph", "tweet"],
     uses: ["timelineStore", "hydrationCache"],
     start: async (rt, shared, o) =>
-      startTimeline(rt, await shared.timelineStore(), timelineConfig(o), await shared.hydrationCache(), readHydrationConfig()),
+      startTimeline(rt, await shared.timelineStore(), await shared.timelineConfig(), await shared.hydrationCache(), await shared.hydrationConfig()),
   },
   fanout: {
     calls: ["graph", "tweet"],
     uses: ["timelineStore"],
-    start: async (rt, shared, o) => startFanout(rt, await shared.timelineStore(), timelineConfig(o)),
+    start: async (rt, shared, o) => startFanout(rt, await shared.timelineStore(), await shared.timelineConfig()),
   },
   discovery: {
     serves: "discovery",
     // Account ages and follower counts (trend weights, reasons), follow lists, newest tweets.
     calls: ["user", "graph", "tweet"],
     uses: ["hydrationCache"],
-    start: async (rt, shared, o) => startDiscovery(rt, await shared.hydrationCache(), readHydrationConfig(), o.discovery),
+    start: async (rt, shared, o) => startDiscovery(rt, await shared.hydrationCache(), await shared.hydrationConfig(), o.discovery),
   },
   gateway: {
     calls: ["user", "graph", "tweet", "timeline", "discovery"],

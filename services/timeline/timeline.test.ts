@@ -198,7 +198,7 @@ for (const mode of MODES) {
 
   it("a server shutting down ends open streams cleanly", async (t, s) => {
     const reader = await s.register();
-    const extra = await TARGETS.timeline.start(s.rt, s.targets.shared, { timeline: { keepAliveMs: KEEPALIVE_MS } });
+    const extra = await TARGETS.timeline.start(s.rt, s.targets.shared, {}); // the system's settings (keep-alives every KEEPALIVE_MS)
     const client = createClient(TimelineService, createGrpcTransport({ baseUrl: extra.url! }));
     let messages = 0;
     const reading = (async () => {

@@ -47,7 +47,7 @@ breaking: gen ## buf breaking against the main branch
 build: gen ## Compile to dist/
 	$(BIN)/tsc -p tsconfig.json
 
-test: lint breaking bench-check rules-check deps-up ## Every check and test suite (brings up what it needs)
+test: lint breaking bench-check rules-check deps-up image-smoke ## Every check and test suite (brings up what it needs)
 	scripts/helm/install.sh || scripts/helm/install.sh --force
 	$(BIN)/ava
 

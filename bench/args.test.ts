@@ -10,6 +10,7 @@ const BENCHES: Array<[file: string, numOption: string]> = [
   ["bench/services/graph/main.ts", "follows"],
   ["bench/services/tweet/main.ts", "creates"],
   ["bench/services/timeline/main.ts", "rate"],
+  ["bench/services/search/main.ts", "tweets"],
 ];
 const run = (file: string, ...args: string[]) =>
   spawnSync(process.execPath, ["--import", "tsx", file, ...args], { encoding: "utf8", timeout: 60_000 });

@@ -60,7 +60,8 @@ chart-check: $(K8S_HELM) node_modules/.package-lock.json ## Helm chart: lint --s
 
 image: ## Build the image (one for every target) and tag it chirp:dev-<image id>
 	@mkdir -p .tools
-	$(DOCKER) build --build-arg VERSION=$$(git describe --always --dirty 2>/dev/null || echo dev) -t $(IMAGE_REPO):dev .
+	@# Starts an engine when none answers, local base images where no registry does (scripts/docker/).
+	@CHIRP_IMAGE=$(IMAGE_REPO):dev scripts/docker/build.sh
 	@id=$$($(DOCKER) image inspect -f '{{.Id}}' $(IMAGE_REPO):dev | sed 's/^sha256://' | cut -c1-12); \
 	  $(DOCKER) tag $(IMAGE_REPO):dev $(IMAGE_REPO):dev-$$id; \
 	  echo $(IMAGE_REPO):dev-$$id > $(K8S_IMAGE_REF); echo "built $(IMAGE_REPO):dev-$$id"

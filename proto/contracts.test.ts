@@ -70,6 +70,13 @@ test("the original design's REST paths are all there", (t) => {
     "GET /api/v1/trends/hashtags",
     "GET /api/v1/suggestions",
     "DELETE /api/v1/suggestions/{account_id}",
+    // Search (the original design's "search tweets by keywords, search users by username").
+    "GET /api/v1/search/tweets",
+    "GET /api/v1/search/users",
+    // Notifications, at Mastodon's paths.
+    "GET /api/v1/notifications",
+    "GET /api/v1/notifications/unread_count",
+    "POST /api/v1/notifications/read",
   ];
   t.deepEqual(wanted.filter((w) => !have.has(w)), []);
 });
@@ -84,7 +91,7 @@ const topN = new Set(["chirp.discovery.v1.DiscoveryService.ListTrendingHashtags"
 
 test("lists page with limit and an opaque cursor, never an offset", (t) => {
   for (const s of services) {
-    for (const m of s.methods.filter((m) => m.name.startsWith("List") || m.name.match(/^Get\w*Timeline$/))) {
+    for (const m of s.methods.filter((m) => m.name.startsWith("List") || m.name.startsWith("Search") || m.name.match(/^Get\w*Timeline$/))) {
       if (topN.has(`${s.typeName}.${m.name}`)) {
         const fields = [...m.input.fields, ...m.output.fields].map((f) => f.name);
         t.true(fields.includes("limit"), `${m.name} takes a limit`);

@@ -9,17 +9,22 @@ import type { ServiceName } from "./runtime/config.js";
 import type { Started } from "./runtime/service.js";
 import type { DiscoveryOverrides } from "./discovery/context.js";
 import { start as startDiscovery } from "./discovery/target.js";
+import type { NotificationOverrides } from "./notification/context.js";
+import { start as startNotification } from "./notification/target.js";
 import { readGatewayConfig, type GatewayConfig } from "./gateway/config.js";
 import { start as startGateway } from "./gateway/target.js";
 import type { GraphContext } from "./graph/context.js";
 import { start as startGraph } from "./graph/target.js";
+import type { SearchOverrides } from "./search/context.js";
+import { start as startSearch } from "./search/target.js";
 import { readHydrationConfig, type HydrationConfig } from "./hydration/config.js";
 import { openHydrationCache } from "./hydration/open.js";
 import type { HydrationCache } from "./hydration/port.js";
 import { readTimelineConfig, type TimelineConfig } from "./timeline/config.js";
-import { openTimelineStore } from "./timeline/context.js";
+import { openTimelineStore, openUserTweetsStore } from "./timeline/context.js";
 import { start as startFanout } from "./timeline/fanout-target.js";
 import type { TimelineStore } from "./timeline/store/port.js";
+import { PRESENCE_MS } from "./timeline/stream.js";
 import { start as startTimeline } from "./timeline/target.js";
 import type { TweetContext } from "./tweet/context.js";
 import { start as startTweet } from "./tweet/target.js";
@@ -35,6 +40,10 @@ export interface TargetOverrides {
   timeline?: Partial<TimelineConfig>;
   /** The discovery service (its clock above all: trends run on it); manualTrends leaves the trends job to the caller. */
   discovery?: DiscoveryOverrides & { manualTrends?: boolean };
+  /** The notification service (its store, its grouping window). */
+  notification?: NotificationOverrides;
+  /** The search service (its index, its caps). */
+  search?: SearchOverrides;
   gateway?: Partial<GatewayConfig>;
 }
 
@@ -44,6 +53,8 @@ export interface Shared {
   timelineConfig(): Promise<TimelineConfig>;
   hydrationConfig(): Promise<HydrationConfig>;
   timelineStore(): Promise<TimelineStore>;
+  /** Each author's newest tweet ids (user timelines), on the timeline store's connection. */
+  userTweetsStore(): Promise<TimelineStore>;
   /** What reads show of tweets and accounts, shared by every reader (services/hydration/). */
   hydrationCache(): Promise<HydrationCache>;
 }
@@ -58,6 +69,7 @@ export const SHARED: { [K in keyof Shared]: SharedSpec<Awaited<ReturnType<Shared
   timelineConfig: { open: async (_, o) => ({ ...readTimelineConfig(), ...o.timeline }) },
   hydrationConfig: { open: async () => readHydrationConfig() },
   timelineStore: { open: async (rt, _, s) => openTimelineStore(rt, await s.timelineConfig()), close: (store) => store.close() },
+  userTweetsStore: { open: async (_, __, s) => openUserTweetsStore(await s.timelineStore(), await s.timelineConfig()), close: (store) => store.close() },
   hydrationCache: { open: async (rt, _, s) => openHydrationCache(rt, await s.hydrationConfig()), close: (cache) => cache.close() },
 };
 
@@ -96,14 +108,30 @@ export const TARGETS = {
   timeline: {
     serves: "timeline",
     calls: ["user", "graph", "tweet"],
-    uses: ["timelineStore", "hydrationCache"],
+    uses: ["timelineStore", "userTweetsStore", "hydrationCache"],
     start: async (rt, shared, o) =>
-      startTimeline(rt, await shared.timelineStore(), await shared.timelineConfig(), await shared.hydrationCache(), await shared.hydrationConfig()),
+      startTimeline(
+        rt,
+        await shared.timelineStore(),
+        await shared.timelineConfig(),
+        await shared.hydrationCache(),
+        await shared.hydrationConfig(),
+        await shared.userTweetsStore(),
+      ),
   },
   fanout: {
-    calls: ["graph", "tweet"],
-    uses: ["timelineStore"],
-    start: async (rt, shared, o) => startFanout(rt, await shared.timelineStore(), await shared.timelineConfig()),
+    // Live events carry hydrated tweets (tweets and their authors).
+    calls: ["graph", "tweet", "user"],
+    uses: ["timelineStore", "userTweetsStore", "hydrationCache"],
+    start: async (rt, shared, o) =>
+      startFanout(
+        rt,
+        await shared.timelineStore(),
+        await shared.timelineConfig(),
+        await shared.hydrationCache(),
+        await shared.hydrationConfig(),
+        await shared.userTweetsStore(),
+      ),
   },
   discovery: {
     serves: "discovery",
@@ -112,10 +140,50 @@ export const TARGETS = {
     uses: ["hydrationCache"],
     start: async (rt, shared, o) => startDiscovery(rt, await shared.hydrationCache(), await shared.hydrationConfig(), o.discovery),
   },
+  search: {
+    serves: "search",
+    // Tweets and authors for hydration and checks, usernames for from:, follows for ranking people.
+    calls: ["user", "graph", "tweet"],
+    // Hydration as the home timeline does it: the shared cache and the viewer's states version.
+    uses: ["hydrationCache", "timelineStore"],
+    start: async (rt, shared, o) =>
+      startSearch(
+        rt,
+        {
+          cache: await shared.hydrationCache(),
+          hydration: await shared.hydrationConfig(),
+          timelineConfig: await shared.timelineConfig(),
+          timelineStore: await shared.timelineStore(),
+        },
+        o.search,
+      ),
+  },
+  notification: {
+    serves: "notification",
+    // Mentions resolved to accounts; tweets, accounts and the reader's likes hydrated.
+    calls: ["user", "tweet"],
+    // Hydration as the home timeline does it: the shared cache and the reader's states version.
+    uses: ["hydrationCache", "timelineStore"],
+    start: async (rt, shared, o) =>
+      startNotification(
+        rt,
+        {
+          cache: await shared.hydrationCache(),
+          hydration: await shared.hydrationConfig(),
+          timelineConfig: await shared.timelineConfig(),
+          timelineStore: await shared.timelineStore(),
+        },
+        o.notification,
+      ),
+  },
   gateway: {
-    calls: ["user", "graph", "tweet", "timeline", "discovery"],
-    uses: [],
-    start: (rt, _, o) => startGateway(rt, { ...readGatewayConfig(), ...o.gateway }),
+    calls: ["user", "graph", "tweet", "timeline", "discovery", "search", "notification"],
+    // WebSocket home streams mark their user online in the timeline store (fan-out publishes to them).
+    uses: ["timelineStore"],
+    start: async (rt, shared, o) => {
+      const store = await shared.timelineStore();
+      return startGateway(rt, { ...readGatewayConfig(), ...o.gateway }, (userId) => store.markOnline(userId, PRESENCE_MS));
+    },
   },
 } satisfies Record<string, TargetSpec>;
 

@@ -27,7 +27,7 @@ const NAMESPACE = "chirp";
 // Every target of the table (services/targets.ts) is a workload of the chart.
 const TARGETS = TARGET_NAMES;
 type Target = TargetName;
-const PORTS: Record<Target, number> = { user: 50051, graph: 50052, tweet: 50053, timeline: 50054, fanout: 50055, discovery: 50056, gateway: 8080 };
+const PORTS: Record<Target, number> = { user: 50051, graph: 50052, tweet: 50053, timeline: 50054, fanout: 50055, discovery: 50056, search: 50057, notification: 50058, gateway: 8080 };
 
 // js-yaml as @kubernetes/client-node itself resolves it (its own dependency).
 const yaml = createRequire(fileURLToPath(import.meta.resolve("@kubernetes/client-node")))("js-yaml") as {
@@ -338,6 +338,34 @@ test("the discovery target is a Deployment with a Service, probes and a PDB; the
   t.is(env.find((e) => e.name === "CHIRP_TRENDS_DENY")?.value, "spam,giveaway");
 });
 
+test("the search target is a Deployment with a Service on 50057, gRPC probes and a PDB; the gateway finds it", (t) => {
+  for (const scenario of ["default", "dev", "production"] as const) {
+    const objs = rendered[scenario];
+    const w = workload(objs, "search")!;
+    t.is(w.kind, "Deployment", "it mints no ids");
+    const c = chirpContainer(w);
+    t.deepEqual(c.args, ["--target=search"]);
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) t.deepEqual(c[probe].grpc, { port: 50057 }, probe);
+    t.is(find(objs, "Service", `${RELEASE}-search`)!.spec.ports[0].port, 50057);
+    t.truthy(find(objs, "PodDisruptionBudget", `${RELEASE}-search`));
+    t.is(find(objs, "ConfigMap", RELEASE)!.data.CHIRP_SEARCH_ADDR, `http://${RELEASE}-search:50057`);
+  }
+});
+
+test("the notification target is a Deployment with a Service on 50058, gRPC probes and a PDB; the gateway finds it", (t) => {
+  for (const scenario of ["default", "dev", "production"] as const) {
+    const objs = rendered[scenario];
+    const w = workload(objs, "notification")!;
+    t.is(w.kind, "Deployment", "its ids derive from the events: it mints none");
+    const c = chirpContainer(w);
+    t.deepEqual(c.args, ["--target=notification"]);
+    for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) t.deepEqual(c[probe].grpc, { port: 50058 }, probe);
+    t.is(find(objs, "Service", `${RELEASE}-notification`)!.spec.ports[0].port, 50058);
+    t.truthy(find(objs, "PodDisruptionBudget", `${RELEASE}-notification`));
+    t.is(find(objs, "ConfigMap", RELEASE)!.data.CHIRP_NOTIFICATION_ADDR, `http://${RELEASE}-notification:50058`);
+  }
+});
+
 // Every CHIRP_* (and OTEL_*) variable the process reads: the keys of the zod schemas in every services/…/config.ts.
 function envNamesRead(): Set<string> {
   const names = new Set<string>();
@@ -362,6 +390,8 @@ test("the ConfigMap and env use exactly the variable names the process reads", (
     for (const k of Object.keys(cm.data)) t.true(read.has(k), `${scenario}: ConfigMap key ${k} is read by the process`);
     t.is(cm.data.CHIRP_MODE, "cluster");
     t.is(cm.data.CHIRP_HOST, "0.0.0.0");
+    // Large integers from values must not render in Go's float notation ("2.592e+06").
+    for (const [k, v] of Object.entries(cm.data)) t.notRegex(String(v), /^[\d.]+e[+-]\d+$/, `${scenario}: ${k} renders as ${v}`);
     for (const target of SERVICE_NAMES) {
       const svc = find(objs, "Service", `${RELEASE}-${target}`)!;
       const port = svc.spec.ports.find((p: any) => p.name === "grpc").port;
@@ -563,6 +593,9 @@ test("Ingress and NetworkPolicies when switched on", (t) => {
   const ing = find(objs, "Ingress", `${RELEASE}-gateway`)!;
   t.is(ing.spec.ingressClassName, "nginx");
   t.deepEqual(ing.spec.rules[0].http.paths[0].backend.service, { name: `${RELEASE}-gateway`, port: { name: "http" } });
+  // WebSocket (/api/v1/streaming) and SSE connections outlive the controller's default 60 s.
+  t.is(ing.metadata.annotations?.["nginx.ingress.kubernetes.io/proxy-read-timeout"], "3600");
+  t.is(ing.metadata.annotations?.["nginx.ingress.kubernetes.io/proxy-send-timeout"], "3600");
   const nps = objs.filter((o) => o.kind === "NetworkPolicy");
   t.is(nps.length, TARGETS.length);
   const gw = nps.find((n) => n.metadata.name === `${RELEASE}-gateway`)!;

@@ -11,6 +11,8 @@ test("defaults", (t) => {
     sseKeepAliveMs: 15000,
     readyCacheMs: 2000,
     maxInFlight: 64,
+    // The documented limits: a ping every 30 s, 1 MiB of send buffer, 50 streams, 64 KiB frames.
+    live: { pingIntervalMs: 30_000, maxBufferedBytes: 1024 * 1024, maxSubscriptions: 50, maxFrameBytes: 64 * 1024, closeGraceMs: 5000 },
   });
 });
 

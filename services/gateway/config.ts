@@ -3,6 +3,7 @@
 // services/runtime/config.ts). Defaults suit `make run` on a laptop.
 import { z } from "zod";
 import { envs, readEnv, type Env } from "../kit/config.js";
+import { LIVE_DEFAULTS, type LiveConfig } from "./live/config.js";
 
 const origins = z
   .string()
@@ -43,6 +44,12 @@ const schema = z.object({
    * they start.
    */
   CHIRP_GATEWAY_MAX_IN_FLIGHT: envs.int(64, 0, 1_000_000),
+  /** WebSocket pings this often; a socket that missed the last one is closed. Default 30 s. */
+  CHIRP_WS_PING_INTERVAL_MS: envs.int(LIVE_DEFAULTS.pingIntervalMs, 100, 600_000),
+  /** A WebSocket client with more unsent data than this is closed with 1013. Default 1 MiB. */
+  CHIRP_WS_MAX_BUFFERED_BYTES: envs.int(LIVE_DEFAULTS.maxBufferedBytes, 1024, 64 * 1024 * 1024),
+  /** Streams one WebSocket may follow. Default 50. */
+  CHIRP_WS_MAX_SUBSCRIPTIONS: envs.int(LIVE_DEFAULTS.maxSubscriptions, 1, 10_000),
 });
 
 export interface GatewayConfig {
@@ -53,6 +60,8 @@ export interface GatewayConfig {
   sseKeepAliveMs: number;
   readyCacheMs: number;
   maxInFlight: number;
+  /** The WebSocket endpoint's limits (live/config.ts). */
+  live: LiveConfig;
 }
 
 export function readGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -65,5 +74,11 @@ export function readGatewayConfig(env: Env = process.env): GatewayConfig {
     sseKeepAliveMs: e.CHIRP_SSE_KEEPALIVE_MS,
     readyCacheMs: e.CHIRP_READY_CACHE_MS,
     maxInFlight: e.CHIRP_GATEWAY_MAX_IN_FLIGHT,
+    live: {
+      ...LIVE_DEFAULTS,
+      pingIntervalMs: e.CHIRP_WS_PING_INTERVAL_MS,
+      maxBufferedBytes: e.CHIRP_WS_MAX_BUFFERED_BYTES,
+      maxSubscriptions: e.CHIRP_WS_MAX_SUBSCRIPTIONS,
+    },
   };
 }

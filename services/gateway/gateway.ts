@@ -191,7 +191,11 @@ export class Gateway {
       if (body.length > 0) checkJsonContentType(header(req, "content-type"));
       let input;
       try {
-        input = buildRequest(binding, { path: pathValues(binding.template, m.segments), query: new URLSearchParams(q < 0 ? "" : url.slice(q + 1)), body }, this.registry);
+        const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+        // EventSource reconnects with the last event's id: a resumable stream takes it as `since`.
+        const lastEventId = header(req, "last-event-id");
+        if (binding.streaming && lastEventId !== undefined && !query.has("since") && binding.method.input.fields.some((f) => f.name === "since")) query.set("since", lastEventId);
+        input = buildRequest(binding, { path: pathValues(binding.template, m.segments), query, body }, this.registry);
       } catch (err) {
         if (err instanceof InvalidRequest || err instanceof PathValueError) throw new HttpError(400, "invalid_argument", err.message);
         throw err;

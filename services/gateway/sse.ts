@@ -1,6 +1,8 @@
 // Server-streaming RPCs as server-sent events (text/event-stream): one event
 // per message, named after the message's oneof case when it has one
 // ("tweet", "deleted_tweet_id", "keep_alive"), its proto3 JSON as the data.
+// A message with an `id` field sends it as the event's id (the gateway passes
+// Last-Event-ID back as the request's `since`).
 // Comment lines keep an idle stream open through proxies. When the client
 // goes away (or the gateway shuts down) the upstream call is cancelled.
 //
@@ -79,8 +81,11 @@ export async function serveEventStream(o: EventStreamOptions): Promise<void> {
     o.res.write(`retry: 3000\n\n`);
     keepAlive = setInterval(() => o.res.write(`: keep-alive\n\n`), o.keepAliveMs);
 
+    // A message with an id (a live event) names it, so EventSource resumes after it with Last-Event-ID.
+    const idField = o.output.fields.find((f) => f.name === "id" && f.fieldKind === "scalar");
     const send = (msg: Message) => {
-      o.res.write(`event: ${eventName(o.output, msg)}\ndata: ${toJsonString(o.output, msg, writeOptions(o.registry))}\n\n`);
+      const id = idField ? String(reflect(o.output, msg).get(idField)) : "";
+      o.res.write(`${id !== "" ? `id: ${id}\n` : ""}event: ${eventName(o.output, msg)}\ndata: ${toJsonString(o.output, msg, writeOptions(o.registry))}\n\n`);
     };
     for (;;) {
       let r: IteratorResult<Message>;

@@ -22,6 +22,10 @@ import type { RateLimiter } from "./ratelimit/port.js";
 import { connectRedis } from "./ratelimit/redis-client.js";
 import { RedisRateLimiter } from "./ratelimit/redis.js";
 import { Readiness } from "./readiness.js";
+import { clientIp } from "./http/client-ip.js";
+import { LiveFeed } from "../platform/bus/live-feed.js";
+import { liveMetrics } from "./live/metrics.js";
+import { LiveServer } from "./live/server.js";
 
 export interface StartedGateway extends Started {
   /** The port it listens on (the real one when 0 was asked for). */
@@ -34,16 +38,20 @@ async function rateLimiter(rt: Runtime, timeoutMs: number): Promise<RateLimiter>
   return new RedisRateLimiter(client, rt.config.redis.prefix, true);
 }
 
-export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGateway> {
+/** Records that a user has a live home stream open (fan-out then publishes their home events). */
+export type MarkOnline = (userId: bigint) => Promise<void>;
+
+export async function start(rt: Runtime, cfg: GatewayConfig, markOnline: MarkOnline): Promise<StartedGateway> {
   const logger = rt.logger.child({ target: "gateway" });
   const metrics = gatewayMetrics(rt.metrics.registry);
   const services = SERVICE_NAMES.map((name) => [SERVICES[name], rt.clients[name] as unknown as Client<DescService>, name] as const);
   const limiter = await rateLimiter(rt, cfg.rateLimit.timeoutMs);
+  const limits = new LimitPolicy(limiter, cfg.rateLimit, logger, () => metrics.limiterErrors.inc());
   const gateway = new Gateway({
     services: services.map(([s]) => s),
     invoker: new Invoker(services.map(([s, c]) => [s, c])),
     config: cfg,
-    limits: new LimitPolicy(limiter, cfg.rateLimit, logger, () => metrics.limiterErrors.inc()),
+    limits,
     readiness: new Readiness(
       // Probed where each service really is: its address is resolved at every probe.
       services.map(([s, , name]) => ({ name, service: s.typeName, client: createClient(Health, addressedTransport(name, rt.addrs)) })),
@@ -56,7 +64,23 @@ export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGat
     tracing: rt.tracing,
   });
 
+  const live = new LiveServer({
+    feed: new LiveFeed(rt.bus),
+    registry: gateway.registry,
+    config: cfg.live,
+    verifier: rt.verifier,
+    metrics: liveMetrics(rt.metrics.registry),
+    logger: logger.child({ route: "streaming" }),
+    markOnline,
+    // An upgrade counts against the client address's rate limit as a request does (a reconnect storm is refused with 429).
+    admit: async (req) => {
+      const outcome = await limits.check(clientIp(req, cfg.trustProxyHops), async () => undefined);
+      if (!outcome.allowed) metrics.rateLimited.inc({ scope: outcome.refusedBy ?? "ip" });
+      return outcome.allowed;
+    },
+  });
   const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, gateway.handle);
+  server.on("upgrade", live.upgrade);
   // Event streams are long-lived by design; the request timeout is for
   // slow-loris uploads, which it still covers (it stops at the request's end).
   await new Promise<void>((resolve, reject) => {
@@ -79,6 +103,7 @@ export async function start(rt: Runtime, cfg: GatewayConfig): Promise<StartedGat
       // then cut whatever is left after the grace period.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       gateway.close();
+      live.close();
       // Keep-alive connections go idle as their last response ends.
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();

@@ -20,6 +20,8 @@ const schema = z.object({
   CHIRP_TIMELINE_PORT: envs.port(50054),
   CHIRP_FANOUT_PORT: envs.port(50055),
   CHIRP_DISCOVERY_PORT: envs.port(50056),
+  CHIRP_SEARCH_PORT: envs.port(50057),
+  CHIRP_NOTIFICATION_PORT: envs.port(50058),
   // Where to call a service that runs in another process. Unset: in the
   // embedded mode, 127.0.0.1 on the service's port; in the cluster mode, an
   // error at start-up for a target that calls it (services/addresses.ts).
@@ -28,6 +30,8 @@ const schema = z.object({
   CHIRP_TWEET_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_TIMELINE_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_DISCOVERY_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_SEARCH_ADDR: envs.optionalUrl(["http:", "https:"]),
+  CHIRP_NOTIFICATION_ADDR: envs.optionalUrl(["http:", "https:"]),
   CHIRP_JWT_ISSUER: z.string().default("chirp"),
   CHIRP_JWT_AUDIENCE: z.string().default("chirp-api"),
   /** PEM (SPKI) Ed25519 public key; embedded mode makes a key pair when unset. */
@@ -55,7 +59,7 @@ const schema = z.object({
 export type RawConfig = z.output<typeof schema>;
 
 /** The services other targets call over gRPC (services.ts has their contracts). */
-export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline", "discovery"] as const;
+export const SERVICE_NAMES = ["user", "graph", "tweet", "timeline", "discovery", "notification", "search"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ChirpConfig {
@@ -64,7 +68,7 @@ export interface ChirpConfig {
   dataDir: string;
   logLevel: string;
   workerId: number;
-  ports: { gateway: number; user: number; graph: number; tweet: number; timeline: number; fanout: number; discovery: number };
+  ports: { gateway: number; user: number; graph: number; tweet: number; timeline: number; fanout: number; discovery: number; notification: number; search: number };
   /** Addresses set in the environment (CHIRP_<SERVICE>_ADDR); the rest are resolved at start-up. */
   addrs: Partial<Record<ServiceName, string>>;
   jwt: {
@@ -104,6 +108,8 @@ export function readConfig(env: Env = process.env): ChirpConfig {
       timeline: e.CHIRP_TIMELINE_PORT,
       fanout: e.CHIRP_FANOUT_PORT,
       discovery: e.CHIRP_DISCOVERY_PORT,
+      notification: e.CHIRP_NOTIFICATION_PORT,
+      search: e.CHIRP_SEARCH_PORT,
     },
     addrs: Object.fromEntries(
       Object.entries({
@@ -112,6 +118,8 @@ export function readConfig(env: Env = process.env): ChirpConfig {
         tweet: e.CHIRP_TWEET_ADDR,
         timeline: e.CHIRP_TIMELINE_ADDR,
         discovery: e.CHIRP_DISCOVERY_ADDR,
+        notification: e.CHIRP_NOTIFICATION_ADDR,
+        search: e.CHIRP_SEARCH_ADDR,
       }).filter(([, v]) => v),
     ),
     jwt: {

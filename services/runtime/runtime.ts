@@ -3,6 +3,7 @@
 // connections and clients for the other services. Tests build one with overrides.
 import { join } from "node:path";
 import { TokenSigner, TokenVerifier } from "../kit/auth.js";
+import { ConfigError } from "../kit/config.js";
 import { loadOrCreateKeyPair } from "../kit/keys.js";
 import { createLogger, type Logger } from "../kit/logger.js";
 import { createMetrics, type RpcMetrics } from "../kit/metrics.js";
@@ -121,7 +122,7 @@ export async function createRuntime(config: ChirpConfig, overrides: Partial<Runt
 async function resolveKeys(config: ChirpConfig, logger: Logger): Promise<{ publicKeyPem: string; privateKeyPem?: string | undefined }> {
   if (config.jwt.publicKeyPem) return { publicKeyPem: config.jwt.publicKeyPem, privateKeyPem: config.jwt.privateKeyPem };
   if (config.mode === "cluster") {
-    throw new Error("CHIRP_JWT_PUBLIC_KEY is required in cluster mode (and CHIRP_JWT_PRIVATE_KEY for the user service)");
+    throw new ConfigError("CHIRP_JWT_PUBLIC_KEY is required in cluster mode (and CHIRP_JWT_PRIVATE_KEY for the user service)");
   }
   const dir = join(config.dataDir, "keys");
   const pair = await loadOrCreateKeyPair(dir);

@@ -2,6 +2,8 @@
 // service is one entry here and a row in the table of targets: the clients,
 // the gateway's routes and its readiness follow from this list.
 import { DiscoveryService } from "../../gen/chirp/discovery/v1/discovery_pb.js";
+import { NotificationService } from "../../gen/chirp/notification/v1/notification_pb.js";
+import { SearchService } from "../../gen/chirp/search/v1/search_pb.js";
 import { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
@@ -13,4 +15,6 @@ export const SERVICES = {
   tweet: TweetService,
   timeline: TimelineService,
   discovery: DiscoveryService,
+  notification: NotificationService,
+  search: SearchService,
 } as const;

@@ -3,6 +3,7 @@
 // the trip (a new field fails here until gatewayEnv passes it on).
 import test from "ava";
 import { readGatewayConfig, type GatewayConfig } from "../gateway/config.js";
+import { LIVE_DEFAULTS } from "../gateway/live/config.js";
 import { gatewayEnv } from "./chirp-processes.js";
 
 test("gatewayEnv is the inverse of readGatewayConfig", (t) => {
@@ -14,6 +15,7 @@ test("gatewayEnv is the inverse of readGatewayConfig", (t) => {
     sseKeepAliveMs: 300,
     readyCacheMs: 0,
     maxInFlight: 9,
+    live: { ...LIVE_DEFAULTS, pingIntervalMs: 500, maxBufferedBytes: 4096, maxSubscriptions: 3 },
   };
   t.deepEqual(readGatewayConfig(gatewayEnv(config)), config);
   t.deepEqual(gatewayEnv({}), {}, "unset fields stay the gateway's defaults");

@@ -51,6 +51,11 @@ export function gatewayEnv(c: Partial<GatewayConfig>): Record<string, string> {
   if (c.sseKeepAliveMs !== undefined) e.CHIRP_SSE_KEEPALIVE_MS = String(c.sseKeepAliveMs);
   if (c.readyCacheMs !== undefined) e.CHIRP_READY_CACHE_MS = String(c.readyCacheMs);
   if (c.maxInFlight !== undefined) e.CHIRP_GATEWAY_MAX_IN_FLIGHT = String(c.maxInFlight);
+  if (c.live) {
+    e.CHIRP_WS_PING_INTERVAL_MS = String(c.live.pingIntervalMs);
+    e.CHIRP_WS_MAX_BUFFERED_BYTES = String(c.live.maxBufferedBytes);
+    e.CHIRP_WS_MAX_SUBSCRIPTIONS = String(c.live.maxSubscriptions);
+  }
   return e;
 }
 

@@ -11,6 +11,12 @@ const schema = z.object({
   CHIRP_TIMELINE_CAP: envs.int(800, 20, 10_000),
   /** An unread timeline expires after this long and is rebuilt on the next read. */
   CHIRP_TIMELINE_TTL_SECONDS: envs.int(14 * DAY_S, 60, 365 * DAY_S),
+  /** Tweet and retweet ids kept per author for user timelines; pages past them come from the tweet service. */
+  CHIRP_USER_TIMELINE_CAP: envs.int(200, 20, 10_000),
+  /** An author's list that nobody read for this long expires and is built again on the next read. */
+  CHIRP_USER_TIMELINE_TTL_SECONDS: envs.int(DAY_S, 60, 365 * DAY_S),
+  /** Ids a missing author's list is built from: one ListUserTweets page, a few pages' worth, not the whole partition. */
+  CHIRP_USER_TIMELINE_BUILD: envs.int(50, 1, 100),
   /**
    * Authors with at least this many followers are not fanned out on write;
    * their tweets are merged in at read time. 50,000 keeps one tweet's fan-out
@@ -29,9 +35,9 @@ const schema = z.object({
   /** Idle streams get a keep-alive this often. */
   CHIRP_STREAM_KEEPALIVE_MS: envs.int(15_000, 100, 300_000),
   /**
-   * How long a large account's recent tweet ids are reused by all readers;
-   * its new tweets show up to twice that late (an expired entry is served
-   * while it reloads: ttl-cache.ts).
+   * How long a process reuses the set of large accounts; an account that just
+   * became large is merged up to twice that late (an expired entry is served
+   * while it reloads: ttl-cache.ts). Their tweet ids come from the shared author lists.
    */
   CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS: envs.int(1_000, 0, 600_000),
   /** How long a reader's set of followed large accounts is reused (a follow/unfollow of one shows up to twice that late). */
@@ -48,6 +54,9 @@ const schema = z.object({
 export interface TimelineConfig {
   cap: number;
   ttlSeconds: number;
+  userTimelineCap: number;
+  userTimelineTtlSeconds: number;
+  userTimelineBuild: number;
   fanoutThreshold: number;
   fanoutBatchSize: number;
   fanoutConcurrency: number;
@@ -64,6 +73,9 @@ export function readTimelineConfig(env: Env = process.env): TimelineConfig {
   return {
     cap: e.CHIRP_TIMELINE_CAP,
     ttlSeconds: e.CHIRP_TIMELINE_TTL_SECONDS,
+    userTimelineCap: e.CHIRP_USER_TIMELINE_CAP,
+    userTimelineTtlSeconds: e.CHIRP_USER_TIMELINE_TTL_SECONDS,
+    userTimelineBuild: e.CHIRP_USER_TIMELINE_BUILD,
     fanoutThreshold: e.CHIRP_FANOUT_THRESHOLD,
     fanoutBatchSize: e.CHIRP_FANOUT_BATCH_SIZE,
     fanoutConcurrency: e.CHIRP_FANOUT_CONCURRENCY,

@@ -1,11 +1,16 @@
 // The fan-out worker as a target: consumes the events that change home
 // timelines and serves gRPC health (the timeline store and the bus) on
-// ports.fanout. It serves no API of its own.
+// ports.fanout. It serves no API of its own. It publishes the live events
+// (live.ts), hydrated through the same cache as the home timeline.
+import type { HydrationConfig } from "../hydration/config.js";
+import type { HydrationCache } from "../hydration/port.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "./config.js";
 import { timelineContext } from "./context.js";
 import { startFanoutWorker } from "./fanout/worker.js";
+import { LivePublisher } from "./live.js";
+import { createHydration } from "./read-context.js";
 import type { TimelineStore } from "./store/port.js";
 
 export interface FanoutStarted extends Started {
@@ -13,8 +18,16 @@ export interface FanoutStarted extends Started {
   port: number;
 }
 
-export async function start(rt: Runtime, store: TimelineStore, config: TimelineConfig): Promise<FanoutStarted> {
-  const ctx = timelineContext(rt, store, config, "fanout");
+export async function start(
+  rt: Runtime,
+  store: TimelineStore,
+  config: TimelineConfig,
+  cache: HydrationCache,
+  hydrationConfig: HydrationConfig,
+  userTweets: TimelineStore,
+): Promise<FanoutStarted> {
+  const base = timelineContext(rt, store, config, "fanout", userTweets);
+  const ctx = { ...base, live: new LivePublisher(rt.bus, createHydration(base, cache, hydrationConfig), base.logger) };
   const worker = await startFanoutWorker(ctx);
   let server;
   try {

@@ -1,42 +1,41 @@
-// Read-time merge of large accounts, whose tweets are not
-// fanned out. Two short-lived caches keep this cheap at high read rates:
-// which large accounts a reader follows (CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS),
-// and each large account's recent tweet ids, shared by all readers: one
-// ListUserTweets per account per CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS, not one per read.
+// Read-time merge of large accounts, whose tweets are not fanned out. A large
+// account's newest ids come from its author list (author-list.ts), built on a
+// miss and then kept current by the fan-out worker, shared by every reader and
+// process: a merge calls no other service while the list reaches the page,
+// and a new tweet or a delete shows as soon as its event is handled. Two
+// short-lived per-process caches remain: the set of large accounts
+// (CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS) and which of them a reader follows
+// (CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS).
+import type { Logger } from "../kit/logger.js";
 import type { ServiceClients } from "../runtime/clients.js";
+import { countList, isStoreFailure, listFailed, listPage, tweetServiceIds, type AuthorLists, type ListRead } from "./author-list.js";
+import type { TimelineMetrics } from "./metrics.js";
 import type { TimelineSource } from "./source.js";
-import type { TimelineStore } from "./store/port.js";
+import type { TimelinePage, TimelineStore } from "./store/port.js";
 import { chunk } from "./chunk.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /** Up to this many large accounts, ask about each; beyond, list whom the reader follows. */
 const RELATIONSHIP_LOOKUP_MAX = 500;
 
-interface Feed {
-  ids: bigint[];
-  cursor: string;
-  more: boolean;
-  extending?: Promise<void> | undefined;
-}
-
 export class LargeAccounts {
   private readonly all: TtlCache<"all", bigint[]>;
   private readonly followed: TtlCache<bigint, bigint[]>;
-  private readonly feeds: TtlCache<bigint, Feed>;
 
   constructor(
     private readonly store: TimelineStore,
     private readonly clients: Pick<ServiceClients, "graph" | "tweet">,
     private readonly source: TimelineSource,
-    caches: { tweetsMs: number; followsMs: number },
+    private readonly lists: AuthorLists,
+    caches: { accountsMs: number; followsMs: number },
     /** Deepest a large account's tweets are merged, like a fanned-out timeline's cap. */
     private readonly depth: number,
-    /** Told of each cache lookup, by cache name (metrics). */
-    onLookup: (cache: string, result: "hit" | "miss") => void = () => {},
+    private readonly logger: Logger,
+    /** Cache lookups and list reads are counted here. */
+    private readonly metrics: Pick<TimelineMetrics, "cache" | "lists">,
   ) {
-    this.all = new TtlCache(caches.tweetsMs, 1, (r) => onLookup("large_accounts", r));
-    this.followed = new TtlCache(caches.followsMs, undefined, (r) => onLookup("large_accounts_followed", r));
-    this.feeds = new TtlCache(caches.tweetsMs, 10_000, (r) => onLookup("large_account_tweets", r));
+    this.all = new TtlCache(caches.accountsMs, 1, (r) => metrics.cache.inc({ cache: "large_accounts", result: r }));
+    this.followed = new TtlCache(caches.followsMs, undefined, (r) => metrics.cache.inc({ cache: "large_accounts_followed", result: r }));
   }
 
   /** The large accounts userId follows. */
@@ -59,25 +58,31 @@ export class LargeAccounts {
     });
   }
 
-  /** Up to n of the account's newest tweet ids below `before` (exclusive), newest first. */
+  /** Up to n of the account's newest tweet ids below `before` (exclusive), newest first: from its list, and past its end no deeper than `depth`. */
   async idsBefore(accountId: bigint, before: bigint | undefined, n: number): Promise<bigint[]> {
-    const feed = await this.feeds.get(accountId, async () => {
-      const f: Feed = { ids: [], cursor: "", more: true };
-      await this.extend(accountId, f);
-      return f;
-    });
-    for (;;) {
-      const below = before === undefined ? feed.ids : feed.ids.filter((id) => id < before);
-      if (below.length >= n || !feed.more || feed.ids.length >= this.depth) return below.slice(0, n);
-      feed.extending ??= this.extend(accountId, feed).finally(() => (feed.extending = undefined));
-      await feed.extending;
+    let page: ListRead;
+    try {
+      page = await listPage(this.lists, accountId, before, n);
+    } catch (err) {
+      if (!isStoreFailure(err)) throw err;
+      listFailed(this.logger, "large_account", err);
+      countList(this.metrics, "large_account", "fallback");
+      return tweetServiceIds(this.clients, accountId, undefined, this.depth, n, (id) => before === undefined || id < before);
     }
+    if (page.ids.length >= n || page.complete) {
+      countList(this.metrics, "large_account", page.missed ? "miss" : "hit");
+      return page.ids;
+    }
+    countList(this.metrics, "large_account", "fallback");
+    return [...page.ids, ...(await this.pastTheList(accountId, before, n - page.ids.length, page))];
   }
 
-  private async extend(accountId: bigint, feed: Feed): Promise<void> {
-    const page = await this.source.tweets(accountId, 100, feed.cursor);
-    feed.ids.push(...page.ids);
-    feed.cursor = page.nextCursor;
-    feed.more = page.hasMore && page.nextCursor !== "" && page.ids.length > 0;
+  /** Up to `wanted` ids below `before` older than the account's whole list, no deeper than `depth` from its newest. */
+  private async pastTheList(accountId: bigint, before: bigint | undefined, wanted: number, page: TimelinePage): Promise<bigint[]> {
+    // A list holds the account's newest ids, so its length is how deep its end lies.
+    const whole = before === undefined ? page : await this.lists.userTweets.page(accountId, undefined, this.depth);
+    const held = whole.ids.length;
+    if (held >= this.depth) return [];
+    return tweetServiceIds(this.clients, accountId, whole.ids.at(-1), this.depth - held, wanted, (id) => before === undefined || id < before);
   }
 }

@@ -1,6 +1,7 @@
 // The timeline service's figures on the process's /metrics: how long a
 // timeline takes to load, by kind; hit or miss of its in-process TTL caches
-// (the large-account merge's); and, sampled on each scrape, the memory each
+// (the large-account merge's); how often an author's list answered instead of
+// the tweet service, per use; and, sampled on each scrape, the memory each
 // Redis server holding the timelines uses against its maxmemory. Made once
 // per registry: the embedded mode and tests start several targets on one Runtime.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
@@ -11,6 +12,8 @@ export interface TimelineMetrics {
   load: Histogram<"kind">;
   /** Lookups of an in-process cache, by cache and result (hit, miss). */
   cache: Counter<"cache" | "result">;
+  /** Reads of an author's list (author-list.ts), by use and result (hit, miss, fallback). */
+  lists: Counter<"use" | "result">;
 }
 
 function once<T>(registry: Registry, name: string, make: () => T): T {
@@ -36,7 +39,22 @@ export function timelineMetrics(registry: Registry): TimelineMetrics {
         registers: [registry],
       }),
     ),
+    lists: authorListReads(registry),
   };
+}
+
+/** The author-list counter alone, for the fan-out worker (which has no loads or caches to count). */
+export function authorListReads(registry: Registry): TimelineMetrics["lists"] {
+  return once(registry, "chirp_timeline_author_list_reads_total", () =>
+    new Counter({
+      name: "chirp_timeline_author_list_reads_total",
+      help:
+        "Reads of an author's tweet-id list, by use (user_timeline, large_account, backfill, unfollow) and result: hit (the list answered alone), " +
+        "miss (built first from one ListUserTweets page), fallback (ListUserTweets answered all or part: no list, past its end, or unreadable).",
+      labelNames: ["use", "result"],
+      registers: [registry],
+    }),
+  );
 }
 
 /** Times one load into `load` (successful or not). */

@@ -1,10 +1,12 @@
 // What the read side (the TimelineService handlers) needs on top of the
-// shared context: the rebuilder and the large-account merge.
+// shared context: the rebuilders (home timelines, authors' lists) and the
+// large-account merge.
 import { TweetSchema } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserSchema } from "../../gen/chirp/user/v1/user_pb.js";
 import type { HydrationConfig } from "../hydration/config.js";
 import { cachedLookup, lookupMetrics } from "../hydration/lookup.js";
 import type { HydrationCache } from "../hydration/port.js";
+import { LiveFeed } from "../platform/bus/live-feed.js";
 import type { TimelineContext } from "./context.js";
 import { LargeAccounts } from "./large-accounts.js";
 import { timelineMetrics, type TimelineMetrics } from "./metrics.js";
@@ -16,11 +18,15 @@ import { ViewerStatesCache } from "./viewer-states.js";
 export interface ReadContext extends TimelineContext {
   source: TimelineSource;
   rebuilder: Rebuilder;
+  /** Builds a missing author's list (user timelines, large-account merges) from the newest page of ListUserTweets. */
+  userRebuilder: Rebuilder;
   large: LargeAccounts;
   /** What hydration calls: tweets and authors through the shared hydration cache, viewer states through theirs. */
   hydration: HydrateDeps;
   /** Load times and cache lookups (metrics.ts). */
   timelineMetrics: TimelineMetrics;
+  /** Live events for StreamHomeTimeline, from the LIVE stream. */
+  feed: LiveFeed;
 }
 
 export function createReadContext(ctx: TimelineContext, cache: HydrationCache, hydrationConfig: HydrationConfig): ReadContext {
@@ -28,17 +34,27 @@ export function createReadContext(ctx: TimelineContext, cache: HydrationCache, h
   const rebuilder = new Rebuilder(ctx.store, async (userId) =>
     computeTimeline(source, userId, ctx.store.cap, new Set(await ctx.store.largeAccounts())),
   );
+  const userRebuilder = new Rebuilder(
+    ctx.userTweets,
+    async (authorId) => {
+      const page = await ctx.clients.tweet.listUserTweets({ userId: authorId, limit: ctx.config.userTimelineBuild });
+      return { ids: page.tweets.map((t) => t.tweetId), complete: !page.hasMore };
+    },
+    { what: "user timeline" },
+  );
   const m = timelineMetrics(ctx.metrics.registry);
   const large = new LargeAccounts(
     ctx.store,
     ctx.clients,
     source,
-    { tweetsMs: ctx.config.largeAccountCacheMs, followsMs: ctx.config.largeAccountFollowsCacheMs },
+    { userTweets: ctx.userTweets, userRebuilder },
+    { accountsMs: ctx.config.largeAccountCacheMs, followsMs: ctx.config.largeAccountFollowsCacheMs },
     ctx.store.cap,
-    (name, result) => m.cache.inc({ cache: name, result }),
+    ctx.logger,
+    m,
   );
   const hydration = createHydration(ctx, cache, hydrationConfig);
-  return { ...ctx, source, rebuilder, large, hydration, timelineMetrics: m };
+  return { ...ctx, source, rebuilder, userRebuilder, large, hydration, timelineMetrics: m, feed: new LiveFeed(ctx.bus) };
 }
 
 /**

@@ -44,7 +44,15 @@ export async function computeTimeline(
   return mergeNewest(feeds.map((f) => f.ids), cap);
 }
 
+/** What a build found: the ids, and whether they are the owner's whole history (user timelines). */
+export interface Rebuilt {
+  ids: readonly bigint[];
+  complete: boolean;
+}
+
 export interface RebuilderOptions {
+  /** What is built, for the error a reader gets when it takes too long ("home timeline"). */
+  what?: string;
   /** Longer than a rebuild takes; a crashed builder's lock frees itself after this. */
   lockTtlMs?: number;
   /** How long a reader waits for another process's rebuild. */
@@ -57,12 +65,14 @@ export class Rebuilder {
   private readonly lockTtlMs: number;
   private readonly waitMs: number;
   private readonly pollMs: number;
+  private readonly what: string;
 
   constructor(
     private readonly store: TimelineStore,
-    private readonly compute: (userId: bigint) => Promise<bigint[]>,
+    private readonly compute: (userId: bigint) => Promise<readonly bigint[] | Rebuilt>,
     opts: RebuilderOptions = {},
   ) {
+    this.what = opts.what ?? "home timeline";
     this.lockTtlMs = opts.lockTtlMs ?? 30_000;
     this.waitMs = opts.waitMs ?? 10_000;
     this.pollMs = opts.pollMs ?? 25;
@@ -87,7 +97,9 @@ export class Rebuilder {
           // Someone may have finished between our read and our lock.
           if ((await this.store.page(userId, undefined, 1)).built) return;
           await this.store.beginBuild(userId);
-          await this.store.finishBuild(userId, await this.compute(userId));
+          const built = await this.compute(userId);
+          if (isRebuilt(built)) await this.store.finishBuild(userId, built.ids, built.complete);
+          else await this.store.finishBuild(userId, built);
         } finally {
           await this.store.unlock(userId, token);
         }
@@ -97,8 +109,12 @@ export class Rebuilder {
         await new Promise((r) => setTimeout(r, this.pollMs));
       }
       if ((await this.store.page(userId, undefined, 1)).built) return;
-      if (Date.now() >= deadline) throw unavailable("the home timeline is being rebuilt; retry shortly");
+      if (Date.now() >= deadline) throw unavailable(`the ${this.what} is being rebuilt; retry shortly`);
       // The other builder gave up (or its lock expired): try to build it ourselves.
     }
   }
+}
+
+function isRebuilt(built: readonly bigint[] | Rebuilt): built is Rebuilt {
+  return !Array.isArray(built);
 }

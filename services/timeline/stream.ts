@@ -1,44 +1,53 @@
-// The live home timeline of one open StreamHomeTimeline call: subscribe to the
-// user's ephemeral subject, mark the user online (so fan-out publishes to it),
-// hydrate incoming ids for this viewer, keep-alive while idle, and end cleanly
-// when the call's signal aborts (client gone or server shutting down).
+// The live home timeline of one open StreamHomeTimeline call, read from the
+// LIVE stream like every other transport (platform/bus/live-feed.ts): mark
+// the user online (so fan-out publishes to them), resume after the caller's
+// id when given, keep-alive while idle, and end cleanly when the call's
+// signal aborts (client gone or server shutting down).
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { KeepAliveSchema, type StreamHomeTimelineResponseSchema } from "../../gen/chirp/timeline/v1/timeline_pb.js";
-import { requestScope, type RequestScope } from "../kit/request-context.js";
-import { SUBJECTS } from "../platform/bus/streams.js";
-import { hydrate } from "./hydrate.js";
-import { decodeLive, type LiveEvent } from "./live.js";
+import { LIVE_STREAM, SUBJECTS } from "../platform/bus/streams.js";
+import type { LiveMessage } from "../platform/bus/port.js";
+import { decodeLive } from "./live.js";
 import type { ReadContext } from "./read-context.js";
 
 type Out = MessageInitShape<typeof StreamHomeTimelineResponseSchema>;
 
-/** A reader that stops reading does not make us buffer forever: the oldest events go. */
+/** A reader that stops reading does not make us buffer forever: past this, it is told to reload. */
 const MAX_QUEUED = 1000;
 
-export async function* liveHome(rc: ReadContext, userId: bigint, signal: AbortSignal, scope: RequestScope): AsyncGenerator<Out> {
+/**
+ * How long fan-out keeps publishing to a user after their last stream was
+ * seen: as long as events are kept, so a client that reconnects within that
+ * window finds what it missed.
+ */
+export const PRESENCE_MS = LIVE_STREAM.maxAgeMs;
+
+export async function* liveHome(rc: ReadContext, userId: bigint, since: string, signal: AbortSignal): AsyncGenerator<Out> {
   const keepAliveMs = rc.config.keepAliveMs;
-  // Presence outlives one missed refresh; a crashed server's users age out by themselves.
-  const presenceMs = 2 * keepAliveMs + 5_000;
-  const queue: LiveEvent[] = [];
+  let queue: Out[] = [];
   let wake: (() => void) | undefined;
-  const sub = rc.bus.subscribeEphemeral(SUBJECTS.liveHome(userId), (_subject, data) => {
-    try {
-      const e = decodeLive(data);
-      if (!e) return;
-      queue.push(e);
-      if (queue.length > MAX_QUEUED) queue.shift();
-      wake?.();
-    } catch (err) {
-      rc.logger.warn({ err }, "undecodable live event ignored");
-    }
+  const push = (out: Out) => {
+    if (queue.length >= MAX_QUEUED) queue = [{ event: { case: "resyncRequired", value: {} } }];
+    else queue.push(out);
+    wake?.();
+  };
+  const tap = rc.feed.open({
+    message: (m) => {
+      const out = toOut(m);
+      if (out) push(out);
+      else rc.logger.warn({ seq: m.seq }, "undecodable live event ignored");
+    },
+    resync: () => push({ event: { case: "resyncRequired", value: {} } }),
   });
   const onAbort = () => wake?.();
   signal.addEventListener("abort", onAbort);
   try {
-    // The subscription is registered with the bus before we report the stream live.
-    await rc.bus.ping();
-    await rc.store.markOnline(userId, presenceMs);
+    tap.add(SUBJECTS.liveHome(userId));
+    await rc.store.markOnline(userId, PRESENCE_MS);
+    // Subscribed before the replay, so nothing published meanwhile falls in between.
+    if (since !== "") await tap.resume(Number(since));
+    else await tap.ready();
     // The first keep-alive tells the client the stream is live (and sends the headers).
     yield keepAlive();
     let nextKeepAlive = Date.now() + keepAliveMs;
@@ -54,36 +63,29 @@ export async function* liveHome(rc: ReadContext, userId: bigint, signal: AbortSi
         wake = undefined;
       }
       if (signal.aborted) break;
-      if (queue.length > 0) yield* deliver(rc, userId, queue.splice(0), scope);
+      const batch = queue;
+      queue = [];
+      yield* batch;
       if (Date.now() >= nextKeepAlive) {
         yield keepAlive();
-        await rc.store.markOnline(userId, presenceMs);
+        await rc.store.markOnline(userId, PRESENCE_MS);
         nextKeepAlive = Date.now() + keepAliveMs;
       }
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
-    await sub.stop();
+    tap.close();
   }
 }
 
-async function* deliver(rc: ReadContext, viewerId: bigint, events: LiveEvent[], scope: RequestScope): AsyncGenerator<Out> {
-  const tweetIds = [...new Set(events.filter((e) => e.kind === "tweet").map((e) => e.tweetId))];
-  // Hydration calls carry the viewer's token (viewer states are private):
-  // a generator resumes outside the interceptor's request scope, so set it again.
-  const hydrated = tweetIds.length ? await requestScope.run(scope, () => hydrate(rc.hydration, { id: viewerId }, tweetIds)) : undefined;
-  const byId = new Map(hydrated?.tweets.map((h) => [h.tweet!.tweetId, h]));
-  const sent = new Set<bigint>();
-  for (const e of events) {
-    if (e.kind === "deleted") {
-      yield { event: { case: "deletedTweetId", value: e.tweetId } };
-      continue;
-    }
-    const h = byId.get(e.tweetId);
-    if (!h || sent.has(e.tweetId)) continue; // deleted already, or a repeat
-    sent.add(e.tweetId);
-    yield { event: { case: "tweet", value: h } };
+function toOut(m: LiveMessage): Out | undefined {
+  try {
+    const e = decodeLive(m.data).event;
+    if (e.case === "tweet" || e.case === "deletedTweetId") return { event: e, id: String(m.seq) };
+  } catch {
+    // fall through: not an event of ours
   }
+  return undefined;
 }
 
 function keepAlive(): Out {

@@ -28,8 +28,9 @@ export async function start(
   config: TimelineConfig,
   cache: HydrationCache,
   hydrationConfig: HydrationConfig,
+  userTweets: TimelineStore,
 ): Promise<TimelineStarted> {
-  const rc = createReadContext(timelineContext(rt, store, config, "timeline"), cache, hydrationConfig);
+  const rc = createReadContext(timelineContext(rt, store, config, "timeline", userTweets), cache, hydrationConfig);
   // The read path's cache follows the events that change what it holds.
   const invalidation = await startInvalidation(rt.bus, cache, rc.logger);
   // Sampled on each scrape of this process (cluster mode: INFO memory of each server).

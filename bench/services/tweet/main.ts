@@ -18,7 +18,7 @@ import { h2loadGrpc, type H2loadGrpcResult } from "../../h2load-grpc.js";
 import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../h2load.js";
 import { Health } from "../../../gen/grpc/health/v1/health_pb.js";
 import { bucketFloor } from "../../../services/tweet/buckets.js";
-import { encodeCursor } from "../../../services/tweet/cursor.js";
+import { encodeCursor } from "../../../services/kit/cursor.js";
 import { grpcOutcome } from "../../mix.js";
 import { runOpenLoop, type OpenLoopResult } from "../../openloop.js";
 import { stallsLine, watchStalls, type Stalls } from "../../stalls.js";

@@ -6,7 +6,7 @@ that only use name, instance and component (they are immutable).
 
 {{/* The seven targets, in start-up order of their dependencies. */}}
 {{- define "chirp.targets" -}}
-user graph tweet timeline fanout discovery gateway
+user graph tweet timeline fanout discovery search notification gateway
 {{- end -}}
 
 {{- define "chirp.name" -}}
@@ -137,7 +137,7 @@ CHIRP_MODE: "cluster"
 CHIRP_HOST: "0.0.0.0"
 CHIRP_LOG_LEVEL: {{ $v.config.logLevel | quote }}
 CHIRP_SHUTDOWN_GRACE_MS: {{ $v.config.shutdownGraceMs | quote }}
-CHIRP_MAX_ENTRY_CALLS: {{ $v.config.maxEntryCalls | quote }}
+CHIRP_MAX_ENTRY_CALLS: {{ $v.config.maxEntryCalls | int64 | quote }}
 CHIRP_MIGRATE_ON_START: {{ $v.config.migrateOnStart | quote }}
 CHIRP_GATEWAY_PORT: {{ $v.gateway.port | quote }}
 CHIRP_USER_PORT: {{ $v.user.port | quote }}
@@ -146,13 +146,15 @@ CHIRP_TWEET_PORT: {{ $v.tweet.port | quote }}
 CHIRP_TIMELINE_PORT: {{ $v.timeline.port | quote }}
 CHIRP_FANOUT_PORT: {{ $v.fanout.port | quote }}
 CHIRP_DISCOVERY_PORT: {{ $v.discovery.port | quote }}
-{{- range $t := list "user" "graph" "tweet" "timeline" "discovery" }}
+CHIRP_SEARCH_PORT: {{ $v.search.port | quote }}
+CHIRP_NOTIFICATION_PORT: {{ $v.notification.port | quote }}
+{{- range $t := list "user" "graph" "tweet" "timeline" "discovery" "search" "notification" }}
 CHIRP_{{ upper $t }}_ADDR: {{ printf "http://%s:%v" (include "chirp.componentName" (dict "root" $ "component" $t)) (index $v $t).service.port | quote }}
 {{- end }}
 CHIRP_JWT_ISSUER: {{ $v.config.jwt.issuer | quote }}
 CHIRP_JWT_AUDIENCE: {{ $v.config.jwt.audience | quote }}
 CHIRP_ACCESS_TOKEN_TTL_SECONDS: {{ $v.config.jwt.accessTokenTtlSeconds | quote }}
-CHIRP_REFRESH_TOKEN_TTL_SECONDS: {{ $v.config.jwt.refreshTokenTtlSeconds | quote }}
+CHIRP_REFRESH_TOKEN_TTL_SECONDS: {{ $v.config.jwt.refreshTokenTtlSeconds | int64 | quote }}
 CHIRP_NATS_URL: {{ include "chirp.natsUrl" . | quote }}
 CHIRP_NATS_PREFIX: {{ $v.nats.prefix | quote }}
 CHIRP_REDIS_URL: {{ include "chirp.redisUrl" . | quote }}

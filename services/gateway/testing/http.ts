@@ -40,6 +40,8 @@ export async function call<T = Record<string, unknown>>(base: string, method: st
 export interface SseEvent {
   event: string;
   data: string;
+  /** The event's id line, when it has one. */
+  id?: string;
 }
 
 export interface SseStream {
@@ -72,17 +74,19 @@ export function openSse(base: string, path: string, headers: Record<string, stri
           const block = buf.slice(0, at);
           buf = buf.slice(at + 2);
           let event = "message";
+          let id: string | undefined;
           const data: string[] = [];
           let isEvent = false;
           for (const line of block.split("\n")) {
             if (line.startsWith(":")) comments.push(line.slice(1).trim());
             else if (line.startsWith("event:")) event = line.slice(6).trim();
+            else if (line.startsWith("id:")) id = line.slice(3).trim();
             else if (line.startsWith("data:")) {
               data.push(line.slice(5).trim());
               isEvent = true;
             }
           }
-          if (isEvent) events.push({ event, data: data.join("\n") });
+          if (isEvent) events.push(id === undefined ? { event, data: data.join("\n") } : { event, data: data.join("\n"), id });
         }
         waiters.splice(0).forEach((w) => w());
       });

@@ -171,6 +171,37 @@ export function busContract(test: TestFn, name: string, makeBus: () => Promise<{
     t.is(await lag(), undefined, "a stopped consumer is not reported");
   });
 
+  withBus("live: subscribers get stored messages with increasing sequences; replay after a sequence returns the rest of that subject", async (t, bus) => {
+    const got: Array<{ seq: number; subject: string; text: string }> = [];
+    const sub = bus.subscribeLive!("live.home.7", (m) => void got.push({ seq: m.seq, subject: m.subject, text: dec(m.data) }));
+    const other = bus.subscribeLive!("live.user.8", (m) => void got.push({ seq: m.seq, subject: m.subject, text: dec(m.data) }));
+    await bus.ping();
+    await bus.publish("live.home.7", enc("a"), "lv-a");
+    await bus.publish("live.user.8", enc("b"), "lv-b");
+    await bus.publish("live.home.7", enc("c"), "lv-c");
+    await bus.publish("live.home.7", enc("c"), "lv-c"); // a duplicate: stored once
+    await bus.publish("live.home.9", enc("not mine"), "lv-d");
+    t.true(await eventually(() => got.length === 3));
+    await settle(100);
+    t.deepEqual(got.map((g) => [g.subject, g.text]), [["live.home.7", "a"], ["live.user.8", "b"], ["live.home.7", "c"]]);
+    t.true(got[0]!.seq < got[1]!.seq && got[1]!.seq < got[2]!.seq, "one sequence across subjects, in publish order");
+
+    const all = await bus.replayLive!("live.home.7", got[0]!.seq - 1, 100);
+    t.true(all.complete);
+    t.deepEqual(all.messages.map((m) => [m.seq, dec(m.data)]), [[got[0]!.seq, "a"], [got[2]!.seq, "c"]]);
+    const rest = await bus.replayLive!("live.home.7", got[0]!.seq, 100);
+    t.deepEqual(rest.messages.map((m) => dec(m.data)), ["c"]);
+    t.true(rest.complete);
+    const none = await bus.replayLive!("live.home.7", got[2]!.seq, 100);
+    t.deepEqual(none, { messages: [], complete: true });
+    const capped = await bus.replayLive!("live.home.7", got[0]!.seq - 1, 1);
+    t.deepEqual(capped.messages.map((m) => dec(m.data)), ["a"]);
+    t.false(capped.complete, "more than asked for: the client must reload");
+    t.false((await bus.replayLive!("live.home.7", got[2]!.seq + 1000, 100)).complete, "an id this stream never gave");
+    await sub.stop();
+    await other.stop();
+  });
+
   withBus("stop() waits for the handler in progress", async (t, bus) => {
     let finished = false;
     let started = false;

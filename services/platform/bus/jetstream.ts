@@ -13,8 +13,14 @@ import {
   type JetStreamManager,
 } from "@nats-io/jetstream";
 import type { Logger } from "../../kit/logger.js";
-import type { ConsumerLag, ConsumerSpec, EventBus, Subscription } from "./port.js";
-import { CONSUMER_DEFAULTS, STREAMS, streamFor } from "./streams.js";
+import type { ConsumerLag, ConsumerSpec, EventBus, LiveMessage, LiveReplay, Subscription } from "./port.js";
+import { CONSUMER_DEFAULTS, LIVE_STREAM, STREAMS, streamFor } from "./streams.js";
+
+/**
+ * The LIVE stream republishes each stored message here with its sequence
+ * (Nats-Sequence), so a plain subscription learns the id a client resumes from.
+ */
+const LIVE_REPUBLISH = "livefeed.";
 
 export interface JetStreamBusOptions {
   url: string;
@@ -38,6 +44,8 @@ export class JetStreamBus implements EventBus {
   private readonly prefix: string;
   private readonly streamPrefix: string;
   private readonly consumed = new Set<Consumed>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private watchingStatus = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -84,6 +92,9 @@ export class JetStreamBus implements EventBus {
         num_replicas: this.opts.replicas ?? 1,
         max_age: nanos(s.maxAgeMs),
         duplicate_window: nanos(s.duplicateWindowMs),
+        ...(s.maxMsgs ? { max_msgs: s.maxMsgs } : {}),
+        ...(s.maxBytes ? { max_bytes: s.maxBytes } : {}),
+        ...(s === LIVE_STREAM ? { republish: { src: `${this.prefix}live.>`, dest: `${this.prefix}${LIVE_REPUBLISH}live.>` } } : {}),
       };
       try {
         await this.jsm.streams.info(config.name);
@@ -207,6 +218,68 @@ export class JetStreamBus implements EventBus {
       },
     });
     return { stop: async () => sub.unsubscribe() };
+  }
+
+  subscribeLive(subject: string, onMessage: (msg: LiveMessage) => void): Subscription {
+    const skip = this.prefix.length + LIVE_REPUBLISH.length;
+    const sub: NatsSub = this.nc.subscribe(this.prefix + LIVE_REPUBLISH + subject, {
+      callback: (err, msg) => {
+        const seq = Number(msg?.headers?.get("Nats-Sequence"));
+        if (err || !Number.isSafeInteger(seq) || seq <= 0) return;
+        onMessage({ seq, subject: msg.subject.slice(skip), data: msg.data });
+      },
+    });
+    return { stop: async () => sub.unsubscribe() };
+  }
+
+  /** The stream's bounds, then the subject's messages through a short-lived consumer (2.9 has no multi-subject get). */
+  async replayLive(subject: string, afterSeq: number, max: number): Promise<LiveReplay> {
+    const stream = this.streamName(LIVE_STREAM.name);
+    const { state } = await this.jsm.streams.info(stream);
+    if (afterSeq < state.first_seq - 1 || afterSeq > state.last_seq) return { messages: [], complete: false };
+    if (afterSeq === state.last_seq) return { messages: [], complete: true };
+    // Most subjects of a reconnecting client hold nothing newer: one lookup instead of a consumer.
+    // null: the subject holds nothing; an error propagates (not knowing is not "nothing new": the client resyncs).
+    const newest = await this.jsm.streams.getMessage(stream, { last_by_subj: this.prefix + subject });
+    if (!newest || newest.seq <= afterSeq) return { messages: [], complete: true };
+    const info = await this.jsm.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: afterSeq + 1,
+      filter_subject: this.prefix + subject,
+      inactive_threshold: nanos(30_000),
+      mem_storage: true,
+    });
+    try {
+      const want = Math.min(info.num_pending, max);
+      const messages: LiveMessage[] = [];
+      if (want > 0) {
+        const consumer = await this.js.consumers.get(stream, info.name);
+        while (messages.length < want) {
+          const batch = await consumer.fetch({ max_messages: Math.min(want - messages.length, 1000), expires: 5000 });
+          let got = 0;
+          for await (const m of batch) {
+            got++;
+            messages.push({ seq: m.seq, subject: m.subject.slice(this.prefix.length), data: m.data });
+          }
+          if (got === 0) break; // the rest aged out meanwhile
+        }
+      }
+      return { messages, complete: info.num_pending <= max };
+    } finally {
+      await this.jsm.consumers.delete(stream, info.name).catch(() => {});
+    }
+  }
+
+  onReconnect(cb: () => void): () => void {
+    this.reconnectListeners.add(cb);
+    if (!this.watchingStatus) {
+      this.watchingStatus = true;
+      void (async () => {
+        for await (const s of this.nc.status()) if (s.type === "reconnect") this.reconnectListeners.forEach((l) => l());
+      })().catch(() => {});
+    }
+    return () => this.reconnectListeners.delete(cb);
   }
 
   async ping(): Promise<void> {

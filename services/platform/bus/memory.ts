@@ -2,8 +2,11 @@
 // semantics as the JetStream adapter (msgId de-duplication, ack on handler
 // success, delayed redelivery up to maxDeliver, durable names that share work).
 // It keeps no history: a durable created later sees only later messages.
-import type { BusMessage, ConsumerLag, ConsumerSpec, EventBus, Subscription } from "./port.js";
-import { CONSUMER_DEFAULTS, streamFor, subjectMatches } from "./streams.js";
+// Live subjects (the LIVE stream) are the exception: a bounded ring with
+// sequences, for clients that resume (live-ring.ts).
+import { LiveRing } from "./live-ring.js";
+import type { BusMessage, ConsumerLag, ConsumerSpec, EventBus, LiveMessage, LiveReplay, Subscription } from "./port.js";
+import { CONSUMER_DEFAULTS, LIVE_STREAM, streamFor, subjectMatches } from "./streams.js";
 
 interface Member {
   spec: Required<Omit<ConsumerSpec, "durable" | "subjects">>;
@@ -26,6 +29,8 @@ interface Durable {
 export interface MemoryBusOptions {
   /** Called when a message exhausts maxDeliver (it is then dropped). */
   onDeadLetter?: (durable: string, msg: BusMessage, err: unknown) => void;
+  /** Live messages kept for resuming clients (besides the LIVE stream's age). Default 20,000: a resume covers at least 10,000 events. */
+  liveCapacity?: number;
 }
 
 export class MemoryBus implements EventBus {
@@ -33,9 +38,12 @@ export class MemoryBus implements EventBus {
   private readonly seen = new Map<string, number>();
   private readonly live = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly ring: LiveRing;
   private closed = false;
 
-  constructor(private readonly opts: MemoryBusOptions = {}) {}
+  constructor(private readonly opts: MemoryBusOptions = {}) {
+    this.ring = new LiveRing(opts.liveCapacity ?? 20_000, LIVE_STREAM.maxAgeMs);
+  }
 
   async publish(subject: string, data: Uint8Array, msgId: string, headers?: Record<string, string>): Promise<void> {
     if (this.closed) throw new Error("bus is closed");
@@ -48,6 +56,7 @@ export class MemoryBus implements EventBus {
     // Re-inserted at the end, so the map stays in expiry order (every stream has the same window).
     this.seen.delete(key);
     this.seen.set(key, now + stream.duplicateWindowMs);
+    if (stream === LIVE_STREAM) this.ring.append(subject, data, now);
     for (const d of this.durables.values()) {
       if (d.subjects.some((p) => subjectMatches(p, subject))) {
         d.queue.push({ subject, data, msgId, deliveryCount: 0, headers });
@@ -100,6 +109,14 @@ export class MemoryBus implements EventBus {
         if (set.size === 0) this.live.delete(subject);
       },
     };
+  }
+
+  subscribeLive(subject: string, onMessage: (msg: LiveMessage) => void): Subscription {
+    return this.ring.subscribe(subject, onMessage);
+  }
+
+  async replayLive(subject: string, afterSeq: number, max: number): Promise<LiveReplay> {
+    return this.ring.replay(subject, afterSeq, max, Date.now());
   }
 
   /** As JetStream counts: a failed message waiting for its retry is still unacknowledged, and delivered before once retried. */

@@ -6,8 +6,11 @@
 // - A durable consumer gets each message until its handler resolves (ack).
 //   A handler that throws is retried after a delay, up to maxDeliver times;
 //   handlers must therefore be idempotent.
-// - Ephemeral (core) subjects carry live notifications: no storage, no retry,
-//   only subscribers connected at that moment receive them.
+// - Ephemeral (core) subjects: no storage, no retry, only subscribers
+//   connected at that moment receive them.
+// - Live subjects (`live.>`, the LIVE stream) are published with publish()
+//   and kept for a while with a sequence, so a client can resume
+//   (subscribeLive, replayLive; live-feed.ts).
 
 export interface BusMessage {
   subject: string;
@@ -46,6 +49,25 @@ export interface ConsumerSpec {
   retryDelayMs?: number;
 }
 
+/** A message of the LIVE stream (`live.>`): its stream sequence is the id a client resumes from. */
+export interface LiveMessage {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+/** What a live subject holds after a sequence. */
+export interface LiveReplay {
+  /** In sequence order, each after the asked-for sequence. */
+  messages: LiveMessage[];
+  /**
+   * False when messages after that sequence may be gone (past the stream's
+   * age or size limit), or the sequence is not one of this stream's: the
+   * client must reload (resync_required).
+   */
+  complete: boolean;
+}
+
 export interface Subscription {
   /** Stops taking new messages and waits for the ones in hand. */
   stop(): Promise<void>;
@@ -57,6 +79,16 @@ export interface EventBus {
   consume(spec: ConsumerSpec): Promise<Subscription>;
   publishEphemeral(subject: string, data: Uint8Array): void;
   subscribeEphemeral(subject: string, onMessage: (subject: string, data: Uint8Array) => void): Subscription;
+  /**
+   * Live subjects (the LIVE stream, published with publish()): every message
+   * of this subject stored from now on, with its sequence, in sequence order.
+   * Nothing is acked or retried; resolve ping() before relying on it.
+   */
+  subscribeLive?(subject: string, onMessage: (msg: LiveMessage) => void): Subscription;
+  /** The subject's stored messages after `afterSeq`, at most `max` (the oldest first). */
+  replayLive?(subject: string, afterSeq: number, max: number): Promise<LiveReplay>;
+  /** Calls `cb` after the connection to the bus came back (live messages may have been missed meanwhile); returns the unsubscribe. */
+  onReconnect?(cb: () => void): () => void;
   /** The lag of every durable consumer this process runs (consumer info); for /metrics. */
   consumerLag?(): Promise<ConsumerLag[]>;
   /** Resolves when the bus answers; for health checks. */

@@ -8,9 +8,23 @@ export interface StreamSpec {
   maxAgeMs: number;
   /** publish() with a msgId seen within this window is dropped as a duplicate. */
   duplicateWindowMs: number;
+  /** Oldest messages go past this many (unset: no limit but the age). */
+  maxMsgs?: number;
+  /** Oldest messages go past this size (unset: no limit but the age). */
+  maxBytes?: number;
 }
 
 const DAY = 24 * 3600 * 1000;
+
+/** Live events, kept for resuming clients: at least 10 minutes' worth, within a bounded size. */
+export const LIVE_STREAM: StreamSpec = {
+  name: "LIVE",
+  subjects: ["live.>"],
+  maxAgeMs: 15 * 60 * 1000,
+  duplicateWindowMs: 10 * 60 * 1000,
+  maxMsgs: 2_000_000,
+  maxBytes: 1024 * 1024 * 1024,
+};
 
 export const STREAMS: StreamSpec[] = [
   { name: "TWEETS", subjects: ["tweet.>"], maxAgeMs: 7 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
@@ -19,6 +33,9 @@ export const STREAMS: StreamSpec[] = [
   // Fan-out work items: a large follower list split into batches that several
   // workers share. Short-lived; the TWEETS stream is the durable source.
   { name: "FANOUT", subjects: ["fanout.>"], maxAgeMs: 1 * DAY, duplicateWindowMs: 10 * 60 * 1000 },
+  // Live updates for open streams (WebSocket, SSE, gRPC): the sequence is the
+  // event id a client resumes from, so they are kept as long as a reconnect may take.
+  LIVE_STREAM,
 ];
 
 export const SUBJECTS = {
@@ -31,8 +48,14 @@ export const SUBJECTS = {
   graphUnfollowed: "graph.unfollowed",
   userUpdated: "user.updated",
   fanoutBatch: "fanout.batch",
-  /** Ephemeral: live home-timeline updates, one subject per user. */
+  /** Live (LIVE stream): a user's home timeline gained or lost a tweet (chirp.timeline.v1.StreamHomeTimelineResponse). */
   liveHome: (userId: bigint | string) => `live.home.${userId}`,
+  /** Live: an account's new and deleted tweets (StreamHomeTimelineResponse). */
+  liveUser: (userId: bigint | string) => `live.user.${userId}`,
+  /** Live: new tweets with a hashtag, lower-cased (StreamHomeTimelineResponse). */
+  liveHashtag: (tag: string) => `live.hashtag.${tag}`,
+  /** A user's notifications, added or removed (chirp.notification.v1.NotificationLiveEvent). */
+  liveNotifications: (userId: bigint | string) => `live.notifications.${userId}`,
 } as const;
 
 /** Consumer defaults, overridable per consumer. */

@@ -19,7 +19,7 @@ export function tracedBus(bus: EventBus, tracing: Tracing, system: "nats" | "in-
         injectContext(active, carried);
         return bus.publish(subject, data, msgId, carried);
       }
-      const span = tracer.startSpan(`publish ${subject}`, {
+      const span = tracer.startSpan(`publish ${spanSubject(subject)}`, {
         kind: SpanKind.PRODUCER,
         attributes: { "messaging.system": system, "messaging.operation.type": "send", "messaging.destination.name": subject, "messaging.message.id": msgId },
       }, active);
@@ -67,5 +67,13 @@ export function tracedBus(bus: EventBus, tracing: Tracing, system: "nats" | "in-
     close: () => bus.close(),
   };
   if (bus.consumerLag) traced.consumerLag = () => bus.consumerLag!();
+  if (bus.subscribeLive) traced.subscribeLive = (subject, onMessage) => bus.subscribeLive!(subject, onMessage);
+  if (bus.replayLive) traced.replayLive = (subject, afterSeq, max) => bus.replayLive!(subject, afterSeq, max);
+  if (bus.onReconnect) traced.onReconnect = (cb) => bus.onReconnect!(cb);
   return traced;
+}
+
+/** A span name stays low in cardinality: a live subject's user or tag becomes `*`. */
+function spanSubject(subject: string): string {
+  return subject.startsWith("live.") ? subject.split(".").slice(0, 2).concat("*").join(".") : subject;
 }

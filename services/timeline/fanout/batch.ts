@@ -1,11 +1,11 @@
 // fanout.batch: one tweet id into (or out of) up to ~1,000 home timelines, in
-// one Lua call per Redis master, then a live event to those of them streaming.
+// one Lua call per Redis master, then a live event to those of them streaming
+// (a redelivered job publishes the same message ids, stored once).
 // The message is acked only after the writes succeeded; ZADD and ZREM are
 // idempotent, so a redelivered job never duplicates an entry.
 import { snowflakeTime } from "../../kit/snowflake.js";
 import { NO_TRACING, SpanKind, withSpan } from "../../kit/tracing.js";
 import type { TimelineContext } from "../context.js";
-import { publishLive } from "../live.js";
 import type { FanoutJob, FanoutOp } from "./job.js";
 import { fanoutMetrics } from "./metrics.js";
 
@@ -23,13 +23,12 @@ export async function writeTimelines(ctx: TimelineContext, op: FanoutOp, userIds
 }
 
 export async function handleBatch(ctx: TimelineContext, job: FanoutJob): Promise<void> {
-  // Presence is read alongside the write: both are one round trip.
-  const [, online] = await Promise.all([writeTimelines(ctx, job.op, job.followerIds, job.tweetId, "followers"), ctx.store.online(job.followerIds)]);
-  if (online.length > 0) {
-    publishLive(
-      ctx.bus,
-      online,
-      job.op === "add" ? { kind: "tweet", tweetId: job.tweetId, authorId: job.authorId } : { kind: "deleted", tweetId: job.tweetId },
-    );
-  }
+  // Presence and the live event (hydrated once, mostly from the cache) are read alongside the write.
+  const [, online, event] = await Promise.all([
+    writeTimelines(ctx, job.op, job.followerIds, job.tweetId, "followers"),
+    ctx.store.online(job.followerIds),
+    ctx.live?.homeEvent(job.op, job.tweetId),
+  ]);
+  // Only users with a stream open lately: a live event nobody can resume is not worth storing.
+  await ctx.live?.home(job.op, job.tweetId, online, event);
 }

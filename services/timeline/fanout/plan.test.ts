@@ -31,7 +31,7 @@ for (const mode of MODES) {
     }).then(withTimelineStore);
     systems.set(mode, system);
     const s = await system;
-    const planner = new FanoutPlanner(timelineContext(s.rt, s.store, { ...readTimelineConfig(), fanoutBatchSize: 2 }, "fanout"));
+    const planner = new FanoutPlanner(timelineContext(s.rt, s.store, { ...readTimelineConfig(), fanoutBatchSize: 2 }, "fanout", await s.targets.shared.userTweetsStore()));
     const author = await s.register();
     const followers = Array.from({ length: 5 }, (_, i) => 8_000_000_000n + BigInt(Date.now() % 1_000_000) * 100n + BigInt(i));
     for (const f of followers) await s.follow(f, author);

@@ -8,7 +8,6 @@ import { TweetCreatedEventSchema, TweetDeletedEventSchema, TweetRetweetedEventSc
 import type { Tweet } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { BusMessage } from "../../platform/bus/port.js";
 import type { TimelineContext } from "../context.js";
-import { publishLive, type LiveEvent } from "../live.js";
 import { writeTimelines } from "./batch.js";
 import { isLargeAccount } from "./large.js";
 import type { FanoutPlanner } from "./plan.js";
@@ -26,8 +25,10 @@ async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: Bu
     ctx.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
     return;
   }
-  // The author's own home timeline shows their tweet too, whatever their size.
-  await toAuthor(ctx, tweet.authorId, { kind: "tweet", tweetId: tweet.tweetId, authorId: tweet.authorId });
+  // The author's own home timeline shows their tweet too, whatever their size;
+  // the author's and the hashtags' live streams get it here, once per tweet.
+  const online = await toAuthor(ctx, "add", tweet.authorId, tweet.tweetId);
+  await ctx.live?.created(tweet, online);
   if (await isLargeAccount(ctx, tweet.authorId)) return;
   await planner.plan("add", tweet.tweetId, tweet.authorId);
 }
@@ -38,14 +39,21 @@ export async function handleTweetDeleted(ctx: TimelineContext, msg: BusMessage, 
     ctx.logger.error({ msgId: msg.msgId }, "tweet.deleted without ids: ignored");
     return;
   }
-  await toAuthor(ctx, ev.authorId, { kind: "deleted", tweetId: ev.tweetId });
+  const online = await toAuthor(ctx, "remove", ev.authorId, ev.tweetId);
+  await ctx.live?.deleted(ev.tweetId, ev.authorId, online);
   // A large account's tweets were never copied into followers' timelines
   // (those from before it grew are dropped by readers when hydration misses them).
   if (await ctx.store.isLargeAccount(ev.authorId)) return;
   await planner.plan("remove", ev.tweetId, ev.authorId);
 }
 
-async function toAuthor(ctx: TimelineContext, authorId: bigint, e: LiveEvent): Promise<void> {
-  const [, online] = await Promise.all([writeTimelines(ctx, e.kind === "tweet" ? "add" : "remove", [authorId], e.tweetId, "author"), ctx.store.online([authorId])]);
-  publishLive(ctx.bus, online, e);
+/** Writes the author's own home timeline and user-timeline list; resolves with whether the author had a stream open lately. */
+async function toAuthor(ctx: TimelineContext, op: "add" | "remove", authorId: bigint, tweetId: bigint): Promise<boolean> {
+  const [, online] = await Promise.all([
+    writeTimelines(ctx, op, [authorId], tweetId, "author"),
+    ctx.store.online([authorId]),
+    // The author's user-timeline list (only when it exists) follows the same events.
+    op === "add" ? ctx.userTweets.add([authorId], [tweetId]) : ctx.userTweets.remove([authorId], [tweetId]),
+  ]);
+  return online.length > 0;
 }

@@ -7,6 +7,8 @@ export interface StoreFactoryOptions {
   ttlMs: number;
   /** Distinct per call: two stores made with different labels must not see each other. */
   label: string;
+  /** The lists are contiguous (user timelines, port.ts). */
+  contiguous?: boolean;
 }
 
 export type StoreFactory = (opts: StoreFactoryOptions) => Promise<TimelineStore>;
@@ -18,8 +20,8 @@ const EDGE_IDS = [1n, 9n, 10n, 99n, 100n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 62n +
 export function storeContract(test: TestFn, name: string, make: StoreFactory) {
   const opened: TimelineStore[] = [];
   let n = 0;
-  const fresh = async (cap = 800, ttlMs = 60_000) => {
-    const s = await make({ cap, ttlMs, label: `${name}${n++}` });
+  const fresh = async (cap = 800, ttlMs = 60_000, contiguous = false) => {
+    const s = await make({ cap, ttlMs, label: `${name}${n++}`, contiguous });
     opened.push(s);
     return s;
   };
@@ -191,6 +193,52 @@ export function storeContract(test: TestFn, name: string, make: StoreFactory) {
     const v3 = await s.statesVersion(12n);
     await s.dropAll();
     t.not(await s.statesVersion(12n), v3, "dropAll forgets it");
+  });
+
+  it("a list built complete says so, stays complete below the cap, and stops being complete at it", async (t) => {
+    const s = await fresh(5);
+    await s.finishBuild(1n, [3n, 2n, 1n], true);
+    t.deepEqual(await s.page(1n, undefined, 20), { built: true, ids: [3n, 2n, 1n], complete: true });
+    t.deepEqual(await s.page(1n, 2n, 20), { built: true, ids: [1n], complete: true }, "every page of it says so");
+    await s.add([1n], [4n]);
+    await s.remove([1n], [2n]);
+    t.deepEqual(await s.page(1n, undefined, 20), { built: true, ids: [4n, 3n, 1n], complete: true }, "adds and removes keep it complete");
+    await s.add([1n], [5n, 6n]);
+    t.deepEqual(await s.page(1n, undefined, 20), { built: true, ids: [6n, 5n, 4n, 3n, 1n] }, "at the cap it may have lost ids: no longer complete");
+    await s.finishBuild(2n, [2n, 1n]);
+    t.deepEqual(await s.page(2n, undefined, 20), { built: true, ids: [2n, 1n] }, "not built complete: never complete");
+  });
+
+  it("contiguous lists: an incomplete built list takes no id below its oldest; builds drop late ones", async (t) => {
+    const s = await fresh(10, 60_000, true);
+    await s.finishBuild(1n, [30n, 20n]);
+    t.is(await s.add([1n], [10n, 25n, 40n]), 1);
+    t.deepEqual(await s.page(1n, undefined, 20), { built: true, ids: [40n, 30n, 25n, 20n] }, "10 would leave a gap below 20");
+    await s.finishBuild(2n, [30n], true);
+    await s.add([2n], [10n]);
+    t.deepEqual(await s.page(2n, undefined, 20), { built: true, ids: [30n, 10n], complete: true }, "a complete list takes any id");
+    await s.beginBuild(3n);
+    await s.add([3n], [5n, 50n]);
+    await s.finishBuild(3n, [30n, 20n]);
+    t.deepEqual(await s.page(3n, undefined, 20), { built: true, ids: [50n, 30n, 20n] }, "an incomplete build drops what came in below its oldest");
+    await s.beginBuild(4n);
+    await s.add([4n], [5n]);
+    await s.finishBuild(4n, [30n], true);
+    t.deepEqual(await s.page(4n, undefined, 20), { built: true, ids: [30n, 5n], complete: true }, "a complete build keeps it");
+    await s.beginBuild(5n);
+    await s.add([5n], [7n]);
+    await s.finishBuild(5n, []);
+    t.is(await s.add([5n], [8n]), 1);
+    t.deepEqual(await s.page(5n, undefined, 20), { built: true, ids: [] }, "an empty incomplete list has no oldest id: it takes none");
+    const small = await fresh(3, 60_000, true);
+    await small.finishBuild(1n, [5n, 4n, 3n]);
+    await small.add([1n], [6n]);
+    await small.add([1n], [3n]);
+    t.deepEqual((await small.page(1n, undefined, 20)).ids, [6n, 5n, 4n], "trimmed at the cap, and the trimmed id does not come back");
+    const home = await fresh(10);
+    await home.finishBuild(1n, [30n]);
+    await home.add([1n], [10n]);
+    t.deepEqual((await home.page(1n, undefined, 20)).ids, [30n, 10n], "home timelines take older ids (a follow merges them in)");
   });
 
   it("dropAll forgets this store's data and nobody else's", async (t) => {

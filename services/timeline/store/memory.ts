@@ -6,11 +6,15 @@ import { freshStatesVersion, type FanoutProgress, type TimelinePage, type Timeli
 export interface MemoryStoreOptions {
   cap: number;
   ttlMs: number;
+  /** The lists are contiguous (port.ts): user timelines. */
+  contiguous?: boolean;
   now?: () => number;
 }
 
 interface Timeline {
   built: boolean;
+  /** Holds the owner's whole history (port.ts TimelinePage.complete). */
+  complete: boolean;
   /** Newest first, no duplicates. */
   ids: bigint[];
   expiresAt: number;
@@ -19,6 +23,7 @@ interface Timeline {
 export class MemoryTimelineStore implements TimelineStore {
   readonly cap: number;
   private readonly ttlMs: number;
+  private readonly contiguous: boolean;
   private readonly now: () => number;
   private readonly timelines = new Map<bigint, Timeline>();
   private readonly locks = new Map<bigint, { token: string; expiresAt: number }>();
@@ -31,6 +36,7 @@ export class MemoryTimelineStore implements TimelineStore {
   constructor(opts: MemoryStoreOptions) {
     this.cap = opts.cap;
     this.ttlMs = opts.ttlMs;
+    this.contiguous = opts.contiguous ?? false;
     this.now = opts.now ?? Date.now;
     // Expired entries are ignored when read; this only returns their memory.
     this.sweeper = setInterval(() => this.sweep(), 60_000);
@@ -42,8 +48,8 @@ export class MemoryTimelineStore implements TimelineStore {
     for (const u of userIds) {
       const tl = this.live(u);
       if (!tl) continue;
-      for (const id of tweetIds) insertDesc(tl.ids, id);
-      if (tl.ids.length > this.cap) tl.ids.length = this.cap;
+      for (const id of this.admitted(tl, tweetIds)) insertDesc(tl.ids, id);
+      this.trim(tl);
       written++;
     }
     return written;
@@ -64,7 +70,7 @@ export class MemoryTimelineStore implements TimelineStore {
     tl.expiresAt = this.now() + this.ttlMs;
     if (!tl.built) return { built: false, ids: [], ...version };
     const start = before === undefined ? 0 : firstBelow(tl.ids, before);
-    return { built: true, ids: tl.ids.slice(start, start + limit), ...version };
+    return { built: true, ids: tl.ids.slice(start, start + limit), ...version, ...(tl.complete ? { complete: true as const } : {}) };
   }
 
   async statesVersion(userId: bigint): Promise<string> {
@@ -85,16 +91,34 @@ export class MemoryTimelineStore implements TimelineStore {
   }
 
   async beginBuild(userId: bigint): Promise<void> {
-    if (!this.live(userId)) this.timelines.set(userId, { built: false, ids: [], expiresAt: this.now() + this.ttlMs });
+    if (!this.live(userId)) this.timelines.set(userId, { built: false, complete: false, ids: [], expiresAt: this.now() + this.ttlMs });
   }
 
-  async finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void> {
+  async finishBuild(userId: bigint, tweetIds: readonly bigint[], complete = false): Promise<void> {
     await this.beginBuild(userId);
     const tl = this.live(userId)!;
     for (const id of tweetIds) insertDesc(tl.ids, id);
-    if (tl.ids.length > this.cap) tl.ids.length = this.cap;
+    if (this.contiguous && !complete) {
+      const oldest = tweetIds.length ? tweetIds.reduce((a, b) => (b < a ? b : a)) : undefined;
+      tl.ids = oldest === undefined ? [] : tl.ids.filter((id) => id >= oldest);
+    }
     tl.built = true;
+    tl.complete ||= complete;
+    this.trim(tl);
     tl.expiresAt = this.now() + this.ttlMs;
+  }
+
+  /** What add() may write into `tl`: in a contiguous store, nothing below an incomplete built list's oldest id. */
+  private admitted(tl: Timeline, tweetIds: readonly bigint[]): readonly bigint[] {
+    if (!this.contiguous || !tl.built || tl.complete) return tweetIds;
+    const oldest = tl.ids.at(-1);
+    return oldest === undefined ? [] : tweetIds.filter((id) => id > oldest);
+  }
+
+  /** As the Redis store: a list that reaches the cap is no longer complete; beyond it, the oldest go. */
+  private trim(tl: Timeline): void {
+    if (tl.ids.length >= this.cap) tl.complete = false;
+    if (tl.ids.length > this.cap) tl.ids.length = this.cap;
   }
 
   async tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean> {

@@ -10,6 +10,12 @@
 //   built    - complete; an empty built timeline is not a missing one.
 // Writes from fan-out go only to timelines that exist (building or built):
 // writing into a missing one would make a partial timeline that looks real.
+//
+// The same store, under a key family of its own, keeps each author's newest
+// tweet and retweet ids (user timelines). Such a list is `contiguous`: it
+// holds every id of the author from its oldest one up, and is `complete` when
+// it holds the author's whole history, so a page past its end either ends
+// there or continues from the tweet service below its oldest id.
 
 export interface TimelinePage {
   /** False when the timeline is missing or still being built: ids is then empty. */
@@ -18,6 +24,12 @@ export interface TimelinePage {
   ids: bigint[];
   /** The owner's states version (statesVersion()), when the page was asked with it. */
   statesVersion?: string;
+  /**
+   * Present (true) when the list holds every id older than its newest one too
+   * (finishBuild(..., true)): nothing lies past its end. Kept while the list
+   * holds fewer than `cap` ids; home timelines are never complete.
+   */
+  complete?: true;
 }
 
 export interface FanoutProgress {
@@ -35,7 +47,9 @@ export interface TimelineStore {
   /**
    * Adds every tweet id to each of the timelines that exist and trims each to
    * the cap. Idempotent. Missing timelines are skipped (they are rebuilt when
-   * read). Returns how many timelines were written.
+   * read). In a contiguous store, a built list that is not complete takes no
+   * id older than its oldest (a late or redelivered event would leave a gap
+   * below it), and an empty one takes none. Returns how many timelines exist.
    */
   add(userIds: readonly bigint[], tweetIds: readonly bigint[]): Promise<number>;
   /** Removes the tweet ids from each timeline (missing ones are skipped). */
@@ -51,8 +65,13 @@ export interface TimelineStore {
 
   /** Missing -> building (kept as it is otherwise). Fan-out writes go to it from now on. */
   beginBuild(userId: bigint): Promise<void>;
-  /** Adds the rebuilt ids, marks the timeline built, trims it and sets its time to live. */
-  finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void>;
+  /**
+   * Adds the rebuilt ids, marks the timeline built (and complete, when the ids
+   * are the owner's whole history), trims it and sets its time to live. In a
+   * contiguous store, an incomplete build drops the ids older than its oldest
+   * that fan-out wrote meanwhile (all of them if it has none).
+   */
+  finishBuild(userId: bigint, tweetIds: readonly bigint[], complete?: boolean): Promise<void>;
 
   /** A lock across processes so one rebuild runs per user. False when held by someone else. */
   tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean>;

@@ -6,14 +6,18 @@
 // scores Redis orders members lexicographically, which for fixed-width digits
 // is numeric order, exactly. Pages come from ZREVRANGEBYLEX.
 //
-// Two sentinel members sort below every id ("0" < "00" < "0…<20 digits>"):
-//   "0"  - the timeline exists (building or built): fan-out may write to it;
-//   "00" - the timeline is built: readers may trust it.
-// Trimming keeps the two lowest ranks (the sentinels) and the newest `cap`
-// ids. While a timeline is being built it has one sentinel, so it may hold
-// cap + 1 ids until finishBuild trims it; that saves a lookup per write.
+// Sentinel members sort below every id ("0" < "00" < "000" < "0…<20 digits>"):
+//   "0"   - the timeline exists (building or built): fan-out may write to it;
+//   "00"  - the timeline is built: readers may trust it;
+//   "000" - (user timelines) the list holds the owner's whole history.
+// Trimming keeps the two lowest ranks and the newest `cap` ids. While a
+// timeline is being built it has one sentinel, so it may hold cap + 1 ids
+// until finishBuild trims it; that saves a lookup per write. A complete list
+// that reaches the cap loses "000" to the same trim, as it should.
 //
-// The user id in braces is the hash tag: a timeline and its lock share a slot.
+// Keys are `${prefix}${family}:{<userId>}`: the family ("tl": home timelines)
+// lets user timelines share this code under keys of their own. The user id in
+// braces is the hash tag: a timeline and its lock share a slot.
 // Multi-user writes are grouped by owning master, one script call per master.
 import type { ChainableCommander } from "ioredis";
 import { freshStatesVersion, idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
@@ -22,8 +26,9 @@ import { groupByNode, isCluster, type RedisClient } from "../../platform/redis/s
 
 const EXISTS = "0";
 const BUILT = "00";
-/** Exclusive lower bound of ZREVRANGEBYLEX that leaves out both sentinels. */
-const ABOVE_SENTINELS = `(${BUILT}`;
+const COMPLETE = "000";
+/** Exclusive lower bound of ZREVRANGEBYLEX that leaves out every sentinel. */
+const ABOVE_SENTINELS = `(${COMPLETE}`;
 
 // Add to existing timelines only, then trim, atomically per timeline: a
 // plain ZADD would create a missing timeline that readers would take for a
@@ -57,6 +62,38 @@ for i = 3 + n, #ARGV do add(ARGV[i]) end
 return added
 `;
 
+// ADD_LUA for contiguous lists (user timelines, port.ts): a built list that
+// is not complete takes only ids above its oldest (none when empty), since
+// an older id (a late or redelivered event) would leave a gap below it.
+const CONTIGUOUS_ADD_LUA = `#!lua flags=allow-cross-slot-keys
+local cap = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local added = 0
+local function add(key)
+  if redis.call('exists', key) == 0 then return end
+  added = added + 1
+  local floor = false
+  if redis.call('zscore', key, '${BUILT}') and not redis.call('zscore', key, '${COMPLETE}') then
+    floor = redis.call('zrangebylex', key, '${ABOVE_SENTINELS}', '+', 'LIMIT', 0, 1)[1]
+    if not floor then return end
+  end
+  local zargs = {}
+  for i = 1, n do
+    local m = ARGV[2 + i]
+    if not floor or m > floor then
+      zargs[#zargs + 1] = 0
+      zargs[#zargs + 1] = m
+    end
+  end
+  if #zargs == 0 then return end
+  redis.call('zadd', key, unpack(zargs))
+  redis.call('zremrangebyrank', key, 2, -(cap + 1))
+end
+for i = 1, #KEYS do add(KEYS[i]) end
+for i = 3 + n, #ARGV do add(ARGV[i]) end
+return added
+`;
+
 // Takes ids out of many timelines on one server, laid out like ADD_LUA's
 // arguments. ZREM never creates a key, so no existence check is needed.
 const REMOVE_LUA = `#!lua flags=allow-cross-slot-keys
@@ -77,14 +114,15 @@ if v then redis.call('pexpire', ${key}, ARGV[1]) else v = ARGV[2]; redis.call('s
 
 // One page: up to ARGV[4] ids below ARGV[3] (newest first), and a read
 // renews the timeline's TTL (ARGV[1]). Replies with the states version (KEYS[2],
-// same hash tag; nil when not asked for), then "0" (not built) or "1" and the
-// ids. One script call instead of a ZSCORE/ZREVRANGEBYLEX/PEXPIRE pipeline: on
-// a Redis Cluster ioredis's pipeline bookkeeping cost more than the commands.
+// same hash tag; nil when not asked for), then "0" (not built), "1" (built) or
+// "2" (built and complete) and the ids. One script call instead of a
+// ZSCORE/ZREVRANGEBYLEX/PEXPIRE pipeline: on a Redis Cluster ioredis's
+// pipeline bookkeeping cost more than the commands.
 const pageLua = (withVersion: boolean) => `${withVersion ? versionLua("KEYS[2]") : "local v = false"}
 if not redis.call('zscore', KEYS[1], '${BUILT}') then return {v, '0'} end
 redis.call('pexpire', KEYS[1], ARGV[1])
 local out = redis.call('zrevrangebylex', KEYS[1], ARGV[3], '${ABOVE_SENTINELS}', 'LIMIT', 0, ARGV[4])
-table.insert(out, 1, '1')
+table.insert(out, 1, redis.call('zscore', KEYS[1], '${COMPLETE}') and '2' or '1')
 table.insert(out, 1, v)
 return out
 `;
@@ -110,6 +148,7 @@ const PRESENCE_CHUNK = 1000;
 
 type WithScripts = {
   tlAdd(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
+  tlAddContiguous(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlRemove(numKeys: number, ...keysAndArgs: Array<string | number>): Promise<number>;
   tlUnlock(key: string, token: string): Promise<number>;
   tlPage(key: string, ttlMs: number, unused: string, max: string, limit: number): Promise<Array<string | null>>;
@@ -123,6 +162,10 @@ export interface RedisStoreOptions {
   prefix: string;
   cap: number;
   ttlMs: number;
+  /** The key family ("tl", home timelines, by default); the home store's dropAll forgets the other families too. */
+  family?: string;
+  /** The lists are contiguous (port.ts): user timelines. */
+  contiguous?: boolean;
   /** Close the client in close(); false when the caller owns it. */
   ownsClient?: boolean;
 }
@@ -131,6 +174,8 @@ export class RedisTimelineStore implements TimelineStore {
   readonly cap: number;
   private readonly prefix: string;
   private readonly ttlMs: number;
+  private readonly family: string;
+  private readonly addScript: "tlAdd" | "tlAddContiguous";
 
   constructor(
     private readonly client: RedisClient,
@@ -143,7 +188,11 @@ export class RedisTimelineStore implements TimelineStore {
     this.prefix = opts.prefix;
     this.cap = opts.cap;
     this.ttlMs = opts.ttlMs;
+    this.family = opts.family ?? "tl";
+    if (!/^[a-z]+$/.test(this.family)) throw new Error(`timeline key family must be lower-case letters: ${JSON.stringify(this.family)}`);
+    this.addScript = opts.contiguous ? "tlAddContiguous" : "tlAdd";
     client.defineCommand("tlAdd", { lua: ADD_LUA });
+    client.defineCommand("tlAddContiguous", { lua: CONTIGUOUS_ADD_LUA });
     client.defineCommand("tlRemove", { lua: REMOVE_LUA });
     client.defineCommand("tlUnlock", { numberOfKeys: 1, lua: UNLOCK_LUA });
     client.defineCommand("tlPage", { numberOfKeys: 1, lua: pageLua(false) });
@@ -152,16 +201,21 @@ export class RedisTimelineStore implements TimelineStore {
     client.defineCommand("tlBumpVersion", { numberOfKeys: 1, lua: BUMP_VERSION_LUA });
   }
 
+  /** Another family on the same client and prefix; closing it leaves the client to this store. */
+  sibling(opts: Omit<RedisStoreOptions, "prefix" | "ownsClient">): RedisTimelineStore {
+    return new RedisTimelineStore(this.client, { ...opts, prefix: this.prefix, ownsClient: false });
+  }
+
   key(userId: bigint): string {
-    return `${this.prefix}tl:{${userId}}`;
+    return `${this.prefix}${this.family}:{${userId}}`;
   }
 
   private lockKey(userId: bigint): string {
-    return `${this.prefix}tl:{${userId}}:lock`;
+    return `${this.prefix}${this.family}:{${userId}}:lock`;
   }
 
   private versionKey(userId: bigint): string {
-    return `${this.prefix}tl:{${userId}}:sv`;
+    return `${this.prefix}${this.family}:{${userId}}:sv`;
   }
 
   // The key keeps the name the set was first stored under: renaming it would
@@ -185,7 +239,7 @@ export class RedisTimelineStore implements TimelineStore {
     for (const [i, members] of chunk(tweetIds.map(idMember), MEMBER_CHUNK).entries()) {
       // Only the first chunk's replies count: all chunks agree on which timelines exist.
       for (const keys of keyGroups) {
-        const call = this.onMaster("tlAdd", keys, [this.cap, members.length, ...members]);
+        const call = this.onMaster(this.addScript, keys, [this.cap, members.length, ...members]);
         calls.push(i === 0 ? call : call.then(() => 0));
       }
     }
@@ -207,7 +261,7 @@ export class RedisTimelineStore implements TimelineStore {
   }
 
   /** One script call for keys on one server; key by key if a key has moved away from it (resharding). */
-  private async onMaster(script: "tlAdd" | "tlRemove", keys: string[], args: Array<string | number>): Promise<number> {
+  private async onMaster(script: "tlAdd" | "tlAddContiguous" | "tlRemove", keys: string[], args: Array<string | number>): Promise<number> {
     const cluster = isCluster(this.client);
     const run = (ks: string[]) => {
       const [declared, tail] = cluster ? [ks.slice(0, 1), ks.slice(1)] : [ks, []];
@@ -232,8 +286,10 @@ export class RedisTimelineStore implements TimelineStore {
       : await scripts.tlPage(this.key(userId), this.ttlMs, "", max, limit);
     const ids = new Array<bigint>(reply.length - 2);
     for (let i = 2; i < reply.length; i++) ids[i - 2] = BigInt(reply[i]!);
-    const built = reply[1] === "1";
-    return withStatesVersion ? { built, ids, statesVersion: reply[0]! } : { built, ids };
+    const built = reply[1] !== "0";
+    const page: TimelinePage = withStatesVersion ? { built, ids, statesVersion: reply[0]! } : { built, ids };
+    if (reply[1] === "2") page.complete = true;
+    return page;
   }
 
   async statesVersion(userId: bigint): Promise<string> {
@@ -264,17 +320,18 @@ export class RedisTimelineStore implements TimelineStore {
     await exec(this.client.multi().zadd(key, "NX", 0, EXISTS).pexpire(key, this.ttlMs));
   }
 
-  async finishBuild(userId: bigint, tweetIds: readonly bigint[]): Promise<void> {
+  async finishBuild(userId: bigint, tweetIds: readonly bigint[], complete = false): Promise<void> {
     const key = this.key(userId);
     const args: Array<string | number> = [0, EXISTS, 0, BUILT];
+    if (complete) args.push(0, COMPLETE);
     for (const id of tweetIds) args.push(0, idMember(id));
-    await exec(
-      this.client
-        .multi()
-        .zadd(key, ...args)
-        .zremrangebyrank(key, 2, -(this.cap + 1))
-        .pexpire(key, this.ttlMs),
-    );
+    const m = this.client.multi().zadd(key, ...args);
+    if (this.opts.contiguous && !complete) {
+      // Ids fan-out wrote meanwhile below the build's oldest are late events: a gap.
+      const oldest = tweetIds.length ? tweetIds.reduce((a, b) => (b < a ? b : a)) : undefined;
+      m.zremrangebylex(key, ABOVE_SENTINELS, oldest === undefined ? "+" : `(${idMember(oldest)}`);
+    }
+    await exec(m.zremrangebyrank(key, 2, -(this.cap + 1)).pexpire(key, this.ttlMs));
   }
 
   async tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean> {
@@ -338,8 +395,10 @@ export class RedisTimelineStore implements TimelineStore {
 
   async dropAll(): Promise<void> {
     // SCAN each master for this prefix only: other tenants of the same Redis
-    // (other test suites, other deployments) are left alone.
-    const pattern = `${this.prefix.replace(/[*?[\]\\]/g, "\\$&")}*`;
+    // (other test suites, other deployments) are left alone. A family other
+    // than the home timelines' owns only its keys.
+    const escaped = this.prefix.replace(/[*?[\]\\]/g, "\\$&");
+    const pattern = this.family === "tl" ? `${escaped}*` : `${escaped}${this.family}:*`;
     const nodes = isCluster(this.client) ? this.client.nodes("master") : [this.client];
     await Promise.all(
       nodes.map(async (node) => {

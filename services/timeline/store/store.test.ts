@@ -10,20 +10,46 @@ import { RedisTimelineStore } from "./redis.js";
 import { keySlot } from "../../platform/redis/slots.js";
 import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../../testing/redis-cluster.js";
 
-storeContract(test, "memory", async ({ cap, ttlMs }) => new MemoryTimelineStore({ cap, ttlMs }));
+storeContract(test, "memory", async ({ cap, ttlMs, contiguous }) => new MemoryTimelineStore({ cap, ttlMs, contiguous }));
 
-storeContract(test, "redis", async ({ cap, ttlMs, label }) => {
-  const client = await reachable("Redis", backends.redisUrl, async () => {
+storeContract(test, "redis", async ({ cap, ttlMs, label, contiguous }) => {
+  return new RedisTimelineStore(await redisClient(), { prefix: `${uniqueName(label)}:`, cap, ttlMs, contiguous });
+});
+
+storeContract(test, "redis-cluster", async ({ cap, ttlMs, label, contiguous }) => {
+  const cluster = await clusterClient();
+  return new RedisTimelineStore(cluster, { prefix: `${uniqueName(label)}:`, cap, ttlMs, contiguous });
+});
+
+async function redisClient(): Promise<Redis> {
+  return reachable("Redis", backends.redisUrl, async () => {
     const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await r.connect();
     return r;
   });
-  return new RedisTimelineStore(client, { prefix: `${uniqueName(label)}:`, cap, ttlMs });
-});
+}
 
-storeContract(test, "redis-cluster", async ({ cap, ttlMs, label }) => {
-  const cluster = await clusterClient();
-  return new RedisTimelineStore(cluster, { prefix: `${uniqueName(label)}:`, cap, ttlMs });
+test("redis: two key families on one prefix keep apart; the home store's dropAll forgets both, the other's only its own", async (t) => {
+  const client = await redisClient();
+  const prefix = `${uniqueName("families")}:`;
+  const home = new RedisTimelineStore(client, { prefix, cap: 800, ttlMs: 60_000, ownsClient: false });
+  const users = new RedisTimelineStore(client, { prefix, cap: 800, ttlMs: 60_000, family: "ut", contiguous: true, ownsClient: false });
+  try {
+    await home.finishBuild(1n, [1n]);
+    await users.finishBuild(1n, [2n], true);
+    t.deepEqual(await home.page(1n, undefined, 5), { built: true, ids: [1n] });
+    t.deepEqual(await users.page(1n, undefined, 5), { built: true, ids: [2n], complete: true });
+    await users.dropAll();
+    t.deepEqual(await users.page(1n, undefined, 5), { built: false, ids: [] });
+    t.deepEqual(await home.page(1n, undefined, 5), { built: true, ids: [1n] });
+    await users.finishBuild(1n, [2n], true);
+    await home.dropAll();
+    t.deepEqual(await users.page(1n, undefined, 5), { built: false, ids: [] });
+    t.throws(() => new RedisTimelineStore(client, { prefix, cap: 1, ttlMs: 1, family: "u{t}" }), { message: /family/ });
+  } finally {
+    await home.dropAll();
+    await client.quit();
+  }
 });
 
 async function clusterClient(): Promise<Cluster> {

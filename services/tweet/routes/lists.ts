@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { TweetService } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { TweetContext } from "../context.js";
 import { toTweetProto } from "../convert.js";
-import { decodeCursor, encodeCursor, type CursorKind } from "../cursor.js";
+import { decodeCursor, encodeCursor, type CursorKind } from "../../kit/cursor.js";
 import type { Page } from "../store/port.js";
 
 const DEFAULT_LIMIT = 20;

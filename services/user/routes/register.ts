@@ -38,6 +38,10 @@ export function registerRoutes(ctx: UserContext): Partial<ServiceImpl<typeof Use
       const res = await ctx.store.createUser(user);
       if (!res.ok) throw alreadyExists(res.taken === "username" ? USERNAME_TAKEN : EMAIL_TAKEN);
       ctx.logger.info({ userId: user.userId.toString() }, "account registered");
+      // Announced as a first profile change, so people search finds the account at once; the
+      // account exists whatever the bus says (a retry would find the name taken), and
+      // `make reindex` recovers an event that could not be published.
+      await ctx.events.updated(toUser(user), user.userId).catch(() => undefined);
       // A new account has no followers, following or tweets yet.
       return { user: toUser(user) };
     },

@@ -1,5 +1,5 @@
 import test from "ava";
-import { DomainError } from "../kit/errors.js";
+import { DomainError } from "./errors.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 test("a cursor round-trips its id and is opaque", (t) => {

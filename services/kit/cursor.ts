@@ -1,7 +1,9 @@
-// Opaque page cursors. A cursor is the last id a page returned (pages never
-// use offsets), tagged with what it pages through so a cursor from one list
-// cannot be replayed against another.
-import { invalidArgument } from "../kit/errors.js";
+// Opaque page cursors of the tweet lists. A cursor is the last id a page
+// returned (pages never use offsets), tagged with what it pages through so a
+// cursor from one list cannot be replayed against another. In the kit because
+// the tweet service and the timeline service (user timelines) make and read
+// the same cursors: one is valid on either.
+import { invalidArgument } from "./errors.js";
 
 export type CursorKind = "user-tweets" | "replies";
 const TAG: Record<CursorKind, string> = { "user-tweets": "ut1", replies: "rp1" };

@@ -1,0 +1,60 @@
+// The notification service and the WebSocket together, through the REST edge
+// only, in both modes: follow, like, retweet, reply and mention each reach
+// the account acted on as a `notification` event on its `notifications`
+// stream, the group's JSON as GET /api/v1/notifications shows it; an unlike
+// sends `notification.removed`.
+import test from "ava";
+import { startChirp, type Chirp } from "../../testing/chirp.js";
+import { MODES, type Mode } from "../../testing/runtime.js";
+import { call } from "../testing/http.js";
+import { mustOpen } from "../testing/ws.js";
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const systems = new Map<Mode, Promise<Chirp>>();
+test.after.always(async () => {
+  await Promise.all([...systems.values()].map(async (s) => (await s.catch(() => undefined))?.stop()));
+});
+
+let seq = 0;
+async function signUp(base: string) {
+  const username = `wn${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15);
+  const user = (await call<Json>(base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } })).body.user;
+  const session = (await call<Json>(base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } })).body.session;
+  return { id: user.user_id as string, username, token: session.access_token as string };
+}
+
+for (const mode of MODES) {
+  test.serial(`${mode}: follow, like, retweet, reply and mention arrive live on the notifications stream; an unlike removes`, async (t) => {
+    const s = systems.get(mode) ?? startChirp({ mode, label: `wsn_${mode}`, overrides: { gateway: { rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 5000 } } } });
+    systems.set(mode, s);
+    const { base } = await s;
+    const [ann, bob] = [await signUp(base), await signUp(base)];
+    const ws = await mustOpen(base, "?stream=notifications", { token: ann.token });
+    await ws.next((f) => f.event === "subscribed");
+    const as = (who: { token: string }) => ({ token: who.token });
+    const next = async (type: string, event = "notification") => {
+      const f = await ws.next((x) => x.stream === "notifications" && x.event === event && x.payload.type === type, 15_000);
+      t.regex(f.id!, /^[0-9]+$/);
+      return f;
+    };
+
+    await call(base, "POST", `/api/v1/users/${bob.id}/follow`, { json: { followee_id: ann.id }, ...as(bob) });
+    t.is((await next("follow")).payload.sample_accounts[0].username, bob.username);
+    const tweet = (await call<Json>(base, "POST", "/api/v1/tweets", { json: { content: "notify me" }, ...as(ann) })).body.tweet;
+    await call(base, "POST", `/api/v1/tweets/${tweet.tweet_id}/like`, as(bob));
+    const like = await next("like");
+    t.is(like.payload.tweet.tweet.tweet_id, tweet.tweet_id);
+    await call(base, "POST", `/api/v1/tweets/${tweet.tweet_id}/retweet`, as(bob));
+    await next("retweet");
+    await call(base, "POST", "/api/v1/tweets", { json: { content: "a reply", reply_to_tweet_id: tweet.tweet_id }, ...as(bob) });
+    await next("reply");
+    await call(base, "POST", "/api/v1/tweets", { json: { content: `hello @${ann.username}` }, ...as(bob) });
+    await next("mention");
+    await call(base, "DELETE", `/api/v1/tweets/${tweet.tweet_id}/like`, as(bob));
+    t.is((await next("like", "notification.removed")).payload.group_key, like.payload.group_key, "the same group key as when it came");
+    const listed = (await call<Json>(base, "GET", "/api/v1/notifications", as(ann))).body.groups as Json[];
+    t.true(listed.some((g) => g.type === "follow" && g.group_key === ws.frames.find((f) => f.payload?.type === "follow")!.payload.group_key), "the list's group key");
+    ws.close();
+  });
+}

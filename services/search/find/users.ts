@@ -1,0 +1,80 @@
+// People search: the accounts under a prefix with the highest follower ranks
+// (a bounded window), plus the account whose username is the query, ranked
+// exact username first, then accounts the viewer follows, then by follower
+// count. Every word of the query must start a word of the account's names.
+// The page continues strictly after the last account's place in that order.
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { User } from "../../../gen/chirp/user/v1/user_pb.js";
+import type { PersonPlace } from "../cursor.js";
+import type { SearchContext } from "../context.js";
+import { tokenize } from "../query/analyze.js";
+import { MAX_PREFIX } from "../query/terms.js";
+
+export interface PeopleMatches {
+  users: User[];
+  hasMore: boolean;
+  last?: PersonPlace | undefined;
+}
+
+const USERNAME = /^[A-Za-z0-9_]{3,15}$/;
+const RELATIONSHIPS_BATCH = 100;
+
+/** The normalised words of a people query (a leading '@' dropped); none for punctuation only. */
+export function peopleWords(q: string): string[] {
+  return tokenize(q.trim().replace(/^[@＠]/, ""));
+}
+
+/** Orders places: tier ascending, followers descending, id ascending. */
+export function comparePlaces(a: PersonPlace, b: PersonPlace): number {
+  if (a.tier !== b.tier) return a.tier - b.tier;
+  if (a.followers !== b.followers) return a.followers > b.followers ? -1 : 1;
+  return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
+}
+
+async function exactUser(ctx: SearchContext, q: string): Promise<User | undefined> {
+  const name = q.trim().replace(/^[@＠]/, "");
+  if (!USERNAME.test(name)) return undefined;
+  try {
+    return (await ctx.clients.user.getUserByUsername({ username: name })).user;
+  } catch (err) {
+    if (ConnectError.from(err).code === Code.NotFound) return undefined;
+    throw err;
+  }
+}
+
+async function followedBy(ctx: SearchContext, viewer: bigint, ids: bigint[]): Promise<Set<bigint>> {
+  const out = new Set<bigint>();
+  const others = ids.filter((id) => id !== viewer);
+  const batches = [];
+  for (let i = 0; i < others.length; i += RELATIONSHIPS_BATCH) batches.push(others.slice(i, i + RELATIONSHIPS_BATCH));
+  const answers = await Promise.all(batches.map((targetIds) => ctx.clients.graph.batchGetRelationships({ userId: viewer, targetIds })));
+  for (const a of answers) for (const r of a.relationships) if (r.following) out.add(r.targetId);
+  return out;
+}
+
+export async function findPeople(ctx: SearchContext, q: string, viewer: bigint | undefined, after: PersonPlace | undefined, limit: number): Promise<PeopleMatches> {
+  const words = peopleWords(q);
+  if (words.length === 0) return { users: [], hasMore: false };
+  const first = [...words[0]!].slice(0, MAX_PREFIX).join("");
+  const [hits, exact] = await Promise.all([ctx.store.byPrefix(first, ctx.config.peopleWindow), exactUser(ctx, q)]);
+  const ids = [...new Set([...(exact ? [exact.userId] : []), ...hits.map((h) => h.userId)])];
+  if (ids.length === 0) return { users: [], hasMore: false };
+  const [users, follows] = await Promise.all([ctx.hydration.users(ids), viewer !== undefined ? followedBy(ctx, viewer, ids) : new Set<bigint>()]);
+  const exactName = exact?.username.toLowerCase();
+
+  const ranked: Array<{ user: User; place: PersonPlace }> = [];
+  for (const id of ids) {
+    const user = users.get(id);
+    if (!user) continue; // gone since it was indexed
+    const names = [user.username.toLowerCase(), ...tokenize(user.displayName)];
+    // The index is by the first word; the others (and a first word longer than a kept prefix) are checked here.
+    if (!words.every((w) => names.some((n) => n.startsWith(w)))) continue;
+    const tier = user.username.toLowerCase() === exactName ? 0 : follows.has(id) ? 1 : 2;
+    ranked.push({ user, place: { tier, followers: user.followerCount, userId: id } });
+  }
+  ranked.sort((a, b) => comparePlaces(a.place, b.place));
+  const rest = after ? ranked.filter((r) => comparePlaces(r.place, after) > 0) : ranked;
+  const page = rest.slice(0, limit);
+  const hasMore = rest.length > limit;
+  return { users: page.map((r) => r.user), hasMore, last: hasMore ? page.at(-1)?.place : undefined };
+}

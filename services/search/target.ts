@@ -1,0 +1,60 @@
+// The search service as a runnable target (--target=search): its API and
+// the indexer consuming tweet, user and follow events. Health follows the
+// index and the bus.
+import { SearchService } from "../../gen/chirp/search/v1/search_pb.js";
+import type { HydrationConfig } from "../hydration/config.js";
+import type { HydrationCache } from "../hydration/port.js";
+import { implement } from "../kit/unary-call.js";
+import type { Subscription } from "../platform/bus/port.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { startService, type Started } from "../runtime/service.js";
+import type { TimelineConfig } from "../timeline/config.js";
+import type { TimelineStore } from "../timeline/store/port.js";
+import { startSearchConsumer } from "./consumer.js";
+import { createSearchContext, type SearchContext, type SearchOverrides } from "./context.js";
+import { searchRoutes } from "./routes/index.js";
+
+export interface StartedSearch extends Started {
+  url: string;
+  /** The port actually bound (CHIRP_SEARCH_PORT=0 picks a free one). */
+  port: number;
+  ctx: SearchContext;
+}
+
+export async function start(
+  rt: Runtime,
+  shared: { cache: HydrationCache; hydration: HydrationConfig; timelineConfig: TimelineConfig; timelineStore: TimelineStore },
+  overrides: SearchOverrides = {},
+): Promise<StartedSearch> {
+  const ctx = await createSearchContext(rt, shared, overrides);
+  let consumer: Subscription | undefined;
+  let server;
+  try {
+    consumer = await startSearchConsumer(ctx, rt.bus);
+    server = await startService(rt, {
+      name: "search",
+      port: rt.config.ports.search,
+      implementations: [implement(SearchService, searchRoutes(ctx))],
+      checks: [
+        { name: rt.config.mode === "cluster" ? "cassandra" : "store", check: () => ctx.store.ping() },
+        { name: rt.config.mode === "cluster" ? "nats" : "bus", check: () => ctx.pingBus() },
+      ],
+    });
+  } catch (err) {
+    await consumer?.stop();
+    await ctx.store.close();
+    throw err;
+  }
+  const running = server;
+  return {
+    name: "search",
+    url: `http://${rt.config.host}:${running.port}`,
+    port: running.port,
+    ctx,
+    async stop() {
+      await running.close(rt.config.shutdownGraceMs);
+      await consumer.stop();
+      await ctx.store.close();
+    },
+  };
+}

@@ -3,9 +3,8 @@
 // and the bus.
 import { NotificationService } from "../../gen/chirp/notification/v1/notification_pb.js";
 import { implement } from "../kit/unary-call.js";
-import type { Subscription } from "../platform/bus/port.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { startService, type Started } from "../runtime/service.js";
+import { startConsumingService, type Started } from "../runtime/service.js";
 import { startNotificationConsumer } from "./consumer.js";
 import { createNotificationContext, type NotificationContext, type NotificationOverrides, type NotificationShared } from "./context.js";
 import { notificationRoutes } from "./routes/index.js";
@@ -19,11 +18,8 @@ export interface StartedNotification extends Started {
 
 export async function start(rt: Runtime, shared: NotificationShared, overrides: NotificationOverrides = {}): Promise<StartedNotification> {
   const ctx = createNotificationContext(rt, shared, overrides);
-  let consumer: Subscription | undefined;
-  let server;
-  try {
-    consumer = await startNotificationConsumer(ctx, rt.bus);
-    server = await startService(rt, {
+  return {
+    ...(await startConsumingService(rt, {
       name: "notification",
       port: rt.config.ports.notification,
       implementations: [implement(NotificationService, notificationRoutes(ctx))],
@@ -31,22 +27,9 @@ export async function start(rt: Runtime, shared: NotificationShared, overrides: 
         { name: rt.config.mode === "cluster" ? "cassandra" : "store", check: () => ctx.store.ping() },
         { name: rt.config.mode === "cluster" ? "nats" : "bus", check: () => ctx.pingBus() },
       ],
-    });
-  } catch (err) {
-    await consumer?.stop();
-    await ctx.store.close();
-    throw err;
-  }
-  const running = server;
-  return {
-    name: "notification",
-    url: `http://${rt.config.host}:${running.port}`,
-    port: running.port,
+      consume: () => startNotificationConsumer(ctx, rt.bus),
+      close: () => ctx.store.close(),
+    })),
     ctx,
-    async stop() {
-      await running.close(rt.config.shutdownGraceMs);
-      await consumer.stop();
-      await ctx.store.close();
-    },
   };
 }

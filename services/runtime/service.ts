@@ -45,3 +45,33 @@ export interface Started {
   url?: string;
   stop(): Promise<void>;
 }
+
+/** A service fed by events: its consumers start first and stop after the server; `close` runs last. */
+export interface ConsumingServiceSpec extends ServiceSpec {
+  consume(): Promise<{ stop(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export async function startConsumingService(rt: Runtime, spec: ConsumingServiceSpec): Promise<Started & { url: string; port: number }> {
+  let consumer: { stop(): Promise<void> } | undefined;
+  let server: RunningServer;
+  try {
+    consumer = await spec.consume();
+    server = await startService(rt, spec);
+  } catch (err) {
+    await consumer?.stop();
+    await spec.close();
+    throw err;
+  }
+  const running = { server, consumer };
+  return {
+    name: spec.name,
+    url: `http://${rt.config.host}:${server.port}`,
+    port: server.port,
+    async stop() {
+      await running.server.close(rt.config.shutdownGraceMs);
+      await running.consumer.stop();
+      await spec.close();
+    },
+  };
+}

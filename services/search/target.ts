@@ -5,9 +5,8 @@ import { SearchService } from "../../gen/chirp/search/v1/search_pb.js";
 import type { HydrationConfig } from "../hydration/config.js";
 import type { HydrationCache } from "../hydration/port.js";
 import { implement } from "../kit/unary-call.js";
-import type { Subscription } from "../platform/bus/port.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { startService, type Started } from "../runtime/service.js";
+import { startConsumingService, type Started } from "../runtime/service.js";
 import type { TimelineConfig } from "../timeline/config.js";
 import type { TimelineStore } from "../timeline/store/port.js";
 import { startSearchConsumer } from "./consumer.js";
@@ -27,11 +26,8 @@ export async function start(
   overrides: SearchOverrides = {},
 ): Promise<StartedSearch> {
   const ctx = await createSearchContext(rt, shared, overrides);
-  let consumer: Subscription | undefined;
-  let server;
-  try {
-    consumer = await startSearchConsumer(ctx, rt.bus);
-    server = await startService(rt, {
+  return {
+    ...(await startConsumingService(rt, {
       name: "search",
       port: rt.config.ports.search,
       implementations: [implement(SearchService, searchRoutes(ctx))],
@@ -39,22 +35,9 @@ export async function start(
         { name: rt.config.mode === "cluster" ? "cassandra" : "store", check: () => ctx.store.ping() },
         { name: rt.config.mode === "cluster" ? "nats" : "bus", check: () => ctx.pingBus() },
       ],
-    });
-  } catch (err) {
-    await consumer?.stop();
-    await ctx.store.close();
-    throw err;
-  }
-  const running = server;
-  return {
-    name: "search",
-    url: `http://${rt.config.host}:${running.port}`,
-    port: running.port,
+      consume: () => startSearchConsumer(ctx, rt.bus),
+      close: () => ctx.store.close(),
+    })),
     ctx,
-    async stop() {
-      await running.close(rt.config.shutdownGraceMs);
-      await consumer.stop();
-      await ctx.store.close();
-    },
   };
 }

@@ -3,52 +3,26 @@
 // gateway transcodes to the discovery service, and the trends job runs every
 // 200 ms. JSON uses the proto field names (unique_authors, current_score).
 import test, { type ExecutionContext } from "ava";
-import { call, type JsonResponse } from "../gateway/testing/http.js";
+import { call } from "../gateway/testing/http.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
 import { eventually } from "../testing/eventually.js";
-import { startChirp, type Chirp } from "../testing/chirp.js";
-import { MODES, type Mode } from "../testing/runtime.js";
+import { startChirp } from "../testing/chirp.js";
+import { perMode } from "../testing/per-mode.js";
+import { MODES } from "../testing/runtime.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const system = perMode((mode) =>
+  startChirp({
+    mode,
+    label: "disc_rest",
+    targets: ["user", "graph", "tweet", "discovery", "gateway"],
+    overrides: {
+      discovery: { config: { trends: { deny: [], intervalMs: 200, minAuthors: 5, minScore: 2, halfLifeMs: 4 * 3_600_000 } } },
+      gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } },
+    },
+  }),
+);
 
-const systems = new Map<Mode, Promise<Chirp>>();
-const system = (mode: Mode) => {
-  let s = systems.get(mode);
-  if (!s) {
-    s = startChirp({
-      mode,
-      label: "disc_rest",
-      targets: ["user", "graph", "tweet", "discovery", "gateway"],
-      overrides: {
-        discovery: { config: { trends: { deny: [], intervalMs: 200, minAuthors: 5, minScore: 2, halfLifeMs: 4 * 3_600_000 } } },
-        gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } },
-      },
-    });
-    systems.set(mode, s);
-  }
-  return s;
-};
-test.after.always(async () => {
-  for (const s of systems.values()) await (await s.catch(() => undefined))?.stop();
-});
-
-interface Account {
-  id: string;
-  username: string;
-  token: string;
-}
-
-let seq = 0;
-function expect(t: ExecutionContext, res: JsonResponse<Json>, status: number, what: string): Json {
-  t.is(res.status, status, `${what}: ${res.text}`);
-  return res.body;
-}
-
-async function signUp(t: ExecutionContext, base: string): Promise<Account> {
-  const username = `dr${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15);
-  const user = expect(t, await call<Json>(base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } }), 200, "register").user;
-  const session = expect(t, await call<Json>(base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } }), 200, "login").session;
-  return { id: user.user_id, username, token: session.access_token };
-}
+const signUp = (t: ExecutionContext, base: string) => restSignUp(t, base, { prefix: "dr" });
 
 for (const mode of MODES) {
   test.serial(`${mode}: trending hashtags over REST: eight new accounts make a tag trend, explained; deleting their tweets takes it off`, async (t) => {

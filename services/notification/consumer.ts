@@ -18,7 +18,8 @@ import {
 } from "../../gen/chirp/tweet/v1/events_pb.js";
 import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { snowflakeTime } from "../kit/snowflake.js";
-import type { BusMessage, EventBus, Subscription } from "../platform/bus/port.js";
+import { consumeRouted } from "../platform/bus/consume-routed.js";
+import type { EventBus, Subscription } from "../platform/bus/port.js";
 import { SUBJECTS } from "../platform/bus/streams.js";
 import type { NotificationContext } from "./context.js";
 import { groupKey, notificationId, sourceKeys } from "./grouping.js";
@@ -139,30 +140,14 @@ const HANDLERS: Record<string, Handler> = {
 };
 
 export async function startNotificationConsumer(ctx: NotificationContext, bus: EventBus): Promise<Subscription> {
-  const route = async (msg: BusMessage) => {
-    const handler = HANDLERS[msg.subject];
-    if (!handler) return void ctx.logger.warn({ subject: msg.subject }, "no handler for this subject: acked");
-    try {
-      await handler(ctx, msg.data);
-      ctx.metrics.events.inc({ subject: msg.subject, outcome: "ok" });
-    } catch (err) {
-      ctx.metrics.events.inc({ subject: msg.subject, outcome: "retry" });
-      throw err; // the bus logs it and delivers the event again
-    }
-  };
-  const subs: Subscription[] = [];
-  try {
-    subs.push(
-      await bus.consume({
-        durable: DURABLES.tweets,
-        subjects: [SUBJECTS.tweetCreated, SUBJECTS.tweetDeleted, SUBJECTS.tweetLiked, SUBJECTS.tweetUnliked, SUBJECTS.tweetRetweeted],
-        handler: route,
-      }),
-      await bus.consume({ durable: DURABLES.graph, subjects: [SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed], handler: route }),
-    );
-  } catch (err) {
-    await Promise.all(subs.map((s) => s.stop()));
-    throw err;
-  }
-  return { stop: async () => void (await Promise.all(subs.map((s) => s.stop()))) };
+  return consumeRouted(bus, {
+    ctx,
+    logger: ctx.logger,
+    events: ctx.metrics.events,
+    handlers: HANDLERS,
+    consumers: [
+      { durable: DURABLES.tweets, subjects: [SUBJECTS.tweetCreated, SUBJECTS.tweetDeleted, SUBJECTS.tweetLiked, SUBJECTS.tweetUnliked, SUBJECTS.tweetRetweeted] },
+      { durable: DURABLES.graph, subjects: [SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed] },
+    ],
+  });
 }

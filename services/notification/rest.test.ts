@@ -7,51 +7,25 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import test, { type ExecutionContext } from "ava";
 import { NotificationLiveEventSchema, type NotificationLiveEvent } from "../../gen/chirp/notification/v1/notification_pb.js";
 import { TweetLikedEventSchema } from "../../gen/chirp/tweet/v1/events_pb.js";
-import { call, type JsonResponse } from "../gateway/testing/http.js";
+import { call } from "../gateway/testing/http.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
 import { SUBJECTS } from "../platform/bus/streams.js";
 import { eventually } from "../testing/eventually.js";
 import { startChirp, type Chirp } from "../testing/chirp.js";
-import { MODES, type Mode } from "../testing/runtime.js";
+import { perMode } from "../testing/per-mode.js";
+import { MODES } from "../testing/runtime.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const system = perMode((mode) =>
+  startChirp({
+    mode,
+    label: "notif_rest",
+    // The tweet service tells home timelines of likes: the timeline target answers it.
+    targets: ["user", "graph", "tweet", "timeline", "notification", "gateway"],
+    overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
+  }),
+);
 
-const systems = new Map<Mode, Promise<Chirp>>();
-const system = (mode: Mode) => {
-  let s = systems.get(mode);
-  if (!s) {
-    s = startChirp({
-      mode,
-      label: "notif_rest",
-      // The tweet service tells home timelines of likes: the timeline target answers it.
-      targets: ["user", "graph", "tweet", "timeline", "notification", "gateway"],
-      overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
-    });
-    systems.set(mode, s);
-  }
-  return s;
-};
-test.after.always(async () => {
-  for (const s of systems.values()) await (await s.catch(() => undefined))?.stop();
-});
-
-interface Account {
-  id: string;
-  username: string;
-  token: string;
-}
-
-let seq = 0;
-function expect(t: ExecutionContext, res: JsonResponse<Json>, status: number, what: string): Json {
-  t.is(res.status, status, `${what}: ${res.text}`);
-  return res.body;
-}
-
-async function signUp(t: ExecutionContext, base: string): Promise<Account> {
-  const username = `nr${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15);
-  const user = expect(t, await call<Json>(base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } }), 200, "register").user;
-  const session = expect(t, await call<Json>(base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } }), 200, "login").session;
-  return { id: user.user_id, username, token: session.access_token };
-}
+const signUp = (t: ExecutionContext, base: string) => restSignUp(t, base, { prefix: "nr" });
 
 const list = async (t: ExecutionContext, base: string, who: Account, query = "") =>
   expect(t, await call<Json>(base, "GET", `/api/v1/notifications${query}`, { token: who.token }), 200, `list ${query}`);

@@ -6,7 +6,8 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { FollowedEventSchema, UnfollowedEventSchema } from "../../gen/chirp/graph/v1/events_pb.js";
 import { TweetCreatedEventSchema, TweetDeletedEventSchema } from "../../gen/chirp/tweet/v1/events_pb.js";
 import { UserUpdatedEventSchema } from "../../gen/chirp/user/v1/events_pb.js";
-import type { BusMessage, EventBus, Subscription } from "../platform/bus/port.js";
+import { consumeRouted } from "../platform/bus/consume-routed.js";
+import type { EventBus, Subscription } from "../platform/bus/port.js";
 import { SUBJECTS } from "../platform/bus/streams.js";
 import type { SearchContext } from "./context.js";
 import { indexTweet, indexUser, KnownUsers } from "./indexer.js";
@@ -54,28 +55,15 @@ function handlers(known: KnownUsers): Record<string, Handler> {
 }
 
 export async function startSearchConsumer(ctx: SearchContext, bus: EventBus): Promise<Subscription> {
-  const table = handlers(new KnownUsers());
-  const route = async (msg: BusMessage) => {
-    const handler = table[msg.subject];
-    if (!handler) return void ctx.logger.warn({ subject: msg.subject }, "no handler for this subject: acked");
-    try {
-      await handler(ctx, msg.data);
-      ctx.metrics.events.inc({ subject: msg.subject, outcome: "ok" });
-    } catch (err) {
-      ctx.metrics.events.inc({ subject: msg.subject, outcome: "retry" });
-      throw err; // the bus logs it and delivers the event again
-    }
-  };
-  const subs: Subscription[] = [];
-  try {
-    subs.push(
+  return consumeRouted(bus, {
+    ctx,
+    logger: ctx.logger,
+    events: ctx.metrics.events,
+    handlers: handlers(new KnownUsers()),
+    consumers: [
       // Index writes are small and independent: many at once keep up with a burst of tweets.
-      await bus.consume({ durable: DURABLES.tweets, subjects: [SUBJECTS.tweetCreated, SUBJECTS.tweetDeleted], handler: route, concurrency: TWEET_CONCURRENCY }),
-      await bus.consume({ durable: DURABLES.people, subjects: [SUBJECTS.userUpdated, SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed], handler: route }),
-    );
-  } catch (err) {
-    await Promise.all(subs.map((s) => s.stop()));
-    throw err;
-  }
-  return { stop: async () => void (await Promise.all(subs.map((s) => s.stop()))) };
+      { durable: DURABLES.tweets, subjects: [SUBJECTS.tweetCreated, SUBJECTS.tweetDeleted], concurrency: TWEET_CONCURRENCY },
+      { durable: DURABLES.people, subjects: [SUBJECTS.userUpdated, SUBJECTS.graphFollowed, SUBJECTS.graphUnfollowed] },
+    ],
+  });
 }

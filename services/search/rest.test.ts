@@ -3,50 +3,26 @@
 // search service. Every search term is made unique per run, so the tests
 // share one system per mode.
 import test, { type ExecutionContext } from "ava";
-import { call, type JsonResponse } from "../gateway/testing/http.js";
+import { call } from "../gateway/testing/http.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
 import { eventually } from "../testing/eventually.js";
-import { startChirp, type Chirp } from "../testing/chirp.js";
-import { MODES, type Mode } from "../testing/runtime.js";
+import { startChirp } from "../testing/chirp.js";
+import { perMode } from "../testing/per-mode.js";
+import { MODES } from "../testing/runtime.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const systems = new Map<Mode, Promise<Chirp>>();
-const system = (mode: Mode) => {
-  let s = systems.get(mode);
-  if (!s) {
-    s = startChirp({
-      mode,
-      label: "search_rest",
-      targets: ["user", "graph", "tweet", "timeline", "search", "gateway"],
-      overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
-    });
-    systems.set(mode, s);
-  }
-  return s;
-};
-test.after.always(async () => {
-  for (const s of systems.values()) await (await s.catch(() => undefined))?.stop();
-});
-
-interface Account {
-  id: string;
-  username: string;
-  token: string;
-}
+const system = perMode((mode) =>
+  startChirp({
+    mode,
+    label: "search_rest",
+    targets: ["user", "graph", "tweet", "timeline", "search", "gateway"],
+    overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
+  }),
+);
 
 let seq = 0;
 const word = (stem: string) => `${stem}${Date.now().toString(36)}${(seq++).toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 
-function expect(t: ExecutionContext, res: JsonResponse<Json>, status: number, what: string): Json {
-  t.is(res.status, status, `${what}: ${res.text}`);
-  return res.body;
-}
-
-async function signUp(t: ExecutionContext, base: string, username = `sr${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15), displayName?: string): Promise<Account> {
-  const user = expect(t, await call<Json>(base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery", display_name: displayName } }), 200, "register").user;
-  const session = expect(t, await call<Json>(base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } }), 200, "login").session;
-  return { id: user.user_id, username, token: session.access_token };
-}
+const signUp = (t: ExecutionContext, base: string, username?: string, displayName?: string) => restSignUp(t, base, { prefix: "sr", username, displayName });
 
 async function post(t: ExecutionContext, base: string, a: Account, content: string): Promise<string> {
   return expect(t, await call<Json>(base, "POST", "/api/v1/tweets", { token: a.token, json: { content } }), 200, "post").tweet.tweet_id;

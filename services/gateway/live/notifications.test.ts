@@ -4,32 +4,21 @@
 // stream, the group's JSON as GET /api/v1/notifications shows it; an unlike
 // sends `notification.removed`.
 import test from "ava";
-import { startChirp, type Chirp } from "../../testing/chirp.js";
-import { MODES, type Mode } from "../../testing/runtime.js";
+import { startChirp } from "../../testing/chirp.js";
+import { perMode } from "../../testing/per-mode.js";
+import { MODES } from "../../testing/runtime.js";
 import { call } from "../testing/http.js";
+import { signUp, type Json } from "../testing/rest-accounts.js";
 import { mustOpen } from "../testing/ws.js";
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const systems = new Map<Mode, Promise<Chirp>>();
-test.after.always(async () => {
-  await Promise.all([...systems.values()].map(async (s) => (await s.catch(() => undefined))?.stop()));
-});
-
-let seq = 0;
-async function signUp(base: string) {
-  const username = `wn${process.pid % 1000}_${seq++}_${Math.random().toString(36).slice(2, 5)}`.slice(0, 15);
-  const user = (await call<Json>(base, "POST", "/api/v1/users", { json: { username, email: `${username}@example.com`, password: "correct horse battery" } })).body.user;
-  const session = (await call<Json>(base, "POST", "/api/v1/auth/login", { json: { login: username, password: "correct horse battery" } })).body.session;
-  return { id: user.user_id as string, username, token: session.access_token as string };
-}
+const system = perMode((mode) =>
+  startChirp({ mode, label: `wsn_${mode}`, overrides: { gateway: { rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 5000 } } } }),
+);
 
 for (const mode of MODES) {
   test.serial(`${mode}: follow, like, retweet, reply and mention arrive live on the notifications stream; an unlike removes`, async (t) => {
-    const s = systems.get(mode) ?? startChirp({ mode, label: `wsn_${mode}`, overrides: { gateway: { rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 5000 } } } });
-    systems.set(mode, s);
-    const { base } = await s;
-    const [ann, bob] = [await signUp(base), await signUp(base)];
+    const { base } = await system(mode);
+    const [ann, bob] = [await signUp(t, base, { prefix: "wn" }), await signUp(t, base, { prefix: "wn" })];
     const ws = await mustOpen(base, "?stream=notifications", { token: ann.token });
     await ws.next((f) => f.event === "subscribed");
     const as = (who: { token: string }) => ({ token: who.token });

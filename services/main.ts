@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   console.log(
     [
       `Chirp is running (${config.mode} mode${config.mode === "embedded" ? `, data in ${config.dataDir}` : ""}):`,
-      ...[...running.started.values()].map((s) => `  ${s.name.padEnd(9)} ${s.url ?? ""}`),
+      ...[...running.started.values()].map((s) => `  ${s.name.padEnd(12)} ${s.url ?? ""}`),
       "Stop with Ctrl-C.",
     ].join("\n"),
   );

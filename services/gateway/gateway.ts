@@ -20,6 +20,7 @@ import { checkJsonContentType, readBody } from "./http/body.js";
 import { clientIp } from "./http/client-ip.js";
 import { Cors } from "./http/cors.js";
 import { errorResponse, HttpError } from "./http/errors.js";
+import { STREAMING_PATH } from "./live/server.js";
 import type { Invoker } from "./invoker.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { LimitPolicy } from "./ratelimit/policy.js";
@@ -179,6 +180,10 @@ export class Gateway {
       }
 
       const m = this.router.match(method, path);
+      // The WebSocket endpoint is served by the upgrade handler; a plain request there is a client that forgot to upgrade.
+      if (m.kind === "not_found" && path === STREAMING_PATH) {
+        throw new HttpError(426, "failed_precondition", `${path} speaks WebSocket: connect with 'Upgrade: websocket', e.g. wscat -c ws://<host>${path}?stream=home`, { upgrade: "websocket" });
+      }
       if (m.kind === "not_found") throw new HttpError(404, "not_found", `no route for ${method} ${path}`);
       if (m.kind === "method_not_allowed") {
         throw new HttpError(405, "unimplemented", `${method} is not allowed on ${path}`, { allow: m.allow.join(", ") });

@@ -49,7 +49,7 @@ try {
   console.log(
     [
       "Chirp mesh is running (cluster mode, one process per target):",
-      ...mesh.procs.map((p) => `  ${p.name.padEnd(9)} pid ${p.pid}  log .deps/mesh/${p.name}.log`),
+      ...mesh.procs.map((p) => `  ${p.name.padEnd(12)} pid ${p.pid}  log .deps/mesh/${p.name}.log`),
       `  REST: ${mesh.gatewayUrl}  (docs: ${mesh.gatewayUrl}/docs)`,
       "Stop with Ctrl-C.",
     ].join("\n"),

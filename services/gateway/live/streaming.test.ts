@@ -12,9 +12,10 @@ import { HydratedTweetSchema } from "../../../gen/chirp/timeline/v1/timeline_pb.
 import { encodeLiveTweet } from "../../timeline/live.js";
 import { startChirp, type Chirp } from "../../testing/chirp.js";
 import { eventually } from "../../testing/eventually.js";
-import { MODES, testKeys, type Mode } from "../../testing/runtime.js";
+import { perMode } from "../../testing/per-mode.js";
+import { MODES, testKeys } from "../../testing/runtime.js";
 import type { TargetName } from "../../targets.js";
-import { openSse } from "../testing/http.js";
+import { call, openSse } from "../testing/http.js";
 import { isRefused, mustOpen, openWs, type Frame, type WsClient } from "../testing/ws.js";
 import type { GatewayConfig } from "../config.js";
 import { LIVE_DEFAULTS } from "./config.js";
@@ -27,18 +28,7 @@ const gateway: Partial<GatewayConfig> = {
   rateLimit: { perIpPerMinute: 0, perUserPerMinute: 0, timeoutMs: 5000 },
 };
 
-const systems = new Map<Mode, Promise<Chirp>>();
-const system = (mode: Mode) => {
-  let s = systems.get(mode);
-  if (!s) {
-    s = startChirp({ mode, label: `ws_${mode}`, targets: TARGETS, env: ABSENT, overrides: { gateway } });
-    systems.set(mode, s);
-  }
-  return s;
-};
-test.after.always(async () => {
-  await Promise.all([...systems.values()].map(async (s) => (await s.catch(() => undefined))?.stop()));
-});
+const system = perMode((mode) => startChirp({ mode, label: `ws_${mode}`, targets: TARGETS, env: ABSENT, overrides: { gateway } }));
 
 /** The gateway's URL as it is now (a test restarts it on another port). */
 const gw = (s: Chirp) => s.urls.gateway!;
@@ -78,6 +68,10 @@ for (const mode of MODES) {
     await subscribed(viaProtocol, "notifications");
     viaHeader.close();
     viaProtocol.close();
+    const plain = await call<Record<string, string>>(gw(s), "GET", "/api/v1/streaming?stream=home", { token: tk });
+    t.is(plain.status, 426, "a request that does not upgrade is told to");
+    t.is(plain.body.code, "failed_precondition");
+    t.regex(String(plain.body.message), /Upgrade: websocket/);
   });
 
   it("a new tweet arrives on home, user:<id> and hashtag:<tag> as REST shows it; a delete on home and user", async (t, s) => {

@@ -6,7 +6,8 @@ import { backends, reachable, uniqueName } from "../testing/backends.js";
 import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../testing/redis-cluster.js";
 import { cacheContract } from "./contract.js";
 import { MemoryHydrationCache } from "./memory.js";
-import { RedisHydrationCache } from "./redis.js";
+import { Snowflake } from "../kit/snowflake.js";
+import { bucketOf, RedisHydrationCache } from "./redis.js";
 
 cacheContract(test, "memory", async ({ ttlMs }) => new MemoryHydrationCache({ ttlMs, maxEntries: 10_000 }));
 
@@ -31,4 +32,19 @@ test("memory: the oldest entries go first past the bound", async (t) => {
   await cache.fill("tweet", [1n, 2n, 3n, 4n].map((id) => [id, new Uint8Array([Number(id)]), 0] as const));
   const r = await cache.read("tweet", [1n, 2n, 3n, 4n]);
   t.deepEqual([...r.hits.keys()], [2n, 3n, 4n]);
+});
+
+test("redis: ids spread evenly over the buckets, whether minted in one millisecond or one per millisecond", (t) => {
+  const spread = (ids: bigint[], buckets: number) => {
+    const counts = new Array<number>(buckets).fill(0);
+    for (const id of ids) counts[bucketOf(id, buckets)]!++;
+    return [Math.min(...counts), Math.max(...counts)] as const;
+  };
+  const burst = new Snowflake({ workerId: 3 });
+  const sameMs = Array.from({ length: 3200 }, () => burst.next());
+  const oneEach = Array.from({ length: 3200 }, (_, i) => (BigInt(1_700_000_000_000 + i) << 22n) | (3n << 12n));
+  for (const ids of [sameMs, oneEach]) {
+    const [min, max] = spread(ids, 16);
+    t.true(min >= 140 && max <= 260, `200 per bucket expected, got ${min}..${max}`);
+  }
 });

@@ -36,7 +36,7 @@ export function lookupMetrics(registry: Registry): LookupMetrics {
 }
 
 /** At most one log line a second for the same trouble, with how many there were. */
-function throttled(logger: Logger, msg: string) {
+export function throttled(logger: Logger, msg: string) {
   let last = 0;
   let count = 0;
   return (err: unknown) => {

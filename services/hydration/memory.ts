@@ -16,7 +16,7 @@ interface StatesEntry {
 }
 
 export class MemoryHydrationCache implements HydrationCache {
-  private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map() };
+  private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map(), "notification-heads": new Map(), "notification-unread": new Map() };
   /** By viewer and states version; the least recently read goes first. */
   private readonly viewers = new Map<string, StatesEntry>();
 

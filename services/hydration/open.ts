@@ -8,5 +8,5 @@ import { RedisHydrationCache } from "./redis.js";
 
 export async function openHydrationCache(rt: Runtime, config: HydrationConfig): Promise<HydrationCache> {
   if (rt.config.mode === "embedded") return new MemoryHydrationCache({ ttlMs: config.ttlMs, maxEntries: config.maxEntries, maxViewers: config.maxViewers });
-  return new RedisHydrationCache(await connectRedis(rt.config.redis), { prefix: rt.config.redis.prefix, ttlMs: config.ttlMs, markerTtlMs: config.markerTtlMs });
+  return new RedisHydrationCache(await connectRedis(rt.config.redis), { prefix: rt.config.redis.prefix, ttlMs: config.ttlMs, markerTtlMs: config.markerTtlMs, buckets: config.buckets });
 }

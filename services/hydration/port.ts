@@ -7,7 +7,7 @@
 // that read the service before that invalidation must not write the old
 // value back: every entry carries a generation, bumped by each invalidation,
 // and a fill writes only if the generation is still the one its read saw.
-export type Kind = "tweet" | "user";
+export type Kind = "tweet" | "user" | "notification-heads" | "notification-unread";
 
 export interface CacheRead {
   /** Entries present, by id. */

@@ -1,10 +1,12 @@
 // The hydration cache on Redis (one server or a Redis Cluster). One key per
-// entry, `${prefix}h:<kind>:<id>`, holding either "v<generation>:<protobuf>"
-// or a marker "g<generation>" left by an invalidation (port.ts). Reads are
-// plain GETs, pipelined per master; fills and invalidations are one-key
-// scripts, so they route on a cluster like any command.
+// entry, `${prefix}h:{<bucket>}:<kind>:<id>`, holding either
+// "v<generation>:<protobuf>" or a marker "g<generation>" left by an
+// invalidation (port.ts). The hash tag puts every entry in one of a few
+// buckets (slots), so a read asks for each bucket's keys with one MGET, in
+// one pipeline per master; fills and invalidations are one-key scripts.
 import type { ChainableCommander } from "ioredis";
-import { groupByNode, type RedisClient } from "../platform/redis/slots.js";
+import { isCluster, keySlot, ownerOf, type RedisClient } from "../platform/redis/slots.js";
+import { DEFAULT_BUCKETS } from "./config.js";
 import type { CacheRead, HydrationCache, KeptStates, Kind } from "./port.js";
 
 // Writes the value if the entry holds no value and its generation is still
@@ -38,6 +40,21 @@ type WithScripts = ChainableCommander & {
   hcInvalidate(key: string, ttlMs: number): ChainableCommander;
 };
 
+/** A command on one key, sent in the pipeline to the key's master: a GET (merged with its slot's other GETs into one MGET), or `add`'s. */
+type Op = { key: string; get: true } | { key: string; add: (p: ChainableCommander, key: string) => void };
+
+/** Which of `buckets` hash tags an id's entries carry: ids spread evenly whatever bits vary. */
+export function bucketOf(id: bigint, buckets: number): number {
+  const mixed = Number(id & 0xffffffffn) ^ Number((id >> 22n) & 0xffffffffn);
+  return (Math.imul(mixed, 0x9e3779b1) >>> 0) % buckets;
+}
+
+interface Queued {
+  ops: Op[];
+  resolve: (replies: unknown[]) => void;
+  reject: (err: unknown) => void;
+}
+
 const V = 0x76; // "v"
 const COLON = 0x3a;
 
@@ -54,6 +71,8 @@ export function decodeEntry(raw: Buffer): { value: Uint8Array } | { generation: 
 const asBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 
 export class RedisHydrationCache implements HydrationCache {
+  private queue: Queued[] = [];
+
   constructor(
     private readonly client: RedisClient,
     private readonly o: {
@@ -61,6 +80,8 @@ export class RedisHydrationCache implements HydrationCache {
       ttlMs: number;
       /** How long an invalidation's marker stays: longer than any read-through takes. */
       markerTtlMs: number;
+      /** Hash-tag buckets the entries spread over (HydrationConfig.buckets). */
+      buckets?: number;
     },
   ) {
     client.defineCommand("hcFill", { numberOfKeys: 1, lua: FILL_LUA });
@@ -68,34 +89,94 @@ export class RedisHydrationCache implements HydrationCache {
   }
 
   private key(kind: Kind, id: bigint): string {
-    return `${this.o.prefix}h:${kind}:${id}`;
+    return `${this.o.prefix}h:{${bucketOf(id, this.o.buckets ?? DEFAULT_BUCKETS)}}:${kind}:${id}`;
   }
 
-  /** Runs `add` for each id in one pipeline per master, in parallel; the replies by id. */
-  private async perMaster(kind: Kind, ids: readonly bigint[], add: (p: ChainableCommander, key: string, i: number) => void) {
-    const out = new Map<bigint, unknown>();
-    const groups = groupByNode(this.client, ids.map((id, i) => ({ id, i, key: this.key(kind, id) })), (x) => x.key);
+  /** Runs `add` for each id; the replies by id. */
+  private async each(kind: Kind, ids: readonly bigint[], add: (p: ChainableCommander, key: string, i: number) => void) {
+    const replies = await this.run(ids.map((id, i) => ({ key: this.key(kind, id), add: (p: ChainableCommander, key: string) => add(p, key, i) })));
+    return new Map(ids.map((id, i) => [id, replies[i]]));
+  }
+
+  /**
+   * Queues commands for the next flush: everything a request asks for in one
+   * synchronous stretch (its tweets, accounts and viewer states) leaves in
+   * one pipeline per master, its GETs as one MGET per bucket.
+   */
+  private run(ops: Op[]): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ops, resolve, reject });
+      if (this.queue.length > 1) return;
+      queueMicrotask(() => {
+        const batch = this.queue;
+        this.queue = [];
+        this.flush(batch).catch((err) => batch.forEach((b) => b.reject(err)));
+      });
+    });
+  }
+
+  private async flush(batch: Queued[]): Promise<void> {
+    const replies = batch.map((b) => new Array<unknown>(b.ops.length));
+    const failed = new Map<number, unknown>();
+    type Item = { op: Op; caller: number; slot: number };
+    // Per master: the GETs by slot, and the other commands.
+    const masters = new Map<string, { gets: Map<number, Item[]>; others: Item[] }>();
+    const cluster = isCluster(this.client) ? this.client : undefined;
+    batch.forEach((b, caller) =>
+      b.ops.forEach((op, slot) => {
+        // One server takes an MGET of any keys: everything is "slot 0" there.
+        const keySlotOf = cluster ? keySlot(op.key) : 0;
+        const owner = cluster ? ownerOf(cluster, keySlotOf) : "";
+        let m = masters.get(owner);
+        if (!m) masters.set(owner, (m = { gets: new Map(), others: [] }));
+        const item = { op, caller, slot };
+        if (!("get" in op)) m.others.push(item);
+        else {
+          const g = m.gets.get(keySlotOf);
+          if (g) g.push(item);
+          else m.gets.set(keySlotOf, [item]);
+        }
+      }),
+    );
+    const settle = (x: Item, err: unknown, reply: unknown) => {
+      if (err && !failed.has(x.caller)) failed.set(x.caller, err);
+      replies[x.caller]![x.slot] = reply;
+    };
     await Promise.all(
-      groups.map(async (g) => {
+      [...masters.values()].map(async (m) => {
         const p = this.client.pipeline();
-        for (const x of g) add(p, x.key, x.i);
-        const replies = (await p.exec()) ?? [];
-        g.forEach((x, k) => {
-          const [err, reply] = replies[k] ?? [new Error("no reply")];
-          if (err) throw err;
-          out.set(x.id, reply);
+        const sent: Item[][] = [];
+        for (const g of m.gets.values()) {
+          p.mgetBuffer(...g.map((x) => x.op.key));
+          sent.push(g);
+        }
+        for (const x of m.others) {
+          if (!("get" in x.op)) x.op.add(p, x.op.key);
+          sent.push([x]);
+        }
+        let res: Array<[Error | null, unknown]>;
+        try {
+          res = (await p.exec()) ?? [];
+        } catch (err) {
+          for (const g of sent) for (const x of g) settle(x, err, undefined);
+          return;
+        }
+        sent.forEach((g, k) => {
+          const [err, reply] = res[k] ?? [new Error("no reply"), undefined];
+          if (g[0] && "get" in g[0].op) g.forEach((x, i) => settle(x, err, (reply as Array<Buffer | null> | undefined)?.[i]));
+          else for (const x of g) settle(x, err, reply);
         });
       }),
     );
-    return out;
+    batch.forEach((b, i) => (failed.has(i) ? b.reject(failed.get(i)) : b.resolve(replies[i]!)));
   }
 
   async read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead> {
     const out: CacheRead = { hits: new Map(), misses: new Map() };
     if (ids.length === 0) return out;
-    const replies = await this.perMaster(kind, ids, (p, key) => void p.getBuffer(key));
-    for (const id of ids) {
-      const raw = replies.get(id) as Buffer | null | undefined;
+    const replies = await this.run(ids.map((id) => ({ key: this.key(kind, id), get: true })));
+    for (const [i, id] of ids.entries()) {
+      const raw = replies[i] as Buffer | null | undefined;
       if (!raw) {
         out.misses.set(id, 0);
         continue;
@@ -109,7 +190,7 @@ export class RedisHydrationCache implements HydrationCache {
 
   async fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void> {
     if (values.length === 0) return;
-    await this.perMaster(
+    await this.each(
       kind,
       values.map(([id]) => id),
       (p, key, i) => void (p as WithScripts).hcFill(key, values[i]![2], asBuffer(values[i]![1]), this.o.ttlMs),
@@ -118,7 +199,7 @@ export class RedisHydrationCache implements HydrationCache {
 
   async invalidate(kind: Kind, ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.perMaster(kind, ids, (p, key) => void (p as WithScripts).hcInvalidate(key, this.o.markerTtlMs));
+    await this.each(kind, ids, (p, key) => void (p as WithScripts).hcInvalidate(key, this.o.markerTtlMs));
   }
 
   /** A viewer's states under one version: a hash of tweet id to bits, and "since"; the viewer is the hash tag. */
@@ -127,7 +208,8 @@ export class RedisHydrationCache implements HydrationCache {
   }
 
   async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
-    const reply = await this.client.hmget(this.statesKey(viewerId, version), "since", ...tweetIds.map(String));
+    const key = this.statesKey(viewerId, version);
+    const [reply] = (await this.run([{ key, add: (p) => void p.hmget(key, "since", ...tweetIds.map(String)) }])) as [Array<string | null>];
     const states = new Map<bigint, number>();
     if (reply[0] === null) return { since: undefined, states };
     tweetIds.forEach((id, i) => {

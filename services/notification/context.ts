@@ -8,6 +8,7 @@ import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { HydrationConfig } from "../hydration/config.js";
 import type { BatchLookup } from "../hydration/lookup.js";
+import { throttled } from "../hydration/lookup.js";
 import type { HydrationCache } from "../hydration/port.js";
 import type { Logger } from "../kit/logger.js";
 import type { EventBus } from "../platform/bus/port.js";
@@ -19,6 +20,7 @@ import { createHydration } from "../timeline/read-context.js";
 import type { TimelineStore } from "../timeline/store/port.js";
 import { readNotificationConfig, type NotificationConfig } from "./config.js";
 import { notificationMetrics, type NotificationMetrics } from "./metrics.js";
+import { CachedNotificationStore } from "./store/cached.js";
 import { CassandraNotificationStore } from "./store/cassandra.js";
 import { LmdbNotificationStore } from "./store/lmdb.js";
 import type { NotificationStore } from "./store/port.js";
@@ -50,10 +52,11 @@ export interface NotificationShared {
   timelineStore: TimelineStore;
 }
 
-export function openNotificationStore(rt: Runtime, config: NotificationConfig): NotificationStore {
+/** LMDB in the all-in-one; in a cluster Cassandra, with each user's newest heads and unread count kept in the shared cache. */
+export function openNotificationStore(rt: Runtime, config: NotificationConfig, cache: HydrationCache, logger: Logger): NotificationStore {
   if (rt.config.mode === "embedded") return LmdbNotificationStore.open(join(rt.config.dataDir, "notification"), config.retentionMs);
   if (!rt.cassandra) throw new Error("cluster mode needs a Cassandra connection for the notification service");
-  return new CassandraNotificationStore(rt.cassandra, config.retentionMs);
+  return new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra, config.retentionMs), cache, throttled(logger, "notification cache could not be read or filled; reading Cassandra"));
 }
 
 export function createNotificationContext(rt: Runtime, shared: NotificationShared, overrides: NotificationOverrides = {}): NotificationContext {
@@ -64,7 +67,7 @@ export function createNotificationContext(rt: Runtime, shared: NotificationShare
     createHydration({ clients: rt.clients, config: shared.timelineConfig, mode: rt.config.mode, logger, metrics: rt.metrics }, shared.cache, shared.hydration);
   return {
     config,
-    store: overrides.store ?? openNotificationStore(rt, config),
+    store: overrides.store ?? openNotificationStore(rt, config, shared.cache, logger),
     clients: overrides.clients ?? rt.clients,
     bus: overrides.bus ?? rt.bus,
     logger,

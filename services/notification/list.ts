@@ -1,13 +1,11 @@
 // A page of groups: heads newest first, each with its group's count and
 // newest accounts, hydrated. A group met twice (for a moment, while two
 // changes to it land) is shown once, at its newest.
-import type { NotificationGroup } from "../../gen/chirp/notification/v1/notification_pb.js";
 import type { NotificationContext } from "./context.js";
-import { present, type GroupRef } from "./present.js";
+import { present, type GroupRef, type Presented } from "./present.js";
 import type { NotificationType } from "./store/port.js";
 
-export interface GroupPage {
-  groups: NotificationGroup[];
+export interface GroupPage extends Presented {
   /** The last head read, when more lie below it. */
   next?: bigint | undefined;
 }
@@ -27,5 +25,5 @@ export async function listGroups(
     refs.push({ groupKey: h.groupKey, type: h.type, tweetId: h.tweetId, summary: { count: h.count, sampleActorIds: h.sampleActorIds, latestId: h.id, latestAt: h.at } });
   }
   const next = page.hasMore ? page.heads.at(-1)?.id : undefined;
-  return { groups: await present(ctx, { id: userId, statesVersion }, refs), next };
+  return { ...(await present(ctx, { id: userId, statesVersion }, refs, { accountsApart: true })), next };
 }

@@ -23,7 +23,7 @@ export async function publishGroup(
   try {
     const summary = (await ctx.store.groups(userId, [g.groupKey], SAMPLE_ACCOUNTS)).get(g.groupKey);
     const group = summary
-      ? (await present(ctx, undefined, [{ groupKey: g.groupKey, type: g.type, tweetId: g.tweetId, summary }]))[0]
+      ? (await present(ctx, undefined, [{ groupKey: g.groupKey, type: g.type, tweetId: g.tweetId, summary }], { accountsApart: false })).groups[0]
       : create(NotificationGroupSchema, { groupKey: g.groupKey, type: g.type, count: 0n });
     if (!group) return; // its tweet is gone
     const data = toBinary(NotificationLiveEventSchema, create(NotificationLiveEventSchema, { event: change, group }));

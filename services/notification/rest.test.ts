@@ -40,7 +40,11 @@ async function handled(s: Chirp): Promise<Record<string, number>> {
 }
 
 /** The groups as "type:count:sample usernames". */
-const shape = (body: Json) => (body.groups ?? []).map((g: Json) => `${g.type}:${g.count}:${(g.sample_accounts ?? []).map((u: Json) => u.username).join(",")}`);
+// A page names each account once, in `accounts`; the groups carry their ids.
+const shape = (body: Json) => {
+  const names = new Map((body.accounts ?? []).map((u: Json) => [u.user_id, u.username]));
+  return (body.groups ?? []).map((g: Json) => `${g.type}:${g.count}:${(g.sample_account_ids ?? []).map((id: string) => names.get(id)).join(",")}`);
+};
 
 for (const mode of MODES) {
   test.serial(`${mode}: follow, like, retweet, reply and mention notifications, grouped; undo removes; unread count and mark read`, async (t) => {
@@ -79,6 +83,8 @@ for (const mode of MODES) {
     t.regex(like!.group_key, new RegExp(`^like-${tweet.tweet_id}-\\d+$`));
     t.is(follow!.tweet, undefined);
     t.deepEqual(follow!.sample_account_ids, [cy.id, bob.id]);
+    t.deepEqual(follow!.sample_accounts, [], "a page names its accounts once, apart");
+    t.deepEqual((body.accounts as Json[]).map((u) => u.username).sort(), [bob.username, cy.username].sort());
     t.regex(follow!.latest_at, /^\d{4}-\d\d-\d\dT/);
     t.deepEqual(await unread(t, s.base, ann), { count: "7", last_read_id: "0" });
     t.deepEqual(shape(await list(t, s.base, ann, "?types=like&types=follow")), [`like:2:${cy.username},${bob.username}`, `follow:2:${cy.username},${bob.username}`]);

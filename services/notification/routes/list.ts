@@ -18,7 +18,7 @@ export function listRoutes(ctx: NotificationContext): Partial<ServiceImpl<typeof
       // protovalidate has checked the names.
       const types = req.types.length ? new Set(req.types as NotificationType[]) : undefined;
       const page = await listGroups(ctx, userId, { limit: req.limit ?? DEFAULT_LIMIT, before, types });
-      return { groups: page.groups, nextCursor: page.next === undefined ? "" : encodeCursor(page.next), hasMore: page.next !== undefined };
+      return { groups: page.groups, accounts: page.accounts, nextCursor: page.next === undefined ? "" : encodeCursor(page.next), hasMore: page.next !== undefined };
     },
   };
 }

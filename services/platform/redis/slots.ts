@@ -44,12 +44,15 @@ export function groupByNode<T>(client: RedisClient, items: readonly T[], keyOf: 
   if (!isCluster(client)) return items.length ? [items.slice()] : [];
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const slot = keySlot(keyOf(item));
-    // Unknown owner (slots still loading): a group per slot is always accepted.
-    const owner = client.slots[slot]?.[0] ?? `slot:${slot}`;
+    const owner = ownerOf(client, keySlot(keyOf(item)));
     const g = groups.get(owner);
     if (g) g.push(item);
     else groups.set(owner, [item]);
   }
   return [...groups.values()];
+}
+
+/** The master that owns a slot; unknown (slots still loading): the slot itself, a group that is always accepted. */
+export function ownerOf(client: Cluster, slot: number): string {
+  return client.slots[slot]?.[0] ?? `slot:${slot}`;
 }

@@ -103,3 +103,29 @@ function backendVersions(root: string, names: string[]): Record<string, string> 
   }
   return out;
 }
+
+/** The machine's busy share (0..1) over `ms`, from /proc/stat (all CPUs). */
+async function busyShare(ms: number): Promise<number> {
+  const read = () => {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3]! + (f[4] ?? 0);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = read();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * Waits (up to `maxS`) until the machine is mostly idle, e.g. while the
+ * database compacts what a set-up just wrote, so a measurement starts on a
+ * quiet machine; says how long it waited and how busy the machine was.
+ */
+export async function settle(maxS = 60, busy = 0.15): Promise<string> {
+  const started = Date.now();
+  let share = await busyShare(2000);
+  while (share > busy && Date.now() - started < maxS * 1000) share = await busyShare(2000);
+  const waited = ((Date.now() - started) / 1000).toFixed(0);
+  return `${share > busy ? "not settled" : "settled"} after ${waited} s (machine ${(share * 100).toFixed(0)}% busy over the last 2 s)`;
+}

@@ -99,15 +99,16 @@ export class RedisHydrationCache implements HydrationCache {
   }
 
   /**
-   * Queues commands for the next flush: everything a request asks for in one
-   * synchronous stretch (its tweets, accounts and viewer states) leaves in
-   * one pipeline per master, its GETs as one MGET per bucket.
+   * Queues commands for the flush after this turn of the event loop: what
+   * every request handled in the turn asks for (tweets, accounts, viewer
+   * states) leaves in one pipeline per master, its GETs as one MGET per
+   * bucket, so a busy process writes to Redis once per master and turn.
    */
   private run(ops: Op[]): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
       if (this.queue.length > 1) return;
-      queueMicrotask(() => {
+      setImmediate(() => {
         const batch = this.queue;
         this.queue = [];
         this.flush(batch).catch((err) => batch.forEach((b) => b.reject(err)));

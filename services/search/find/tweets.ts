@@ -29,6 +29,12 @@ const MAX_BATCH = 500;
 /** Buckets whose first page is read ahead at most. */
 const MAX_AHEAD = 8;
 
+/** A bucket's batch of postings, and those of them the index says have the other terms. */
+interface Page {
+  ids: bigint[];
+  left: bigint[];
+}
+
 const nothing = (): TweetMatches => ({ tweets: [], hasMore: false, truncated: false, examined: 0 });
 
 /** from: usernames to author terms; undefined when one is unknown (then nothing matches). */
@@ -107,17 +113,23 @@ export async function findTweets(ctx: SearchContext, q: ParsedQuery, before: big
   let capped = false;
   // A rare term's matches lie in many buckets with few each: the first page
   // of the next buckets is read ahead, in parallel, as far as their counts
-  // say the page needs (further when other terms must match too).
-  const firstPages = new Map<number, Promise<bigint[]>>();
-  if (newest && buckets[0]?.bucket === maxBucket) firstPages.set(0, newest);
+  // say the page needs (further when other terms must match too), and
+  // narrowed by the other terms as soon as it comes, so a search whose words
+  // seldom meet costs a few parallel rounds, not two reads per bucket in turn.
+  // The index narrows the candidates first (one partition read per other
+  // term); only those left are read and checked whole.
+  const firstPages = new Map<number, Promise<Page>>();
+  const narrowed = (bucket: number, ids: Promise<bigint[]>): Promise<Page> => {
+    const page = ids.then(async (got) => ({ ids: got, left: await narrow(ctx, got, bucket, others, q.exclude) }));
+    page.catch(() => {}); // awaited when its bucket comes, or abandoned with the walk
+    return page;
+  };
+  if (newest && buckets[0]?.bucket === maxBucket) firstPages.set(0, narrowed(maxBucket, newest));
   const readAhead = (from: number) => {
     const need = (limit + 1 - found.length) * (others.length > 0 || q.exclude.length > 0 || q.phrases.length > 0 ? 4 : 1);
     for (let j = from, covered = 0; j < buckets.length && j < from + MAX_AHEAD && (j === from || covered < need); j++) {
-      if (!firstPages.has(j)) {
-        const pending = ctx.store.postings(term, buckets[j]!.bucket, upper, atLeast, firstBatch);
-        pending.catch(() => {}); // awaited when its bucket comes, or abandoned with the walk
-        firstPages.set(j, pending);
-      }
+      const bucket = buckets[j]!.bucket;
+      if (!firstPages.has(j)) firstPages.set(j, narrowed(bucket, ctx.store.postings(term, bucket, upper, atLeast, firstBatch)));
       covered += buckets[j]!.count;
     }
   };
@@ -125,7 +137,7 @@ export async function findTweets(ctx: SearchContext, q: ParsedQuery, before: big
     const bucket = buckets[i]!.bucket;
     readAhead(i);
     let batch = firstBatch;
-    let ids = await firstPages.get(i)!;
+    let { ids, left } = await firstPages.get(i)!;
     for (;;) {
       const room = maxCandidates - examined;
       if (room <= 0) {
@@ -133,11 +145,13 @@ export async function findTweets(ctx: SearchContext, q: ParsedQuery, before: big
         break walk;
       }
       const full = ids.length >= batch;
-      if (ids.length > room) ids = ids.slice(0, room);
+      if (ids.length > room) {
+        ids = ids.slice(0, room);
+        const kept = new Set(ids);
+        left = left.filter((id) => kept.has(id));
+      }
       if (ids.length === 0) break;
       examined += ids.length;
-      // The index narrows the candidates first (one partition read per other term); only those left are read and checked whole.
-      const left = await narrow(ctx, ids, bucket, others, q.exclude);
       const tweets = await ctx.hydration.tweets(left);
       for (const id of ids) {
         lastExamined = id;
@@ -151,6 +165,7 @@ export async function findTweets(ctx: SearchContext, q: ParsedQuery, before: big
       if (!full) break; // this bucket is done
       batch = Math.min(MAX_BATCH, batch * 2);
       ids = await ctx.store.postings(term, bucket, ids.at(-1), atLeast, batch);
+      left = await narrow(ctx, ids, bucket, others, q.exclude);
     }
   }
   // A bucket list as long as the cap may have left older buckets unvisited.

@@ -56,6 +56,28 @@ const PACKAGES = [
   "hdr-histogram-js",
 ];
 
+/** The checkout's short commit, with "-dirty" when tracked files have changed; "unknown" outside git. */
+export function commitId(root = process.cwd()): string {
+  try {
+    const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
+    return dirty ? `${rev}-dirty` : rev;
+  } catch {
+    return "unknown"; // not a git checkout
+  }
+}
+
+/** Progress lines on stderr, each with the seconds since this was called. */
+export function progressLog(): (msg: string) => void {
+  const started = Date.now();
+  return (msg) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+}
+
+/** A per-service benchmark's first line: its mode and the machine's state. */
+export function openingLine(mode: string, calibration: string): string {
+  return `mode ${mode}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${calibration}`;
+}
+
 export const loadAverage = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
 export function machineInfo(root: string, withBackends: string[]): MachineInfo {
@@ -65,14 +87,7 @@ export function machineInfo(root: string, withBackends: string[]): MachineInfo {
     const f = join(root, "node_modules", p, "package.json");
     if (existsSync(f)) packages[p] = (JSON.parse(readFileSync(f, "utf8")) as { version: string }).version;
   }
-  let commit = "unknown";
-  try {
-    const rev = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8", timeout: 5000 }).trim();
-    commit = dirty ? `${rev}-dirty` : rev;
-  } catch {
-    /* not a git checkout */
-  }
+  const commit = commitId(root);
   return {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? "unknown",

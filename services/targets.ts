@@ -25,6 +25,7 @@ import { openTimelineStore, openUserTweetsStore } from "./timeline/context.js";
 import { start as startFanout } from "./timeline/fanout-target.js";
 import type { TimelineStore } from "./timeline/store/port.js";
 import { PRESENCE_MS } from "./timeline/stream.js";
+import type { ReaderShared } from "./timeline/read-context.js";
 import { start as startTimeline } from "./timeline/target.js";
 import type { TweetContext } from "./tweet/context.js";
 import { start as startTweet } from "./tweet/target.js";
@@ -73,6 +74,16 @@ export const SHARED: { [K in keyof Shared]: SharedSpec<Awaited<ReturnType<Shared
   hydrationCache: { open: async (rt, _, s) => openHydrationCache(rt, await s.hydrationConfig()), close: (cache) => cache.close() },
 };
 
+/** What search and notifications take to show tweets and accounts as the home timeline does. */
+async function readerShared(shared: Shared): Promise<ReaderShared> {
+  return { cache: await shared.hydrationCache(), hydration: await shared.hydrationConfig(), timelineConfig: await shared.timelineConfig(), timelineStore: await shared.timelineStore() };
+}
+
+/** The timeline service's and the fan-out worker's pieces, in their start()'s order. */
+async function timelineArgs(shared: Shared) {
+  return [await shared.timelineStore(), await shared.timelineConfig(), await shared.hydrationCache(), await shared.hydrationConfig(), await shared.userTweetsStore()] as const;
+}
+
 export interface TargetSpec {
   /** The gRPC service it serves, which other targets call. */
   serves?: ServiceName;
@@ -109,29 +120,13 @@ export const TARGETS = {
     serves: "timeline",
     calls: ["user", "graph", "tweet"],
     uses: ["timelineStore", "userTweetsStore", "hydrationCache"],
-    start: async (rt, shared, o) =>
-      startTimeline(
-        rt,
-        await shared.timelineStore(),
-        await shared.timelineConfig(),
-        await shared.hydrationCache(),
-        await shared.hydrationConfig(),
-        await shared.userTweetsStore(),
-      ),
+    start: async (rt, shared, _overrides: TargetOverrides) => startTimeline(rt, ...(await timelineArgs(shared))),
   },
   fanout: {
     // Live events carry hydrated tweets (tweets and their authors).
     calls: ["graph", "tweet", "user"],
     uses: ["timelineStore", "userTweetsStore", "hydrationCache"],
-    start: async (rt, shared, o) =>
-      startFanout(
-        rt,
-        await shared.timelineStore(),
-        await shared.timelineConfig(),
-        await shared.hydrationCache(),
-        await shared.hydrationConfig(),
-        await shared.userTweetsStore(),
-      ),
+    start: async (rt, shared, _overrides: TargetOverrides) => startFanout(rt, ...(await timelineArgs(shared))),
   },
   discovery: {
     serves: "discovery",
@@ -149,12 +144,7 @@ export const TARGETS = {
     start: async (rt, shared, o) =>
       startSearch(
         rt,
-        {
-          cache: await shared.hydrationCache(),
-          hydration: await shared.hydrationConfig(),
-          timelineConfig: await shared.timelineConfig(),
-          timelineStore: await shared.timelineStore(),
-        },
+        await readerShared(shared),
         o.search,
       ),
   },
@@ -167,12 +157,7 @@ export const TARGETS = {
     start: async (rt, shared, o) =>
       startNotification(
         rt,
-        {
-          cache: await shared.hydrationCache(),
-          hydration: await shared.hydrationConfig(),
-          timelineConfig: await shared.timelineConfig(),
-          timelineStore: await shared.timelineStore(),
-        },
+        await readerShared(shared),
         o.notification,
       ),
   },

@@ -7,7 +7,6 @@
 // handled later, is skipped).
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampMs, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { FollowedEventSchema, UnfollowedEventSchema } from "../../gen/chirp/graph/v1/events_pb.js";
 import {
   TweetCreatedEventSchema,
@@ -25,6 +24,7 @@ import type { NotificationContext } from "./context.js";
 import { groupKey, notificationId, sourceKeys } from "./grouping.js";
 import { publishGroup } from "./live.js";
 import type { NotificationType } from "./store/port.js";
+import { userByUsername } from "../user/by-username.js";
 
 export const DURABLES = { tweets: "notification-tweets", graph: "notification-graph" } as const;
 
@@ -66,17 +66,7 @@ export async function unnotify(ctx: NotificationContext, recipientId: bigint, so
 /** The account of each @username (at most maxMentions), through the user service; unknown names are skipped. */
 async function resolveMentions(ctx: NotificationContext, usernames: readonly string[]): Promise<bigint[]> {
   const names = [...new Set(usernames.map((u) => u.toLowerCase()))].slice(0, ctx.config.maxMentions);
-  const found = await Promise.all(
-    names.map(async (username) => {
-      try {
-        return (await ctx.clients.user.getUserByUsername({ username })).user?.userId;
-      } catch (err) {
-        const code = ConnectError.from(err).code;
-        if (code === Code.NotFound || code === Code.InvalidArgument) return undefined;
-        throw err;
-      }
-    }),
-  );
+  const found = await Promise.all(names.map(async (username) => (await userByUsername(ctx.clients, username))?.userId));
   return found.filter((id): id is bigint => id !== undefined);
 }
 

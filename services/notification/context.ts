@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
-import type { HydrationConfig } from "../hydration/config.js";
 import type { BatchLookup } from "../hydration/lookup.js";
 import { throttled } from "../hydration/lookup.js";
 import type { HydrationCache } from "../hydration/port.js";
@@ -14,10 +13,8 @@ import type { Logger } from "../kit/logger.js";
 import type { EventBus } from "../platform/bus/port.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { Runtime } from "../runtime/runtime.js";
-import type { TimelineConfig } from "../timeline/config.js";
 import type { HydrateDeps } from "../timeline/hydrate.js";
-import { createHydration } from "../timeline/read-context.js";
-import type { TimelineStore } from "../timeline/store/port.js";
+import { readerHydration, type ReaderShared } from "../timeline/read-context.js";
 import { readNotificationConfig, type NotificationConfig } from "./config.js";
 import { notificationMetrics, type NotificationMetrics } from "./metrics.js";
 import { CachedNotificationStore } from "./store/cached.js";
@@ -44,13 +41,6 @@ export interface NotificationContext {
 
 export type NotificationOverrides = Partial<Omit<NotificationContext, "config">> & { config?: Partial<NotificationConfig> };
 
-/** The pieces of the process the service shares with the timeline's readers. */
-export interface NotificationShared {
-  cache: HydrationCache;
-  hydration: HydrationConfig;
-  timelineConfig: TimelineConfig;
-  timelineStore: TimelineStore;
-}
 
 /** LMDB in the all-in-one; in a cluster Cassandra, with each user's newest heads and unread count kept in the shared cache. */
 export function openNotificationStore(rt: Runtime, config: NotificationConfig, cache: HydrationCache, logger: Logger): NotificationStore {
@@ -59,12 +49,11 @@ export function openNotificationStore(rt: Runtime, config: NotificationConfig, c
   return new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra, config.retentionMs), cache, throttled(logger, "notification cache could not be read or filled; reading Cassandra"));
 }
 
-export function createNotificationContext(rt: Runtime, shared: NotificationShared, overrides: NotificationOverrides = {}): NotificationContext {
+export function createNotificationContext(rt: Runtime, shared: ReaderShared, overrides: NotificationOverrides = {}): NotificationContext {
   const config = { ...readNotificationConfig(), ...overrides.config };
   const logger = overrides.logger ?? rt.logger.child({ target: "notification" });
-  const hydration =
-    overrides.hydration ??
-    createHydration({ clients: rt.clients, config: shared.timelineConfig, mode: rt.config.mode, logger, metrics: rt.metrics }, shared.cache, shared.hydration);
+  const reader = readerHydration(rt, shared, logger);
+  const hydration = overrides.hydration ?? reader.hydration;
   return {
     config,
     store: overrides.store ?? openNotificationStore(rt, config, shared.cache, logger),
@@ -73,7 +62,7 @@ export function createNotificationContext(rt: Runtime, shared: NotificationShare
     logger,
     metrics: overrides.metrics ?? notificationMetrics(rt.metrics.registry),
     hydration,
-    statesVersion: overrides.statesVersion ?? (async (viewerId) => (hydration.statesCached ? shared.timelineStore.statesVersion(viewerId) : undefined)),
+    statesVersion: overrides.statesVersion ?? reader.statesVersion,
     users: overrides.users ?? hydration.users,
     tweets: overrides.tweets ?? hydration.tweets,
     pingBus: overrides.pingBus ?? (() => rt.bus.ping()),

@@ -4,9 +4,10 @@
 import { NotificationService } from "../../gen/chirp/notification/v1/notification_pb.js";
 import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
+import type { ReaderShared } from "../timeline/read-context.js";
 import { startConsumingService, type Started } from "../runtime/service.js";
 import { startNotificationConsumer } from "./consumer.js";
-import { createNotificationContext, type NotificationContext, type NotificationOverrides, type NotificationShared } from "./context.js";
+import { createNotificationContext, type NotificationContext, type NotificationOverrides } from "./context.js";
 import { notificationRoutes } from "./routes/index.js";
 
 export interface StartedNotification extends Started {
@@ -16,7 +17,7 @@ export interface StartedNotification extends Started {
   ctx: NotificationContext;
 }
 
-export async function start(rt: Runtime, shared: NotificationShared, overrides: NotificationOverrides = {}): Promise<StartedNotification> {
+export async function start(rt: Runtime, shared: ReaderShared, overrides: NotificationOverrides = {}): Promise<StartedNotification> {
   const ctx = createNotificationContext(rt, shared, overrides);
   return {
     ...(await startConsumingService(rt, {

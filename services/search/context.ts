@@ -5,15 +5,11 @@
 // cache, read through from their services, and the viewer's likes and
 // retweets kept there under the timeline store's states version.
 import { join } from "node:path";
-import type { HydrationConfig } from "../hydration/config.js";
-import type { HydrationCache } from "../hydration/port.js";
 import type { Logger } from "../kit/logger.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { Runtime } from "../runtime/runtime.js";
-import type { TimelineConfig } from "../timeline/config.js";
 import type { HydrateDeps } from "../timeline/hydrate.js";
-import { createHydration } from "../timeline/read-context.js";
-import type { TimelineStore } from "../timeline/store/port.js";
+import { readerHydration, type ReaderShared } from "../timeline/read-context.js";
 import { readSearchConfig, type SearchConfig } from "./config.js";
 import { searchMetrics, type SearchMetrics } from "./metrics.js";
 import { CassandraSearchStore } from "./store/cassandra.js";
@@ -45,14 +41,13 @@ export async function openSearchStore(rt: Runtime, config: SearchConfig, logger:
 
 export async function createSearchContext(
   rt: Runtime,
-  shared: { cache: HydrationCache; hydration: HydrationConfig; timelineConfig: TimelineConfig; timelineStore: TimelineStore },
+  shared: ReaderShared,
   overrides: SearchOverrides = {},
 ): Promise<SearchContext> {
   const config = { ...readSearchConfig(), ...overrides.config };
   const logger = overrides.logger ?? rt.logger.child({ target: "search" });
-  const hydration =
-    overrides.hydration ??
-    createHydration({ clients: rt.clients, config: shared.timelineConfig, mode: rt.config.mode, logger, metrics: rt.metrics }, shared.cache, shared.hydration);
+  const reader = readerHydration(rt, shared, logger);
+  const hydration = overrides.hydration ?? reader.hydration;
   return {
     config,
     store: overrides.store ?? (await openSearchStore(rt, config, logger)),
@@ -60,8 +55,7 @@ export async function createSearchContext(
     logger,
     metrics: overrides.metrics ?? searchMetrics(rt.metrics.registry),
     hydration,
-    statesVersion:
-      overrides.statesVersion ?? (async (viewerId) => (hydration.statesCached ? shared.timelineStore.statesVersion(viewerId) : undefined)),
+    statesVersion: overrides.statesVersion ?? reader.statesVersion,
     forgetTweets: overrides.forgetTweets ?? ((ids) => shared.cache.invalidate("tweet", ids)),
     now: overrides.now ?? Date.now,
     pingBus: overrides.pingBus ?? (() => rt.bus.ping()),

@@ -2,13 +2,10 @@
 // the indexer consuming tweet, user and follow events. Health follows the
 // index and the bus.
 import { SearchService } from "../../gen/chirp/search/v1/search_pb.js";
-import type { HydrationConfig } from "../hydration/config.js";
-import type { HydrationCache } from "../hydration/port.js";
 import { implement } from "../kit/unary-call.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startConsumingService, type Started } from "../runtime/service.js";
-import type { TimelineConfig } from "../timeline/config.js";
-import type { TimelineStore } from "../timeline/store/port.js";
+import type { ReaderShared } from "../timeline/read-context.js";
 import { startSearchConsumer } from "./consumer.js";
 import { createSearchContext, type SearchContext, type SearchOverrides } from "./context.js";
 import { searchRoutes } from "./routes/index.js";
@@ -22,7 +19,7 @@ export interface StartedSearch extends Started {
 
 export async function start(
   rt: Runtime,
-  shared: { cache: HydrationCache; hydration: HydrationConfig; timelineConfig: TimelineConfig; timelineStore: TimelineStore },
+  shared: ReaderShared,
   overrides: SearchOverrides = {},
 ): Promise<StartedSearch> {
   const ctx = await createSearchContext(rt, shared, overrides);

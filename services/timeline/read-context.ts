@@ -13,6 +13,10 @@ import { timelineMetrics, type TimelineMetrics } from "./metrics.js";
 import { computeTimeline, Rebuilder } from "./rebuild.js";
 import { clientSource, type TimelineSource } from "./source.js";
 import { loadViewerStates, type HydrateDeps } from "./hydrate.js";
+import type { Logger } from "../kit/logger.js";
+import type { Runtime } from "../runtime/runtime.js";
+import type { TimelineConfig } from "./config.js";
+import type { TimelineStore } from "./store/port.js";
 import { ViewerStatesCache } from "./viewer-states.js";
 
 export interface ReadContext extends TimelineContext {
@@ -92,4 +96,22 @@ export function createHydration(
       load: async (userIds, timeoutMs) => new Map((await clients.user.batchGetUsers({ userIds }, { timeoutMs })).users.map((u) => [u.userId, u])),
     }),
   };
+}
+
+/** What a service that shows tweets and accounts as the home timeline does (search, notifications) shares with the timeline's readers. */
+export interface ReaderShared {
+  cache: HydrationCache;
+  hydration: HydrationConfig;
+  timelineConfig: TimelineConfig;
+  timelineStore: TimelineStore;
+}
+
+/** createHydration for such a service, and the reader's states version (read only when states are cached). */
+export function readerHydration(
+  rt: Pick<Runtime, "clients" | "config" | "metrics">,
+  shared: ReaderShared,
+  logger: Logger,
+): { hydration: HydrateDeps; statesVersion: (viewerId: bigint) => Promise<string | undefined> } {
+  const hydration = createHydration({ clients: rt.clients, config: shared.timelineConfig, mode: rt.config.mode, logger, metrics: rt.metrics }, shared.cache, shared.hydration);
+  return { hydration, statesVersion: async (viewerId) => (hydration.statesCached ? shared.timelineStore.statesVersion(viewerId) : undefined) };
 }

@@ -14,8 +14,6 @@
 // followees the computation samples get follows of their own (--per-follow,
 // the most it reads of each); the others are never read. Everything measured
 // runs the production code paths.
-import { cpus, loadavg } from "node:os";
-import { execFileSync } from "node:child_process";
 import { ListSuggestionsRequestSchema } from "../../../gen/chirp/discovery/v1/discovery_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { readDiscoveryConfig } from "../../../services/discovery/config.js";
@@ -25,7 +23,7 @@ import { openGraphStore } from "../../../services/graph/context.js";
 import { openUserStore } from "../../../services/user/context.js";
 import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { benchArgs } from "../../args.js";
-import { calibrationLine } from "../../machine.js";
+import { calibrationLine, commitId, openingLine, progressLog } from "../../machine.js";
 import { Rng } from "../../rng.js";
 import { machine } from "../user/kit.js";
 
@@ -41,8 +39,7 @@ const CALLS = args.num("calls");
 const WARM_CALLS = args.num("warm-calls");
 const { sample: SAMPLE, perFollow: PER_FOLLOW } = readDiscoveryConfig().suggestions;
 
-const started = Date.now();
-const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const progress = progressLog();
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
@@ -148,14 +145,8 @@ async function run(s: Chirp): Promise<string[]> {
 }
 
 const atStart = calibrationLine();
-const commit = (() => {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-})();
-progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
+const commit = commitId();
+progress(openingLine(MODE, atStart));
 const s = await startChirp({
   mode: MODE,
   label: "disc_bench",

@@ -13,8 +13,6 @@
 // tweets are real (registered and posted through the services), so reads
 // hydrate them through the hydration cache as in production.
 import { create, toBinary } from "@bufbuild/protobuf";
-import { execFileSync } from "node:child_process";
-import { cpus, loadavg } from "node:os";
 import { GetUnreadCountRequestSchema, ListNotificationsRequestSchema, NotificationService } from "../../../gen/chirp/notification/v1/notification_pb.js";
 import { groupKey, notificationId, sourceKeys } from "../../../services/notification/grouping.js";
 import type { NotificationType } from "../../../services/notification/store/port.js";
@@ -22,7 +20,7 @@ import type { StartedNotification } from "../../../services/notification/target.
 import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { benchArgs } from "../../args.js";
 import { h2loadGrpc } from "../../h2load-grpc.js";
-import { calibrationLine, settle } from "../../machine.js";
+import { calibrationLine, commitId, openingLine, progressLog, settle } from "../../machine.js";
 import { Rng } from "../../rng.js";
 import { machine } from "../user/kit.js";
 
@@ -39,8 +37,7 @@ const RATE = args.num("rate");
 const SECONDS = args.num("seconds");
 const TARGETS = { list: 20, unread: 5 };
 
-const started = Date.now();
-const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const progress = progressLog();
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
 async function seed(s: Chirp): Promise<string[]> {
@@ -101,14 +98,8 @@ async function loop(s: Chirp, tokens: string[], what: "list" | "unread"): Promis
 }
 
 const atStart = calibrationLine();
-const commit = (() => {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-})();
-progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
+const commit = commitId();
+progress(openingLine(MODE, atStart));
 const s = await startChirp({
   mode: MODE,
   label: "notif_bench",

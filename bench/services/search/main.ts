@@ -13,9 +13,7 @@
 // are indexed by the rebuild's path (SearchStore.addTweet, as make reindex
 // does); the last ones go through the bus and the indexer, which is what the
 // indexing rate measures. Everything measured runs the production code paths.
-import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { TweetCreatedEventSchema } from "../../../gen/chirp/tweet/v1/events_pb.js";
@@ -27,7 +25,7 @@ import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { createStore as openTweetStore } from "../../../services/tweet/context.js";
 import { openUserStore } from "../../../services/user/context.js";
 import { benchArgs } from "../../args.js";
-import { calibrationLine } from "../../machine.js";
+import { calibrationLine, commitId, openingLine, progressLog } from "../../machine.js";
 import { Rng } from "../../rng.js";
 import { machine } from "../user/kit.js";
 import { Corpus } from "./corpus.js";
@@ -42,8 +40,7 @@ const AUTHORS = args.num("authors");
 const VIA_EVENTS = Math.min(args.num("via-events"), TWEETS);
 const QUERIES = args.num("queries");
 
-const started = Date.now();
-const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const progress = progressLog();
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
@@ -178,14 +175,8 @@ async function run(s: Chirp): Promise<string[]> {
 }
 
 const atStart = calibrationLine();
-const commit = (() => {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-})();
-progress(`mode ${MODE}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}; ${atStart}`);
+const commit = commitId();
+progress(openingLine(MODE, atStart));
 const s = await startChirp({
   mode: MODE,
   label: "search_bench",

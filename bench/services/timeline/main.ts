@@ -16,7 +16,7 @@
 // set directly instead of being given 50,000 followers each. Everything
 // measured runs the production code paths.
 import { cpus, loadavg } from "node:os";
-import { calibrationLine } from "../../machine.js";
+import { calibrationLine, progressLog } from "../../machine.js";
 import { benchArgs } from "../../args.js";
 import type { Registry } from "prom-client";
 import { GENERATOR_DEFAULTS, GENERATOR_USAGE, generatorArgs } from "../../h2load.js";
@@ -70,8 +70,7 @@ const READERS = 200;
 const READER_FOLLOWS = 20;
 const LARGE = 10;
 
-const started = Date.now();
-const progress = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+const progress = progressLog();
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 const summary = (xs: number[]) => {

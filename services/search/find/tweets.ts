@@ -5,7 +5,6 @@
 // the search looks one match further, to say honestly whether there is
 // more) or the index is exhausted, or the per-request caps stopped it, which
 // the answer says. Never an empty page with has_more.
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { Tweet } from "../../../gen/chirp/tweet/v1/tweet_pb.js";
 import { snowflakeFloor } from "../../kit/snowflake.js";
 import { bucketAt, bucketFloor, bucketOf } from "../buckets.js";
@@ -13,6 +12,7 @@ import type { SearchContext } from "../context.js";
 import { tokenize } from "../query/analyze.js";
 import { hasPhrase, type ParsedQuery } from "../query/parse.js";
 import { authorTerm, tweetTerms } from "../query/terms.js";
+import { userByUsername } from "../../user/by-username.js";
 
 export interface TweetMatches {
   tweets: Tweet[];
@@ -39,18 +39,7 @@ const nothing = (): TweetMatches => ({ tweets: [], hasMore: false, truncated: fa
 
 /** from: usernames to author terms; undefined when one is unknown (then nothing matches). */
 async function authorTerms(ctx: SearchContext, usernames: readonly string[]): Promise<string[] | undefined> {
-  const ids = await Promise.all(
-    usernames.map(async (username) => {
-      try {
-        return (await ctx.clients.user.getUserByUsername({ username })).user?.userId;
-      } catch (err) {
-        // Usernames shorter than 3 characters cannot exist either.
-        const code = ConnectError.from(err).code;
-        if (code === Code.NotFound || code === Code.InvalidArgument) return undefined;
-        throw err;
-      }
-    }),
-  );
+  const ids = await Promise.all(usernames.map(async (username) => (await userByUsername(ctx.clients, username))?.userId));
   if (ids.some((id) => id === undefined)) return undefined;
   return [...new Set(ids.map((id) => authorTerm(id!)))];
 }

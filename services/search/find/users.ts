@@ -3,12 +3,12 @@
 // exact username first, then accounts the viewer follows, then by follower
 // count. Every word of the query must start a word of the account's names.
 // The page continues strictly after the last account's place in that order.
-import { Code, ConnectError } from "@connectrpc/connect";
 import type { User } from "../../../gen/chirp/user/v1/user_pb.js";
 import type { PersonPlace } from "../cursor.js";
 import type { SearchContext } from "../context.js";
 import { tokenize } from "../query/analyze.js";
 import { MAX_PREFIX } from "../query/terms.js";
+import { userByUsername } from "../../user/by-username.js";
 
 export interface PeopleMatches {
   users: User[];
@@ -34,12 +34,7 @@ export function comparePlaces(a: PersonPlace, b: PersonPlace): number {
 async function exactUser(ctx: SearchContext, q: string): Promise<User | undefined> {
   const name = q.trim().replace(/^[@＠]/, "");
   if (!USERNAME.test(name)) return undefined;
-  try {
-    return (await ctx.clients.user.getUserByUsername({ username: name })).user;
-  } catch (err) {
-    if (ConnectError.from(err).code === Code.NotFound) return undefined;
-    throw err;
-  }
+  return userByUsername(ctx.clients, name);
 }
 
 async function followedBy(ctx: SearchContext, viewer: bigint, ids: bigint[]): Promise<Set<bigint>> {

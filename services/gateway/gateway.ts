@@ -28,7 +28,8 @@ import { TokenSubjects } from "./ratelimit/subject.js";
 import type { Readiness } from "./readiness.js";
 import { serveEventStream } from "./sse.js";
 import { bindingsOf, type Binding } from "./transcode/bindings.js";
-import { jsonRegistry } from "./transcode/json.js";
+import type { JsonWriter } from "./transcode/json-writer.js";
+import { jsonRegistry, jsonWriter } from "./transcode/json.js";
 import { pathValues, PathValueError } from "./transcode/path-values.js";
 import { buildRequest, InvalidRequest } from "./transcode/request.js";
 import { responseJson } from "./transcode/response.js";
@@ -60,6 +61,7 @@ type Builtin = (res: ServerResponse, headers: Record<string, string>) => Promise
 export class Gateway {
   readonly router = new Router<Binding>();
   readonly registry: Registry;
+  private readonly json: JsonWriter;
   readonly bindings: Binding[];
   private readonly cors: Cors;
   private readonly builtins: Map<string, Builtin>;
@@ -81,6 +83,7 @@ export class Gateway {
       this.router.add(b.httpMethod, b.template, b);
     }
     this.registry = jsonRegistry(o.services);
+    this.json = jsonWriter(this.registry);
     this.cors = new Cors(o.config.cors);
     this.subjects = new TokenSubjects(o.verifier);
     this.shedLog = new ShedLog(o.logger, "shed requests: overloaded", "refusedBy", { maxInFlight: o.config.maxInFlight });
@@ -235,7 +238,7 @@ export class Gateway {
 
       const signal = abortOnClose(res);
       const output = await inSpan(span, () => requestScope.run(callCtx, () => this.o.invoker.unary(binding.method, input, { ...callCtx, signal })));
-      this.send(res, 200, responseJson(binding, output, this.registry), common);
+      this.send(res, 200, responseJson(binding, output, this.json), common);
     } catch (err) {
       if (isShed(err)) {
         // The service refused it for overload (its admission limit).

@@ -3,8 +3,9 @@
 // the gateway by handing it a client. The request id and the caller's
 // Authorization header go along; the services do their own authentication.
 import type { DescMethod, DescService, Message } from "@bufbuild/protobuf";
-import type { Client } from "@connectrpc/connect";
+import { createContextValues, type Client, type ContextValues } from "@connectrpc/connect";
 import { INTERNAL_CALL_HEADER, REQUEST_ID_HEADER } from "../kit/request-context.js";
+import { readOnlyAnswer } from "../runtime/local-transport.js";
 
 export interface CallContext {
   requestId: string;
@@ -12,7 +13,10 @@ export interface CallContext {
   signal: AbortSignal;
 }
 
-type AnyMethod = (req: Message, opts: { signal: AbortSignal; headers: Record<string, string>; timeoutMs?: number }) => unknown;
+type AnyMethod = (
+  req: Message,
+  opts: { signal: AbortSignal; headers: Record<string, string>; timeoutMs?: number; contextValues?: ContextValues },
+) => unknown;
 
 export class Invoker {
   private readonly clients = new Map<string, Record<string, AnyMethod>>();
@@ -41,7 +45,9 @@ export class Invoker {
   }
 
   unary(method: DescMethod, req: Message, ctx: CallContext): Promise<Message> {
-    return this.fn(method)(req, { signal: ctx.signal, headers: Invoker.headers(ctx) }) as Promise<Message>;
+    // The answer is only serialized: a service in this process need not copy it.
+    const contextValues = createContextValues().set(readOnlyAnswer, true);
+    return this.fn(method)(req, { signal: ctx.signal, headers: Invoker.headers(ctx), contextValues }) as Promise<Message>;
   }
 
   /** Server streaming, without the clients' default deadline: it lasts as long as the caller stays. */

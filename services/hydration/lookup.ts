@@ -10,6 +10,7 @@ import type { Registry } from "prom-client";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import type { CacheRead, HydrationCache, Kind } from "./port.js";
+import { sharedDecoder } from "./shared-decoder.js";
 
 /** Values by id for a list of ids; ids the owner does not know are left out. */
 export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
@@ -62,6 +63,7 @@ export function cachedLookup<S extends DescMessage>(o: {
   const readFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be read; reading the owning service`);
   const fillFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be filled`);
   const owner = o.kind === "tweet" ? "tweet" : "user";
+  const decode: (bytes: Uint8Array) => MessageShape<S> = o.cache.stableValues ? sharedDecoder(o.schema) : (bytes) => fromBinary(o.schema, bytes);
 
   const load = async (ids: bigint[]) => {
     try {
@@ -89,7 +91,7 @@ export function cachedLookup<S extends DescMessage>(o: {
     }
     for (const [id, bytes] of read.hits) {
       try {
-        found.set(id, fromBinary(o.schema, bytes));
+        found.set(id, decode(bytes));
       } catch {
         read.misses.set(id, -1); // undecodable (another version wrote it): read through, not filled
       }

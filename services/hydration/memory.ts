@@ -16,6 +16,7 @@ interface StatesEntry {
 }
 
 export class MemoryHydrationCache implements HydrationCache {
+  readonly stableValues = true;
   private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map(), "notification-heads": new Map(), "notification-unread": new Map() };
   /** By viewer and states version; the least recently read goes first. */
   private readonly viewers = new Map<string, StatesEntry>();

@@ -25,6 +25,11 @@ export interface KeptStates {
 }
 
 export interface HydrationCache {
+  /**
+   * An entry is read back as the same Uint8Array until it changes (the
+   * in-process cache): a reader may keep what it decoded from it with it.
+   */
+  readonly stableValues?: boolean;
   /** One round trip (per Redis master) for any number of ids. */
   read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead>;
   /** Writes values read through from the owning service, each only if not invalidated since `read` saw its generation. */

@@ -1,7 +1,7 @@
 import test from "ava";
 import { pino } from "pino";
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, createContextValues, type ServiceImpl } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
   GetHomeTimelineRequestSchema,
@@ -15,7 +15,7 @@ import { implement } from "../kit/unary-call.js";
 import { startChirp } from "../testing/chirp.js";
 import { Addresses } from "./addresses.js";
 import { readConfig } from "./config.js";
-import { LocalServices } from "./local-transport.js";
+import { LocalServices, readOnlyAnswer } from "./local-transport.js";
 
 // Addresses that never follow the targets: every service is "at" a closed
 // port, so only an in-memory call can answer.
@@ -91,6 +91,13 @@ test("in memory, neither side can change what the other holds", async (t) => {
   t.is(held.tweets[0]!.tweet!.content, "original");
   t.is(request.limit, 5);
   t.is((await client.getHomeTimeline({})).tweets[0]!.tweet!.content, "original");
+});
+
+test("in memory, a caller that only reads the answer (the REST edge) gets the callee's own, not a copy", async (t) => {
+  const held = create(GetHomeTimelineResponseSchema, { nextCursor: "c" });
+  const client = stubTimeline({ getHomeTimeline: () => held });
+  t.is(await client.getHomeTimeline({}, { contextValues: createContextValues().set(readOnlyAnswer, true) }), held);
+  t.not(await client.getHomeTimeline({}), held);
 });
 
 test("in memory: codes, validation, deadlines and streams behave as over the network", async (t) => {

@@ -2,11 +2,13 @@
 // a test) skip the loopback network. Unary calls go straight to the callee's
 // implementation through the same server interceptors (auth, validation,
 // metrics, error mapping), with the request and the answer cloned so neither
-// side can change what the other holds; streams use Connect's router
+// side can change what the other holds (the answer is not, for a caller that
+// only serializes it); streams use Connect's router
 // transport. A call in memory costs a small fraction of a loopback HTTP/2 hop's CPU.
 // Targets elsewhere are called over gRPC as before.
 import { clone, type DescMethod } from "@bufbuild/protobuf";
 import {
+  createContextKey,
   createHandlerContext,
   createRouterTransport,
   type Interceptor,
@@ -15,6 +17,12 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { clientUnary, invokeUnary, ownSignal, routesOf, unarySpecs, type Implementations, type UnarySpec } from "../kit/unary-call.js";
+
+/**
+ * Set by a caller that only serializes the answer (the REST edge): the
+ * answer is handed over as the callee built it, without the copy.
+ */
+export const readOnlyAnswer = createContextKey(false, { description: "the caller only reads the answer" });
 
 export class LocalServices {
   private readonly streams = new Map<string, Transport>();
@@ -61,7 +69,7 @@ export class LocalServices {
         if (!local) return remote.unary(method, signal, timeoutMs, header, input, contextValues);
         const url = `in-process:/${method.parent.typeName}/${method.name}`;
         return clientUnary({ method, url, signal, header, input, contextValues }, this.clientInterceptors, (req) =>
-          callUnary(local.spec, local.interceptors, req, timeoutMs ?? this.defaultTimeoutMs),
+          callUnary(local.spec, local.interceptors, req, timeoutMs ?? this.defaultTimeoutMs, contextValues?.get(readOnlyAnswer) ?? false),
         );
       },
       stream: (method, ...rest) => (this.streams.get(method.parent.typeName) ?? remote).stream(method, ...rest),
@@ -72,7 +80,7 @@ export class LocalServices {
 // The server half of a unary call, as the Connect handler would run it minus
 // the wire: a handler context of its own (fresh context values, the
 // deadline), the server interceptors, and the answer cloned.
-async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: UnaryRequest, timeoutMs: number): Promise<UnaryResponse> {
+async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: UnaryRequest, timeoutMs: number, readOnly: boolean): Promise<UnaryResponse> {
   const { method } = req;
   const ctx = createHandlerContext({
     service: method.parent,
@@ -91,6 +99,6 @@ async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: Unar
     method,
     header: ctx.responseHeader,
     trailer: ctx.responseTrailer,
-    message: clone(method.output, output as never),
+    message: readOnly ? output : clone(method.output, output as never),
   } as UnaryResponse;
 }

@@ -22,7 +22,7 @@ import { implement } from "../../../services/kit/unary-call.js";
 import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { testKeys } from "../../../services/testing/runtime.js";
 import { bindingsOf, type Binding } from "../../../services/gateway/transcode/bindings.js";
-import { jsonRegistry } from "../../../services/gateway/transcode/json.js";
+import { jsonRegistry, jsonWriter } from "../../../services/gateway/transcode/json.js";
 import { pathValues } from "../../../services/gateway/transcode/path-values.js";
 import { buildRequest } from "../../../services/gateway/transcode/request.js";
 import { responseJson } from "../../../services/gateway/transcode/response.js";
@@ -172,6 +172,7 @@ async function main(): Promise<void> {
   const router = new Router<Binding>();
   for (const b of bindings) router.add(b.httpMethod, b.template, b);
   const registry = jsonRegistry(services);
+  const writer = jsonWriter(registry);
   const path = `/api/v1/users/${id}`;
   // The linear alternative: one anchored regex per binding, tried in order.
   const regexes = bindings.map((b) => ({
@@ -188,7 +189,7 @@ async function main(): Promise<void> {
   console.log(micro("linear regex scan, GET /users/{id}", 200_000, () => linear("GET", path)));
   console.log(micro("linear regex scan, last route (stream)", 200_000, () => linear("GET", "/api/v1/timeline/home/stream")));
   console.log(micro("path values + request message", 100_000, () => buildRequest(m.route, { path: pathValues(m.route.template, m.segments), query: new URLSearchParams(""), body: "" }, registry)));
-  console.log(micro("response message → JSON", 100_000, () => responseJson(m.route, res, registry)));
+  console.log(micro("response message → JSON", 100_000, () => responseJson(m.route, res, writer)));
   const n = 2000;
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) await rt.verifier.verify(token);

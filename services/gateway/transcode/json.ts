@@ -3,6 +3,7 @@
 // the same way everywhere in the gateway.
 import { createRegistry, type DescField, type DescService, type JsonWriteOptions, type Registry } from "@bufbuild/protobuf";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { JsonWriter } from "./json-writer.js";
 
 /** The services' files and their imports, plus buf.validate for violation details. */
 export function jsonRegistry(services: DescService[]): Registry {
@@ -44,4 +45,9 @@ export function cleanJsonError(message: string): string {
   const other = /^cannot decode (?:message|enum) [\w.]+ from JSON: (.*)$/s.exec(message);
   if (other) return other[1]!;
   return message;
+}
+
+/** The writer of everything the gateway answers, with writeOptions. */
+export function jsonWriter(registry: Registry): JsonWriter {
+  return new JsonWriter(writeOptions(registry));
 }

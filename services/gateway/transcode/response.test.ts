@@ -9,7 +9,7 @@ import { GetHomeTimelineResponseSchema, TimelineService } from "../../../gen/chi
 import { BatchGetUsersResponseSchema, LoginResponseSchema, UserService } from "../../../gen/chirp/user/v1/user_pb.js";
 import { LibraryService, libraryMessage, libraryRegistry } from "../testing/library.js";
 import { bindingsOf, type Binding } from "./bindings.js";
-import { jsonKey, jsonRegistry } from "./json.js";
+import { jsonKey, jsonRegistry, jsonWriter } from "./json.js";
 import { responseJson } from "./response.js";
 
 const registry = jsonRegistry([UserService, TimelineService]);
@@ -33,7 +33,7 @@ test("a response uses the proto field names: user_id, next_cursor, has_more, cre
     nextCursor: "c2",
     hasMore: true,
   });
-  const json = parse(responseJson(binding("TimelineService_GetHomeTimeline"), page, registry));
+  const json = parse(responseJson(binding("TimelineService_GetHomeTimeline"), page, jsonWriter(registry)));
   t.deepEqual(Object.keys(json), ["tweets", "next_cursor", "has_more"]);
   t.is(json.next_cursor, "c2");
   t.is(json.has_more, true);
@@ -46,10 +46,10 @@ test("a response uses the proto field names: user_id, next_cursor, has_more, cre
 });
 
 test("zero values are written under their proto names too (a stable shape)", (t) => {
-  const json = parse(responseJson(binding("TimelineService_GetHomeTimeline"), create(GetHomeTimelineResponseSchema), registry));
+  const json = parse(responseJson(binding("TimelineService_GetHomeTimeline"), create(GetHomeTimelineResponseSchema), jsonWriter(registry)));
   t.deepEqual(json, { tweets: [], next_cursor: "", has_more: false });
   const login = parse(
-    responseJson(binding("UserService_Login"), create(LoginResponseSchema, { session: { accessToken: "a", refreshToken: "r" }, user: { userId: 1n } }), registry),
+    responseJson(binding("UserService_Login"), create(LoginResponseSchema, { session: { accessToken: "a", refreshToken: "r" }, user: { userId: 1n } }), jsonWriter(registry)),
   );
   t.like(login.session, { access_token: "a", refresh_token: "r" });
   t.is(login.user.user_id, "1");
@@ -58,12 +58,12 @@ test("zero values are written under their proto names too (a stable shape)", (t)
 test("response_body: a message field, and any other field, under the names the rest of the answer uses", (t) => {
   const file = libraryMessage("GetFileResponse");
   const msg = create(file, { file: { path: "a/b", content: new TextEncoder().encode("hi"), size: 2n } } as never);
-  t.deepEqual(parse(responseJson(binding("LibraryService_GetFile"), msg, libraryRegistry)), { path: "a/b", content: "aGk=", size: "2" });
+  t.deepEqual(parse(responseJson(binding("LibraryService_GetFile"), msg, jsonWriter(libraryRegistry))), { path: "a/b", content: "aGk=", size: "2" });
   // A non-message response_body (no Chirp rule has one): the field's value, found by the key it is written under.
   const batch = binding("UserService_BatchGetUsers");
   const missing = BatchGetUsersResponseSchema.fields.find((f) => f.name === "missing_user_ids")!;
   t.is(jsonKey(missing), "missing_user_ids");
   const res = create(BatchGetUsersResponseSchema, { users: [{ userId: 1n }], missingUserIds: [7n, 9n] });
-  t.is(responseJson({ ...batch, responseBody: missing }, res, registry), '["7","9"]');
-  t.like(parse(responseJson(batch, res, registry)), { missing_user_ids: ["7", "9"] });
+  t.is(responseJson({ ...batch, responseBody: missing }, res, jsonWriter(registry)), '["7","9"]');
+  t.like(parse(responseJson(batch, res, jsonWriter(registry))), { missing_user_ids: ["7", "9"] });
 });

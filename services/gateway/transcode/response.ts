@@ -1,21 +1,21 @@
 // The response body of a binding: the whole response message as proto3
 // JSON, or only the field that response_body names.
-import { toJson, toJsonString, type JsonObject, type Message, type Registry } from "@bufbuild/protobuf";
+import { toJson, type JsonObject, type Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import type { Binding } from "./bindings.js";
-import { jsonKey, writeOptions } from "./json.js";
+import { jsonKey } from "./json.js";
+import type { JsonWriter } from "./json-writer.js";
 
-export function responseJson(binding: Binding, msg: Message, registry: Registry): string {
+export function responseJson(binding: Binding, msg: Message, writer: JsonWriter): string {
   const output = binding.method.output;
-  const opts = writeOptions(registry);
   const field = binding.responseBody;
-  if (!field) return toJsonString(output, msg, opts);
+  if (!field) return writer.write(output, msg);
   if (field.fieldKind === "message") {
     const r = reflect(output, msg);
     // An unset message field is an empty object, as a set-but-empty one would be.
     const sub = r.isSet(field) ? (r.get(field) as unknown as { message: Message }).message : undefined;
-    return sub ? toJsonString(field.message, sub, opts) : "{}";
+    return sub ? writer.write(field.message, sub) : "{}";
   }
-  const whole = toJson(output, msg, opts) as JsonObject;
+  const whole = toJson(output, msg, writer.options) as JsonObject;
   return JSON.stringify(whole[jsonKey(field)] ?? null);
 }

@@ -37,10 +37,10 @@ export class MemoryHydrationCache implements HydrationCache {
     return this.o.now?.() ?? Date.now();
   }
 
-  private live(kind: Kind, id: bigint): Entry | undefined {
+  private live(kind: Kind, id: bigint, now = this.now()): Entry | undefined {
     const map = this.maps[kind];
     const e = map.get(id);
-    if (e && e.expiresAt <= this.now()) {
+    if (e && e.expiresAt <= now) {
       map.delete(id);
       return undefined;
     }
@@ -57,8 +57,9 @@ export class MemoryHydrationCache implements HydrationCache {
 
   async read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead> {
     const out: CacheRead = { hits: new Map(), misses: new Map() };
+    const now = this.now();
     for (const id of ids) {
-      const e = this.live(kind, id);
+      const e = this.live(kind, id, now);
       if (e?.value) out.hits.set(id, e.value);
       else out.misses.set(id, e?.generation ?? 0);
     }

@@ -81,7 +81,9 @@ export class JsonWriter {
       return (m) => {
         const items = get(m) as unknown[];
         if (items.length === 0 && !always) return undefined;
-        return key + "[" + items.map(item).join(",") + "]";
+        let out = key + "[";
+        for (let i = 0; i < items.length; i++) out += (i === 0 ? "" : ",") + item(items[i]);
+        return out + "]";
       };
     }
     if (f.fieldKind === "map") {

@@ -33,6 +33,8 @@ export class JsonWriter {
     let json = this.kept.get(message);
     if (json === undefined) {
       json = this.writerFor(schema)(message);
+      // Flattened once (V8 joins a concatenated string in place when it is read), not in every page that repeats it.
+      json.charCodeAt(0);
       this.kept.set(message, json);
     }
     return json;

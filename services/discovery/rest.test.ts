@@ -4,7 +4,7 @@
 // 200 ms. JSON uses the proto field names (unique_authors, current_score).
 import test, { type ExecutionContext } from "ava";
 import { call } from "../gateway/testing/http.js";
-import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account, UNLIMITED_RATE } from "../gateway/testing/rest-accounts.js";
 import { eventually } from "../testing/eventually.js";
 import { startChirp } from "../testing/chirp.js";
 import { perMode } from "../testing/per-mode.js";
@@ -17,7 +17,7 @@ const system = perMode((mode) =>
     targets: ["user", "graph", "tweet", "discovery", "gateway"],
     overrides: {
       discovery: { config: { trends: { deny: [], intervalMs: 200, minAuthors: 5, minScore: 2, halfLifeMs: 4 * 3_600_000 } } },
-      gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } },
+      gateway: { rateLimit: UNLIMITED_RATE },
     },
   }),
 );

@@ -22,6 +22,7 @@ import { call, openSse, type JsonResponse } from "./testing/http.js";
 import type { GatewayConfig } from "./config.js";
 import { eventually } from "../testing/eventually.js";
 import { SERVICE_NAMES } from "../runtime/config.js";
+import { UNLIMITED_RATE } from "./testing/rest-accounts.js";
 
 type Kind = Mode | "mesh";
 const KINDS: Kind[] = [...MODES, "mesh"];
@@ -29,7 +30,7 @@ type System = Chirp | ChirpProcesses;
 
 const gatewayConfig: Partial<GatewayConfig> = {
   sseKeepAliveMs: 300,
-  rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 },
+  rateLimit: UNLIMITED_RATE,
 };
 const systems = new Map<Kind, Promise<System>>();
 const system = (kind: Kind) => {

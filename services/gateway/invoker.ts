@@ -46,6 +46,7 @@ export class Invoker {
 
   unary(method: DescMethod, req: Message, ctx: CallContext): Promise<Message> {
     // The answer is only serialized: a service in this process need not copy it.
+    // One set per call: the server's interceptors write the caller into it.
     const contextValues = createContextValues().set(readOnlyAnswer, true);
     return this.fn(method)(req, { signal: ctx.signal, headers: Invoker.headers(ctx), contextValues }) as Promise<Message>;
   }

@@ -8,7 +8,7 @@ import test, { type ExecutionContext } from "ava";
 import { NotificationLiveEventSchema, type NotificationLiveEvent } from "../../gen/chirp/notification/v1/notification_pb.js";
 import { TweetLikedEventSchema } from "../../gen/chirp/tweet/v1/events_pb.js";
 import { call } from "../gateway/testing/http.js";
-import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account, UNLIMITED_RATE } from "../gateway/testing/rest-accounts.js";
 import { SUBJECTS } from "../platform/bus/streams.js";
 import { eventually } from "../testing/eventually.js";
 import { startChirp, type Chirp } from "../testing/chirp.js";
@@ -21,7 +21,7 @@ const system = perMode((mode) =>
     label: "notif_rest",
     // The tweet service tells home timelines of likes: the timeline target answers it.
     targets: ["user", "graph", "tweet", "timeline", "notification", "gateway"],
-    overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
+    overrides: { gateway: { rateLimit: UNLIMITED_RATE } },
   }),
 );
 

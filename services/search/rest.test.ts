@@ -4,7 +4,7 @@
 // share one system per mode.
 import test, { type ExecutionContext } from "ava";
 import { call } from "../gateway/testing/http.js";
-import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account } from "../gateway/testing/rest-accounts.js";
+import { expectStatus as expect, signUp as restSignUp, type Json, type RestAccount as Account, UNLIMITED_RATE } from "../gateway/testing/rest-accounts.js";
 import { eventually } from "../testing/eventually.js";
 import { startChirp } from "../testing/chirp.js";
 import { perMode } from "../testing/per-mode.js";
@@ -15,7 +15,7 @@ const system = perMode((mode) =>
     mode,
     label: "search_rest",
     targets: ["user", "graph", "tweet", "timeline", "search", "gateway"],
-    overrides: { gateway: { rateLimit: { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 } } },
+    overrides: { gateway: { rateLimit: UNLIMITED_RATE } },
   }),
 );
 

@@ -4,6 +4,9 @@ import { call, type JsonResponse } from "./http.js";
 
 export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Gateway rate limits no test reaches: every request of a suite comes from one address. */
+export const UNLIMITED_RATE = { perIpPerMinute: 100_000, perUserPerMinute: 100_000, timeoutMs: 5000 };
+
 export interface RestAccount {
   id: string;
   username: string;

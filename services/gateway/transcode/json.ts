@@ -47,7 +47,7 @@ export function cleanJsonError(message: string): string {
   return message;
 }
 
-/** The writer of everything the gateway answers, with writeOptions. */
+/** The writer of the RPC answers the gateway sends, with writeOptions. */
 export function jsonWriter(registry: Registry): JsonWriter {
   return new JsonWriter(writeOptions(registry));
 }

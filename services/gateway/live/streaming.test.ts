@@ -354,18 +354,24 @@ for (const mode of MODES) {
     t.is(JSON.parse(e.data).tweet.tweet.tweet_id, one);
     t.regex(e.id!, /^[0-9]+$/);
     first.close();
+    // A reader that stays connected shows the stream's order (fan-out handles tweets concurrently, so it may not be the posting order).
+    const witness = await mustOpen(gw(s), "?stream=home", { token: await token(s, reader) });
+    await subscribed(witness, "home");
     const missed = [String(await s.post(author, "two")), String(await s.post(author, "three"))];
     await eventually(async () => (await s.homeIds(reader)).length === 3);
-    await new Promise((r) => setTimeout(r, 300));
+    t.true(await eventually(() => updates(witness, "home").length === 2));
     const again = await openSse(gw(s), "/api/v1/timeline/home/stream", { ...auth, "last-event-id": e.id! });
-    const tweets: string[] = [];
+    const tweets: Array<{ id: string; tweetId: string }> = [];
     while (tweets.length < 2) {
       const x = await again.next();
-      if (x.event === "tweet") tweets.push(JSON.parse(x.data).tweet.tweet.tweet_id);
+      if (x.event === "tweet") tweets.push({ id: x.id!, tweetId: JSON.parse(x.data).tweet.tweet.tweet_id });
       t.not(x.event, "resync_required");
     }
-    t.deepEqual(tweets, missed);
+    const live = updates(witness, "home").map((f) => ({ id: f.id!, tweetId: tweetIdOf(f) }));
+    t.deepEqual(tweets, live, "the missed ones, in the stream's order, with the stream's ids");
+    t.deepEqual(tweets.map((x) => x.tweetId).sort(), [...missed].sort());
     again.close();
+    witness.close();
     const forged = await openSse(gw(s), "/api/v1/timeline/home/stream", { ...auth, "last-event-id": "8999999999999999" });
     let r;
     do r = await forged.next();

@@ -23,6 +23,9 @@ import type { HydrationCache } from "./hydration/port.js";
 import { readTimelineConfig, type TimelineConfig } from "./timeline/config.js";
 import { openTimelineStore, openUserTweetsStore } from "./timeline/context.js";
 import { start as startFanout } from "./timeline/fanout-target.js";
+import { LargeFollowees } from "./timeline/large-followees.js";
+import { timelineMetrics } from "./timeline/metrics.js";
+import { clientSource } from "./timeline/source.js";
 import type { TimelineStore } from "./timeline/store/port.js";
 import { PRESENCE_MS } from "./timeline/stream.js";
 import type { ReaderShared } from "./timeline/read-context.js";
@@ -163,11 +166,14 @@ export const TARGETS = {
   },
   gateway: {
     calls: ["user", "graph", "tweet", "timeline", "discovery", "search", "notification"],
-    // WebSocket home streams mark their user online in the timeline store (fan-out publishes to them).
-    uses: ["timelineStore"],
+    // WebSocket home streams mark their user online in the timeline store (fan-out publishes to them)
+    // and follow the large accounts their user follows, as the timeline service's streams do.
+    uses: ["timelineStore", "timelineConfig"],
     start: async (rt, shared, o) => {
-      const store = await shared.timelineStore();
-      return startGateway(rt, { ...readGatewayConfig(), ...o.gateway }, (userId) => store.markOnline(userId, PRESENCE_MS));
+      const [store, tc] = [await shared.timelineStore(), await shared.timelineConfig()];
+      const caches = { accountsMs: tc.largeAccountCacheMs, followsMs: tc.largeAccountFollowsCacheMs };
+      const largeFollowees = new LargeFollowees(store, rt.clients, clientSource(rt.clients), caches, timelineMetrics(rt.metrics.registry));
+      return startGateway(rt, { ...readGatewayConfig(), ...o.gateway }, { markOnline: (userId) => store.markOnline(userId, PRESENCE_MS), largeFollowees });
     },
   },
 } satisfies Record<string, TargetSpec>;

@@ -23,6 +23,7 @@ import { connectRedis } from "./ratelimit/redis-client.js";
 import { RedisRateLimiter } from "./ratelimit/redis.js";
 import { Readiness } from "./readiness.js";
 import { clientIp } from "./http/client-ip.js";
+import type { LargeFolloweesSource } from "../platform/bus/home-subjects.js";
 import { LiveFeed } from "../platform/bus/live-feed.js";
 import { liveMetrics } from "./live/metrics.js";
 import { LiveServer } from "./live/server.js";
@@ -38,10 +39,15 @@ async function rateLimiter(rt: Runtime, timeoutMs: number): Promise<RateLimiter>
   return new RedisRateLimiter(client, rt.config.redis.prefix, true);
 }
 
-/** Records that a user has a live home stream open (fan-out then publishes their home events). */
-export type MarkOnline = (userId: bigint) => Promise<void>;
+/** What live home streams need of the timeline's side. */
+export interface HomePresence {
+  /** Records that a user has a live home stream open (fan-out then publishes their home events). */
+  markOnline(userId: bigint): Promise<void>;
+  /** The large accounts a user follows: their tweets reach home streams through their own. */
+  largeFollowees: LargeFolloweesSource;
+}
 
-export async function start(rt: Runtime, cfg: GatewayConfig, markOnline: MarkOnline): Promise<StartedGateway> {
+export async function start(rt: Runtime, cfg: GatewayConfig, presence: HomePresence): Promise<StartedGateway> {
   const logger = rt.logger.child({ target: "gateway" });
   const metrics = gatewayMetrics(rt.metrics.registry);
   const services = SERVICE_NAMES.map((name) => [SERVICES[name], rt.clients[name] as unknown as Client<DescService>, name] as const);
@@ -71,7 +77,8 @@ export async function start(rt: Runtime, cfg: GatewayConfig, markOnline: MarkOnl
     verifier: rt.verifier,
     metrics: liveMetrics(rt.metrics.registry),
     logger: logger.child({ route: "streaming" }),
-    markOnline,
+    markOnline: (userId) => presence.markOnline(userId),
+    largeFollowees: presence.largeFollowees,
     // An upgrade counts against the client address's rate limit as a request does (a reconnect storm is refused with 429).
     admit: async (req) => {
       const outcome = await limits.check(clientIp(req, cfg.trustProxyHops), async () => undefined);

@@ -2,30 +2,24 @@
 // account's newest ids come from its author list (author-list.ts), built on a
 // miss and then kept current by the fan-out worker, shared by every reader and
 // process: a merge calls no other service while the list reaches the page,
-// and a new tweet or a delete shows as soon as its event is handled. Two
-// short-lived per-process caches remain: the set of large accounts
-// (CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS) and which of them a reader follows
-// (CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS).
+// and a new tweet or a delete shows as soon as its event is handled. Which
+// large accounts a reader follows: large-followees.ts.
 import type { Logger } from "../kit/logger.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import { countList, isStoreFailure, listFailed, listPage, tweetServiceIds, type AuthorLists, type ListRead } from "./author-list.js";
 import type { TimelineMetrics } from "./metrics.js";
 import type { TimelineSource } from "./source.js";
 import type { TimelinePage, TimelineStore } from "./store/port.js";
-import { chunk } from "./chunk.js";
-import { TtlCache } from "./ttl-cache.js";
-
-/** Up to this many large accounts, ask about each; beyond, list whom the reader follows. */
-const RELATIONSHIP_LOOKUP_MAX = 500;
+import { LargeFollowees } from "./large-followees.js";
 
 export class LargeAccounts {
-  private readonly all: TtlCache<"all", bigint[]>;
-  private readonly followed: TtlCache<bigint, bigint[]>;
+  /** The large accounts a reader follows (also what live home streams follow). */
+  readonly followees: LargeFollowees;
 
   constructor(
-    private readonly store: TimelineStore,
+    store: TimelineStore,
     private readonly clients: Pick<ServiceClients, "graph" | "tweet">,
-    private readonly source: TimelineSource,
+    source: TimelineSource,
     private readonly lists: AuthorLists,
     caches: { accountsMs: number; followsMs: number },
     /** Deepest a large account's tweets are merged, like a fanned-out timeline's cap. */
@@ -34,28 +28,12 @@ export class LargeAccounts {
     /** Cache lookups and list reads are counted here. */
     private readonly metrics: Pick<TimelineMetrics, "cache" | "lists">,
   ) {
-    this.all = new TtlCache(caches.accountsMs, 1, (r) => metrics.cache.inc({ cache: "large_accounts", result: r }));
-    this.followed = new TtlCache(caches.followsMs, undefined, (r) => metrics.cache.inc({ cache: "large_accounts_followed", result: r }));
+    this.followees = new LargeFollowees(store, clients, source, caches, metrics);
   }
 
   /** The large accounts userId follows. */
   followedBy(userId: bigint): Promise<bigint[]> {
-    return this.followed.get(userId, async () => {
-      const large = (await this.all.get("all", () => this.store.largeAccounts())).filter((c) => c !== userId);
-      if (large.length === 0) return [];
-      if (large.length > RELATIONSHIP_LOOKUP_MAX) {
-        const set = new Set(large);
-        return (await this.source.following(userId)).filter((f) => set.has(f));
-      }
-      const out: bigint[] = [];
-      await Promise.all(
-        chunk(large, 100).map(async (targetIds) => {
-          const res = await this.clients.graph.batchGetRelationships({ userId, targetIds });
-          for (const r of res.relationships) if (r.following) out.push(r.targetId);
-        }),
-      );
-      return out;
-    });
+    return this.followees.of(userId);
   }
 
   /** Up to n of the account's newest tweet ids below `before` (exclusive), newest first: from its list, and past its end no deeper than `depth`. */

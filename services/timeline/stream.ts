@@ -1,11 +1,13 @@
 // The live home timeline of one open StreamHomeTimeline call, read from the
 // LIVE stream like every other transport (platform/bus/live-feed.ts): mark
-// the user online (so fan-out publishes to them), resume after the caller's
-// id when given, keep-alive while idle, and end cleanly when the call's
-// signal aborts (client gone or server shutting down).
+// the user online (so fan-out publishes to them), follow the large accounts
+// they follow (fan-out never writes their tweets: platform/bus/home-subjects.ts), resume
+// after the caller's id when given, keep-alive while idle, and end cleanly
+// when the call's signal aborts (client gone or server shutting down).
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { KeepAliveSchema, type StreamHomeTimelineResponseSchema } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { HomeSubjects } from "../platform/bus/home-subjects.js";
 import { LIVE_STREAM, SUBJECTS } from "../platform/bus/streams.js";
 import type { LiveMessage } from "../platform/bus/port.js";
 import { decodeLive } from "./live.js";
@@ -42,9 +44,10 @@ export async function* liveHome(rc: ReadContext, userId: bigint, since: string, 
   });
   const onAbort = () => wake?.();
   signal.addEventListener("abort", onAbort);
+  const home = new HomeSubjects(tap, userId, rc.large.followees, (err) => rc.logger.warn({ err }, "large accounts followed not read: live home keeps the ones it had"));
   try {
     tap.add(SUBJECTS.liveHome(userId));
-    await rc.store.markOnline(userId, PRESENCE_MS);
+    await Promise.all([rc.store.markOnline(userId, PRESENCE_MS), home.refresh()]);
     // Subscribed before the replay, so nothing published meanwhile falls in between.
     if (since !== "") await tap.resume(Number(since));
     else await tap.ready();
@@ -68,7 +71,7 @@ export async function* liveHome(rc: ReadContext, userId: bigint, since: string, 
       yield* batch;
       if (Date.now() >= nextKeepAlive) {
         yield keepAlive();
-        await rc.store.markOnline(userId, PRESENCE_MS);
+        await Promise.all([rc.store.markOnline(userId, PRESENCE_MS), home.refresh()]);
         nextKeepAlive = Date.now() + keepAliveMs;
       }
     }

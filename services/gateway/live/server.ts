@@ -11,13 +11,13 @@ import { decodeJwt } from "jose";
 import { WebSocketServer, type WebSocket } from "ws";
 import { bearerToken, type Caller, type TokenVerifier } from "../../kit/auth.js";
 import type { Logger } from "../../kit/logger.js";
+import type { LargeFolloweesSource } from "../../platform/bus/home-subjects.js";
 import type { LiveFeed } from "../../platform/bus/live-feed.js";
 import type { LiveMessage } from "../../platform/bus/port.js";
 import type { LiveConfig } from "./config.js";
 import type { LiveMetrics } from "./metrics.js";
 import { Renderer } from "./render.js";
 import { CLOSE, LiveSocket } from "./socket.js";
-import { streamOf } from "./streams.js";
 
 export const STREAMING_PATH = "/api/v1/streaming";
 
@@ -29,6 +29,8 @@ export interface LiveServerOptions {
   metrics: LiveMetrics;
   logger: Logger;
   markOnline(userId: bigint): Promise<void>;
+  /** The large accounts a user follows (a home stream follows their own streams). */
+  largeFollowees: LargeFolloweesSource;
   /** Whether the rate limits let this upgrade through (false: 429). */
   admit?(req: IncomingMessage): Promise<boolean>;
 }
@@ -46,8 +48,8 @@ export class LiveServer {
   private readonly renderer: Renderer;
   private readonly pinger: NodeJS.Timeout;
   private readonly auth = new WeakMap<IncomingMessage, Authenticated>();
-  /** The last message rendered: every socket following its subject sends the same text. */
-  private last: { seq: number; subject: string; text: string | undefined } | undefined;
+  /** The last message rendered: every socket following it on that stream sends the same text. */
+  private last: { seq: number; subject: string; stream: string; text: string | undefined } | undefined;
 
   constructor(private readonly o: LiveServerOptions) {
     this.renderer = new Renderer(o.registry);
@@ -123,8 +125,9 @@ export class LiveServer {
       config: this.o.config,
       metrics: this.o.metrics,
       logger: this.o.logger,
-      render: (msg) => this.render(msg),
+      render: (msg, stream) => this.render(msg, stream),
       markOnline: this.o.markOnline,
+      largeFollowees: this.o.largeFollowees,
     });
     this.sockets.add(socket);
     this.o.metrics.sockets.inc();
@@ -139,10 +142,11 @@ export class LiveServer {
       .catch((err) => this.o.logger.warn({ err }, "websocket start failed"));
   }
 
-  private render(msg: LiveMessage): string | undefined {
-    if (this.last?.seq === msg.seq && this.last.subject === msg.subject) return this.last.text;
-    const text = this.renderer.frame(streamOf(msg.subject), msg);
-    this.last = { seq: msg.seq, subject: msg.subject, text };
+  private render(msg: LiveMessage, stream: string): string | undefined {
+    const l = this.last;
+    if (l?.seq === msg.seq && l.subject === msg.subject && l.stream === stream) return l.text;
+    const text = this.renderer.frame(stream, msg);
+    this.last = { seq: msg.seq, subject: msg.subject, stream, text };
     return text;
   }
 }

@@ -1,16 +1,17 @@
-// One WebSocket client: its streams (a Tap on the live feed), the messages it
-// sends (subscribe, unsubscribe, resume), heartbeats, the slow-reader and
-// token-expiry limits. A bad message gets an error message; the socket and
+// One WebSocket client: its streams (a Tap on the live feed; home also follows
+// the large accounts the user follows), the messages it sends (subscribe,
+// unsubscribe, resume), heartbeats, the slow-reader and token-expiry limits. A bad message gets an error message; the socket and
 // everyone else's go on.
 import type { WebSocket } from "ws";
 import type { LiveMessage } from "../../platform/bus/port.js";
 import type { LiveFeed, Tap } from "../../platform/bus/live-feed.js";
+import { HomeSubjects, type LargeFolloweesSource } from "../../platform/bus/home-subjects.js";
 import type { Logger } from "../../kit/logger.js";
 import type { LiveConfig } from "./config.js";
 import type { LiveMetrics } from "./metrics.js";
 import { frameText, type Frame } from "./render.js";
 import { SUBJECTS } from "../../platform/bus/streams.js";
-import { parseSince, parseStream, type StreamRef } from "./streams.js";
+import { parseSince, parseStream, streamOf, type StreamRef } from "./streams.js";
 
 /** Close codes: RFC 6455's, and 4401 for an expired token (4000-4999 are the application's). */
 export const CLOSE = { goingAway: 1001, unsupported: 1003, tooBig: 1009, tryAgainLater: 1013, tokenExpired: 4401 } as const;
@@ -20,14 +21,20 @@ export interface SocketDeps {
   config: LiveConfig;
   metrics: LiveMetrics;
   logger: Logger;
-  /** The message's frame text, rendered once for every socket (undefined: not an event of ours). */
-  render(msg: LiveMessage): string | undefined;
+  /** The message's frame text on that stream, rendered once for every socket (undefined: not an event of ours). */
+  render(msg: LiveMessage, stream: string): string | undefined;
   /** Tells fan-out the user has a home stream open (publish their home events). */
   markOnline(userId: bigint): Promise<void>;
+  /** The large accounts a user follows: their tweets reach home through their own streams. */
+  largeFollowees: LargeFolloweesSource;
 }
 
 export class LiveSocket {
   private readonly tap: Tap;
+  /** The subjects of the streams the client asked for (home's large accounts are apart, in `home`). */
+  private readonly explicit = new Set<string>();
+  private readonly home: HomeSubjects;
+  private readonly homeSubject: string;
   private alive = true;
   private closing = false;
   private readonly expiry: NodeJS.Timeout;
@@ -40,11 +47,19 @@ export class LiveSocket {
   ) {
     this.tap = d.feed.open({
       message: (msg) => {
-        const text = d.render(msg);
-        if (text !== undefined) this.sendText(text, true);
+        if (this.explicit.has(msg.subject)) this.deliver(msg, streamOf(msg.subject));
+        if (this.home.has(msg.subject)) this.deliver(msg, "home");
       },
       resync: () => this.send({ stream: null, event: "resync_required", id: null, payload: null }),
     });
+    this.homeSubject = SUBJECTS.liveHome(userId);
+    // A subject the client also asked for by name stays followed when home lets go of it, and the other way round.
+    this.home = new HomeSubjects(
+      { add: (s) => this.tap.add(s), remove: (s) => void (this.explicit.has(s) || this.tap.remove(s)) },
+      userId,
+      d.largeFollowees,
+      (err) => d.logger.warn({ err }, "large accounts followed not read: home keeps the ones it had"),
+    );
     // setTimeout's limit is about 24.8 days; a token lives far less.
     this.expiry = setTimeout(() => this.close(CLOSE.tokenExpired, "access token expired: reconnect with a fresh one", "expired"), Math.min(Math.max(0, expiresMs - Date.now()), 2 ** 31 - 1));
     ws.on("pong", () => (this.alive = true));
@@ -56,9 +71,10 @@ export class LiveSocket {
   /** Subscribes to the query's streams, then replays after `since` when given. */
   async start(streams: string[], since: string | null): Promise<void> {
     const refs = streams.flatMap((s) => this.subscribe(s, undefined, false) ?? []);
+    if (this.explicit.has(this.homeSubject)) await this.home.refresh();
     if (since !== null) await this.resume(since);
     else await this.tap.ready();
-    if (this.tap.has(SUBJECTS.liveHome(this.userId))) await this.presence();
+    if (this.explicit.has(this.homeSubject)) await this.presence();
     for (const r of refs) this.send({ stream: r.name, event: "subscribed", id: null, payload: null });
   }
 
@@ -72,7 +88,7 @@ export class LiveSocket {
     }
     this.alive = false;
     this.ws.ping();
-    if (this.tap.has(SUBJECTS.liveHome(this.userId))) void this.presence();
+    if (this.explicit.has(this.homeSubject)) void Promise.all([this.presence(), this.home.refresh()]);
   }
 
   close(code: number, reason: string, why: string): void {
@@ -106,7 +122,9 @@ export class LiveSocket {
       case "unsubscribe": {
         const p = parseStream(msg.stream, this.userId, msg.tag);
         if (!p.ok) return this.error("invalid_argument", p.message);
-        this.tap.remove(p.stream.subject);
+        this.explicit.delete(p.stream.subject);
+        if (p.stream.subject === this.homeSubject) this.home.clear();
+        if (!this.home.has(p.stream.subject)) this.tap.remove(p.stream.subject);
         this.d.metrics.subjects.set(this.d.feed.subjects);
         return this.send({ stream: p.stream.name, event: "unsubscribed", id: null, payload: null });
       }
@@ -121,16 +139,18 @@ export class LiveSocket {
   private subscribe(stream: unknown, tag: unknown, ack: boolean): StreamRef | undefined {
     const p = parseStream(stream, this.userId, tag);
     if (!p.ok) return void this.error("invalid_argument", p.message);
-    if (!this.tap.has(p.stream.subject) && this.tap.size >= this.d.config.maxSubscriptions) {
+    if (!this.explicit.has(p.stream.subject) && this.explicit.size >= this.d.config.maxSubscriptions) {
       return void this.error("resource_exhausted", `at most ${this.d.config.maxSubscriptions} streams per connection: unsubscribe from one first`);
     }
+    this.explicit.add(p.stream.subject);
     this.tap.add(p.stream.subject);
     this.d.metrics.subjects.set(this.d.feed.subjects);
     if (ack) {
-      void this.tap
-        .ready()
+      const isHome = p.stream.subject === this.homeSubject;
+      void (isHome ? this.home.refresh() : Promise.resolve())
+        .then(() => this.tap.ready())
         .then(async () => {
-          if (p.stream.name === "home") await this.presence();
+          if (isHome) await this.presence();
           this.send({ stream: p.stream.name, event: "subscribed", id: null, payload: null });
         })
         .catch(() => this.error("unavailable", `the live feed is not reachable right now: subscribed to ${p.stream.name}, but events may be late`));
@@ -146,6 +166,11 @@ export class LiveSocket {
 
   private async presence(): Promise<void> {
     await this.d.markOnline(this.userId).catch((err) => this.d.logger.warn({ err }, "presence not recorded"));
+  }
+
+  private deliver(msg: LiveMessage, stream: string): void {
+    const text = this.d.render(msg, stream);
+    if (text !== undefined) this.sendText(text, true);
   }
 
   private error(code: string, message: string): void {

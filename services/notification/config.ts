@@ -3,7 +3,7 @@ import { z } from "zod";
 import { envs, readEnv, type Env } from "../kit/config.js";
 
 const schema = z.object({
-  /** How long a notification is kept (the Cassandra TTL; LMDB reads skip older ones). */
+  /** How long a notification is kept after the end of its month (store/months.ts: the Cassandra TTL; LMDB reads skip older months). */
   CHIRP_NOTIFICATION_RETENTION_DAYS: envs.int(90, 1, 3650),
   /** Likes, retweets and follows of one target within a window of this many hours form one group. */
   CHIRP_NOTIFICATION_GROUP_WINDOW_HOURS: envs.int(12, 1, 24 * 30),

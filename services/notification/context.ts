@@ -46,7 +46,7 @@ export type NotificationOverrides = Partial<Omit<NotificationContext, "config">>
 export function openNotificationStore(rt: Runtime, config: NotificationConfig, cache: HydrationCache, logger: Logger): NotificationStore {
   if (rt.config.mode === "embedded") return LmdbNotificationStore.open(join(rt.config.dataDir, "notification"), config.retentionMs);
   if (!rt.cassandra) throw new Error("cluster mode needs a Cassandra connection for the notification service");
-  return new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra, config.retentionMs), cache, throttled(logger, "notification cache could not be read or filled; reading Cassandra"));
+  return new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra, config.retentionMs), cache, throttled(logger, "notification cache could not be read or filled; reading Cassandra"), config);
 }
 
 export function createNotificationContext(rt: Runtime, shared: ReaderShared, overrides: NotificationOverrides = {}): NotificationContext {

@@ -4,7 +4,10 @@
 // changes. Every change goes to the store first and then drops the user's
 // entries; the entries carry the hydration cache's generations, so a read
 // that fetched the store before a change never writes the old value back.
+// An entry is good until the next month of notifications expires
+// (months.ts): the count and the page then change without a change.
 import type { HydrationCache, Kind } from "../../hydration/port.js";
+import { monthExpiresMs, oldestKeptMonth } from "./months.js";
 import type { AddResult, Head, HeadPage, NewNotification, NotificationStore, NotificationType, RemoveResult, Unread } from "./port.js";
 
 /** Heads kept per user: the default page (40) and one more, to know whether more follow. */
@@ -19,24 +22,33 @@ interface Window {
   complete: boolean;
 }
 
+/** A kept value and when it stops being good (ms). */
+interface Kept<T> {
+  value: T;
+  until: number;
+}
+
 type StoredHead = [id: string, groupKey: string, type: NotificationType, tweetId: string, at: number, count: number, samples: string[]];
 
-const encodeWindow = (w: Window) =>
-  Buffer.from(JSON.stringify({ c: w.complete, h: w.heads.map((h): StoredHead => [String(h.id), h.groupKey, h.type, String(h.tweetId), h.at, h.count, h.sampleActorIds.map(String)]) }));
+const encodeWindow = ({ value: w, until }: Kept<Window>) =>
+  Buffer.from(JSON.stringify({ u: until, c: w.complete, h: w.heads.map((h): StoredHead => [String(h.id), h.groupKey, h.type, String(h.tweetId), h.at, h.count, h.sampleActorIds.map(String)]) }));
 
-function decodeWindow(bytes: Uint8Array): Window {
-  const o = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString()) as { c: boolean; h: StoredHead[] };
+function decodeWindow(bytes: Uint8Array): Kept<Window> {
+  const o = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString()) as { u?: number; c: boolean; h: StoredHead[] };
   return {
-    complete: o.c,
-    heads: o.h.map(([id, groupKey, type, tweetId, at, count, samples]) => ({ id: BigInt(id), groupKey, type, tweetId: BigInt(tweetId), at, count, sampleActorIds: samples.map(BigInt) })),
+    until: o.u ?? 0,
+    value: {
+      complete: o.c,
+      heads: o.h.map(([id, groupKey, type, tweetId, at, count, samples]) => ({ id: BigInt(id), groupKey, type, tweetId: BigInt(tweetId), at, count, sampleActorIds: samples.map(BigInt) })),
+    },
   };
 }
 
-const encodeUnread = (u: Unread) => Buffer.from(`${u.count}:${u.lastReadId}`);
+const encodeUnread = ({ value: u, until }: Kept<Unread>) => Buffer.from(`${u.count}:${u.lastReadId}:${until}`);
 
-function decodeUnread(bytes: Uint8Array): Unread {
-  const [count, lastRead] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString().split(":");
-  return { count: Number(count), lastReadId: BigInt(lastRead!) };
+function decodeUnread(bytes: Uint8Array): Kept<Unread> {
+  const [count, lastRead, until] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString().split(":");
+  return { value: { count: Number(count), lastReadId: BigInt(lastRead!) }, until: Number(until ?? 0) };
 }
 
 export class CachedNotificationStore implements NotificationStore {
@@ -45,21 +57,31 @@ export class CachedNotificationStore implements NotificationStore {
     private readonly cache: HydrationCache,
     /** A cache that cannot be read or filled: the store answers, and this hears of it. */
     private readonly cacheFailed: (err: unknown) => void,
+    /** The store's retention: an entry is good until the next month expires. */
+    private readonly expiry: { retentionMs: number; now?: () => number },
   ) {}
 
   /** The kept value, or the store's (kept for the next reader unless a change lands meanwhile). */
-  private async through<T>(kind: Kind, userId: bigint, load: () => Promise<T>, encode: (v: T) => Uint8Array, decode: (b: Uint8Array) => T): Promise<T> {
+  private async through<T>(kind: Kind, userId: bigint, load: () => Promise<T>, encode: (v: Kept<T>) => Uint8Array, decode: (b: Uint8Array) => Kept<T>): Promise<T> {
+    const now = (this.expiry.now ?? Date.now)();
     let generation = -1;
     try {
-      const read = await this.cache.read(kind, [userId]);
+      let read = await this.cache.read(kind, [userId]);
       const hit = read.hits.get(userId);
-      if (hit) return decode(hit);
+      if (hit) {
+        const kept = decode(hit);
+        if (now < kept.until) return kept.value;
+        // A month expired since it was kept: dropped, so this read fills it again.
+        await this.cache.invalidate(kind, [userId]);
+        read = await this.cache.read(kind, [userId]);
+      }
       generation = read.misses.get(userId) ?? -1;
     } catch (err) {
       this.cacheFailed(err);
     }
     const value = await load();
-    if (generation >= 0) this.cache.fill(kind, [[userId, encode(value), generation]]).catch(this.cacheFailed);
+    const until = monthExpiresMs(oldestKeptMonth(now, this.expiry.retentionMs), this.expiry.retentionMs);
+    if (generation >= 0) this.cache.fill(kind, [[userId, encode({ value, until }), generation]]).catch(this.cacheFailed);
     return value;
   }
 

@@ -5,10 +5,12 @@
 // follows its newest member and carries the group's count and newest
 // accounts (moveHead: a compare-and-set per group, so racing changes to one
 // group converge on what it holds).
-// The read marker and the unread count: cassandra-unread.ts.
+// A notification's rows expire with its month (months.ts); rows that only
+// remember an undo keep the plain retention. The read marker and the unread
+// count: cassandra-unread.ts.
 import { consistencies, pingCassandra, type CassandraClient } from "../../platform/cassandra/client.js";
 import { CassandraUnread, type State } from "./cassandra-unread.js";
-import { monthOf, monthOfMs } from "./months.js";
+import { monthOf, monthOfMs, monthTtlSeconds, oldestKeptMonth } from "./months.js";
 import { SAMPLES, type AddResult, type GroupSummary, type Head, type HeadPage, type NewNotification, type NotificationStore, type NotificationType, type RemoveResult, type TweetSources, type Unread } from "./port.js";
 
 type Row = { get(name: string): unknown };
@@ -46,7 +48,12 @@ export class CassandraNotificationStore implements NotificationStore {
   }
 
   private horizonMonth(): number {
-    return monthOfMs(this.now() - this.retentionMs);
+    return oldestKeptMonth(this.now(), this.retentionMs);
+  }
+
+  /** The TTL of a row of notification `id`: it expires with the id's month. */
+  private ttlOf(id: bigint): number {
+    return monthTtlSeconds(monthOf(id), this.retentionMs, this.now());
   }
 
   unread(userId: bigint): Promise<Unread> {
@@ -79,9 +86,11 @@ export class CassandraNotificationStore implements NotificationStore {
       const newest = rows[0];
       const headId = (newest?.get("notification_id") as bigint | undefined) ?? 0n;
       const next = version + 1n;
+      // An emptied group's pointer keeps the plain retention: its version must outlive the head rows it wrote.
+      const pointerTtl = headId === 0n ? this.ttlSeconds : this.ttlOf(headId);
       const cas = state
         ? await this.client.execute("UPDATE notification_group_heads USING TTL ? SET head_id = ?, version = ? WHERE user_id = ? AND group_key = ? IF version = ?", [
-            this.ttlSeconds,
+            pointerTtl,
             headId,
             next,
             userId,
@@ -93,7 +102,7 @@ export class CassandraNotificationStore implements NotificationStore {
             groupKey,
             headId,
             next,
-            this.ttlSeconds,
+            pointerTtl,
           ]);
       if (!cas.wasApplied()) continue;
       const writes: Array<Promise<unknown>> = [];
@@ -103,7 +112,7 @@ export class CassandraNotificationStore implements NotificationStore {
         writes.push(
           this.client.execute(
             "INSERT INTO notification_heads (user_id, month, notification_id, group_key, type, tweet_id, at, count, sample_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ? AND TIMESTAMP ?",
-            [userId, monthOf(headId), headId, groupKey, type, tweetId, newest.get("at"), count, samples, this.ttlSeconds, next],
+            [userId, monthOf(headId), headId, groupKey, type, tweetId, newest.get("at"), count, samples, this.ttlOf(headId), next],
           ),
         );
       }
@@ -124,7 +133,7 @@ export class CassandraNotificationStore implements NotificationStore {
     for (let round = 0; round < ROUNDS; round++) {
       const claim = await this.client.execute(
         "INSERT INTO notification_sources (user_id, source_key, notification_id, group_key, type, tweet_id, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS USING TTL ?",
-        [userId, n.sourceKey, ...values, this.ttlSeconds],
+        [userId, n.sourceKey, ...values, this.ttlOf(n.id)],
       );
       if (claim.wasApplied()) return this.added(userId, n, seen);
       const row = claim.first() as Row;
@@ -141,7 +150,7 @@ export class CassandraNotificationStore implements NotificationStore {
       // Undone before: done again. Take the row back, unless another change does first.
       const retake = await this.client.execute(
         "UPDATE notification_sources USING TTL ? SET notification_id = ?, group_key = ?, type = ?, tweet_id = ?, actor_id = ?, at = ?, removed_at = null WHERE user_id = ? AND source_key = ? IF removed_at = ?",
-        [this.ttlSeconds, ...values, userId, n.sourceKey, removedAt],
+        [this.ttlOf(n.id), ...values, userId, n.sourceKey, removedAt],
       );
       if (retake.wasApplied()) return this.added(userId, n, seen);
     }
@@ -150,7 +159,7 @@ export class CassandraNotificationStore implements NotificationStore {
 
   private async added(userId: bigint, n: NewNotification, seen: State): Promise<AddResult> {
     await this.writeRows(userId, n);
-    await this.state.settle(userId, seen, n.id > seen.lastRead ? 1 : 0);
+    await this.state.settle(userId, seen, n.id, n.id > seen.lastRead ? 1 : 0);
     return { added: true };
   }
 
@@ -161,7 +170,7 @@ export class CassandraNotificationStore implements NotificationStore {
         monthOf(n.id),
         n.id,
         n.groupKey,
-        this.ttlSeconds,
+        this.ttlOf(n.id),
       ]),
       this.client.execute("INSERT INTO notification_group_members (user_id, group_key, notification_id, actor_id, at) VALUES (?, ?, ?, ?, ?) USING TTL ?", [
         userId,
@@ -169,7 +178,7 @@ export class CassandraNotificationStore implements NotificationStore {
         n.id,
         n.actorId,
         new Date(n.at),
-        this.ttlSeconds,
+        this.ttlOf(n.id),
       ]),
     ]);
     await this.moveHead(userId, n.groupKey, n.type, n.tweetId);
@@ -224,7 +233,7 @@ export class CassandraNotificationStore implements NotificationStore {
         this.client.execute("DELETE FROM notification_group_members WHERE user_id = ? AND group_key = ? AND notification_id = ?", [userId, n.groupKey, n.id]),
       ]);
       await this.moveHead(userId, n.groupKey, n.type, n.tweetId);
-      await this.state.settle(userId, seen, n.id > seen.lastRead ? -1 : 0);
+      await this.state.settle(userId, seen, n.id, n.id > seen.lastRead ? -1 : 0);
       return { removed: { id: n.id, groupKey: n.groupKey, type: n.type, tweetId: n.tweetId } };
     }
     throw new Error("notification source: too much contention");

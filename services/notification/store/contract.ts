@@ -2,13 +2,18 @@
 // store; tests keep apart by using fresh user ids.
 import type { TestFn } from "ava";
 import { Snowflake } from "../../kit/snowflake.js";
+import { monthExpiresMs, monthOfMs, monthStartMs } from "./months.js";
 import type { NewNotification, NotificationStore, NotificationType } from "./port.js";
 
 export const CONTRACT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
-export function notificationStoreContract(test: TestFn, name: string, open: () => Promise<{ store: NotificationStore; close: () => Promise<void> }>) {
+/** `now` is the store's clock: a test moves it past a month's expiry. */
+export function notificationStoreContract(test: TestFn, name: string, open: (now: () => number) => Promise<{ store: NotificationStore; close: () => Promise<void> }>) {
   let opened: Promise<{ store: NotificationStore; close: () => Promise<void> }> | undefined;
-  const store = async () => (await (opened ??= open())).store;
+  /** Set by the one (serial) test that stops the clock at a month's expiry. */
+  let stopped: number | undefined;
+  const now = () => stopped ?? Date.now();
+  const store = async () => (await (opened ??= open(now))).store;
   test.after.always(async () => {
     if (opened) await (await opened).close();
   });
@@ -144,6 +149,32 @@ export function notificationStoreContract(test: TestFn, name: string, open: () =
     t.is((await s.unread(u)).count, 1);
     await Promise.all([made[4]!, made[2]!, made[3]!].map((n) => s.markRead(u, n.id)));
     t.deepEqual(await s.unread(u), { count: 0, lastReadId: made[4]!.id });
+  });
+
+  test.serial(`${name}: a month's notifications expire together, out of the unread count and the pages`, async (t) => {
+    const s = await store();
+    const u = user();
+    // Made on the 2nd of this month, so both are of one month whatever the day.
+    const month = monthOfMs(Date.now());
+    const then = new Snowflake({ workerId: 1022, now: () => monthStartMs(month) + 86_400_000 });
+    const old = [501n, 502n].map((tweetId) => ({ ...single("mention", user(), tweetId), id: then.next() }));
+    for (const n of old) await s.add(u, n);
+    const expires = monthExpiresMs(month, CONTRACT_RETENTION_MS);
+    try {
+      stopped = expires - 1;
+      t.deepEqual(await s.unread(u), { count: 2, lastReadId: 0n }, "kept for the retention after their month ends");
+      t.is((await s.heads(u, { limit: 10 })).heads.length, 2);
+      stopped = expires;
+      t.deepEqual(await s.unread(u), { count: 0, lastReadId: 0n }, "expired: no longer unread");
+      t.deepEqual((await s.heads(u, { limit: 10 })).heads, [], "nor listed");
+      const fresh = { ...single("mention", user(), 503n), id: new Snowflake({ workerId: 1022, now }).next(), at: now() };
+      await s.add(u, fresh);
+      t.deepEqual(await s.unread(u), { count: 1, lastReadId: 0n }, "a new one counts alone");
+      t.deepEqual((await s.heads(u, { limit: 10 })).heads.map((h) => h.id), [fresh.id]);
+      t.deepEqual(await s.markRead(u, fresh.id), { count: 0, lastReadId: fresh.id });
+    } finally {
+      stopped = undefined;
+    }
   });
 
   test(`${name}: the unread count stays exact under concurrent adds, removes and mark-reads`, async (t) => {

@@ -1,6 +1,7 @@
 // The notification store on LMDB (embedded mode). Each change is one write
 // transaction over the notification, its group, the group's head and the
-// unread count, so the count is exact by construction.
+// unread count (per month partition, months.ts), so the count is exact by
+// construction; months past the retention are left out of it and of pages.
 //
 // Keys:  ["k", user, sourceKey]           -> Stored (the live notification of that key) or Removed
 //        ["src", user, id]                -> sourceKey
@@ -8,12 +9,13 @@
 //        ["g", user, groupKey, id]        -> [actor, at]
 //        ["h", user, id]                  -> StoredHead (one per group: its newest, with count and samples)
 //        ["hk", user, groupKey]           -> [head id, count]
-//        ["s", user]                      -> StoredState
+//        ["s", user]                      -> StoredState (unread per month)
 //        ["t", tweet, user, sourceKey]    -> expiry (who a tweet notified)
 //        ["td", tweet]                    -> expiry (the tweet was deleted)
-// Pages skip heads older than the retention; nothing deletes old rows yet (an
-// all-in-one keeps them: the Cassandra adapter's TTL is the retention that counts).
+// Nothing deletes rows of expired months yet (an all-in-one keeps them; the
+// Cassandra adapter's TTLs drop them).
 import { fromIdKey, HIGH, idKey, openEmbedded, type EmbeddedDb } from "../../platform/embedded/lmdb.js";
+import { keptCount, monthOf, moved, oldestKeptMonth, type MonthCounts } from "./months.js";
 import { SAMPLES, type AddResult, type GroupSummary, type Head, type HeadPage, type NewNotification, type NotificationStore, type NotificationType, type RemoveResult, type TweetSources, type Unread } from "./port.js";
 
 interface Stored {
@@ -43,7 +45,8 @@ interface StoredHead {
 
 interface StoredState {
   lastRead: string;
-  unread: number;
+  /** Unread per month (absent in a state from before they were kept by month: recounted). */
+  byMonth?: Array<[month: number, count: number]>;
 }
 
 export class LmdbNotificationStore implements NotificationStore {
@@ -57,12 +60,30 @@ export class LmdbNotificationStore implements NotificationStore {
     return new LmdbNotificationStore(openEmbedded(dir), retentionMs, now);
   }
 
-  private horizon(): number {
-    return this.now() - this.retentionMs;
+  private oldestMonth(): number {
+    return oldestKeptMonth(this.now(), this.retentionMs);
   }
 
-  private state(u: string): StoredState {
-    return (this.db.get(["s", u]) as StoredState | undefined) ?? { lastRead: idKey(0n), unread: 0 };
+  private state(u: string): { lastRead: string; byMonth: Map<number, number> } {
+    const s = this.db.get(["s", u]) as StoredState | undefined;
+    if (!s) return { lastRead: idKey(0n), byMonth: new Map() };
+    return { lastRead: s.lastRead, byMonth: s.byMonth ? new Map(s.byMonth) : this.countAfter(u, s.lastRead) };
+  }
+
+  /** Notifications newer than the marker, per month. */
+  private countAfter(u: string, after: string): Map<number, number> {
+    const out = new Map<number, number>();
+    const oldest = this.oldestMonth();
+    for (const key of this.db.getKeys({ start: ["n", u, HIGH], end: ["n", u, after], reverse: true })) {
+      const m = monthOf(fromIdKey(key[2] as string));
+      if (m < oldest) break;
+      out.set(m, (out.get(m) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  private putState(u: string, lastRead: string, byMonth: MonthCounts): void {
+    void this.db.put(["s", u], { lastRead, byMonth: [...byMonth] } satisfies StoredState);
   }
 
   /** Points the group's head at its newest remaining notification (or drops it), its count moved by `delta`. */
@@ -95,7 +116,7 @@ export class LmdbNotificationStore implements NotificationStore {
       void this.db.put(["g", u, n.groupKey, id], [stored.actorId, n.at]);
       this.moveHead(u, n.groupKey, 1);
       const s = this.state(u);
-      if (id > s.lastRead) void this.db.put(["s", u], { ...s, unread: s.unread + 1 });
+      if (id > s.lastRead) this.putState(u, s.lastRead, moved(s.byMonth, monthOf(n.id), 1, this.oldestMonth()));
       return { added: true };
     });
   }
@@ -116,20 +137,20 @@ export class LmdbNotificationStore implements NotificationStore {
       void this.db.remove(["g", u, n.groupKey, n.id]);
       this.moveHead(u, n.groupKey, -1);
       const s = this.state(u);
-      if (n.id > s.lastRead) void this.db.put(["s", u], { ...s, unread: s.unread - 1 });
+      if (n.id > s.lastRead) this.putState(u, s.lastRead, moved(s.byMonth, monthOf(fromIdKey(n.id)), -1, this.oldestMonth()));
       return { removed: { id: fromIdKey(n.id), groupKey: n.groupKey, type: n.type, tweetId: fromIdKey(n.tweetId) } };
     });
   }
 
   async heads(userId: bigint, o: { limit: number; before?: bigint | undefined; types?: ReadonlySet<NotificationType> | undefined }): Promise<HeadPage> {
     const u = idKey(userId);
-    const horizon = this.horizon();
+    const oldest = this.oldestMonth();
     const start = o.before === undefined ? ["h", u, HIGH] : ["h", u, idKey(o.before - 1n)];
     const heads: Head[] = [];
     if (o.before !== undefined && o.before <= 1n) return { heads, hasMore: false };
     for (const { key, value } of this.db.getRange({ start, end: ["h", u], reverse: true })) {
       const h = value as StoredHead;
-      if (h.at < horizon) break;
+      if (monthOf(fromIdKey(key[2] as string)) < oldest) break;
       if (o.types && !o.types.has(h.type)) continue;
       if (heads.length === o.limit) return { heads, hasMore: true };
       heads.push({
@@ -159,7 +180,7 @@ export class LmdbNotificationStore implements NotificationStore {
 
   async unread(userId: bigint): Promise<Unread> {
     const s = this.state(idKey(userId));
-    return { count: s.unread, lastReadId: fromIdKey(s.lastRead) };
+    return { count: keptCount(s.byMonth, this.oldestMonth()), lastReadId: fromIdKey(s.lastRead) };
   }
 
   markRead(userId: bigint, upToId: bigint): Promise<Unread> {
@@ -167,12 +188,11 @@ export class LmdbNotificationStore implements NotificationStore {
     return this.db.transaction((): Unread => {
       const s = this.state(u);
       const to = idKey(upToId);
-      if (to <= s.lastRead) return { count: s.unread, lastReadId: fromIdKey(s.lastRead) };
+      if (to <= s.lastRead) return { count: keptCount(s.byMonth, this.oldestMonth()), lastReadId: fromIdKey(s.lastRead) };
       // The notifications newer than the new marker are the ones still unread.
-      let unread = 0;
-      for (const _ of this.db.getKeys({ start: ["n", u, HIGH], end: ["n", u, to], reverse: true })) unread++;
-      void this.db.put(["s", u], { lastRead: to, unread } satisfies StoredState);
-      return { count: unread, lastReadId: upToId };
+      const byMonth = this.countAfter(u, to);
+      this.putState(u, to, byMonth);
+      return { count: keptCount(byMonth, this.oldestMonth()), lastReadId: upToId };
     });
   }
 

@@ -15,10 +15,11 @@ import { CachedNotificationStore, HEADS_WINDOW } from "./cached.js";
 import { CassandraNotificationStore } from "./cassandra.js";
 import { CONTRACT_RETENTION_MS, notificationStoreContract } from "./contract.js";
 import { LmdbNotificationStore } from "./lmdb.js";
+import { monthOf } from "./months.js";
 
-notificationStoreContract(test, "lmdb", async () => {
+notificationStoreContract(test, "lmdb", async (now) => {
   const dir = mkdtempSync(join(tmpdir(), "chirp-notifstore-"));
-  const store = LmdbNotificationStore.open(dir, CONTRACT_RETENTION_MS);
+  const store = LmdbNotificationStore.open(dir, CONTRACT_RETENTION_MS, now);
   return {
     store,
     close: async () => {
@@ -28,31 +29,31 @@ notificationStoreContract(test, "lmdb", async () => {
   };
 });
 
-notificationStoreContract(test, "cassandra", async () => {
+notificationStoreContract(test, "cassandra", async (now) => {
   const { rt, cleanup } = await testRuntime("cluster", "notifstore");
-  return { store: new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS), close: cleanup };
+  return { store: new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS, now), close: cleanup };
 });
 
 /** Cassandra behind the Redis Cluster cache, as cluster mode runs it; `reads` counts what reached Cassandra. */
-async function cachedCassandra(label: string) {
+async function cachedCassandra(label: string, now: () => number = Date.now) {
   const { rt, cleanup } = await testRuntime("cluster", label);
   await ensureRedisCluster();
   const redis = new Cluster(REDIS_CLUSTER_NODES, { lazyConnect: true });
   await redis.connect();
   const cache = new RedisHydrationCache(redis, { prefix: `${uniqueName("nc")}:`, ttlMs: 60_000, markerTtlMs: 60_000 });
-  const inner = new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS);
+  const inner = new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS, now);
   const reads = { heads: 0, unread: 0 };
   const counted: NotificationStore = Object.assign(Object.create(inner) as NotificationStore, {
     heads: (...a: Parameters<NotificationStore["heads"]>) => (reads.heads++, inner.heads(...a)),
     unread: (u: bigint) => (reads.unread++, inner.unread(u)),
   });
   const failures: unknown[] = [];
-  const store = new CachedNotificationStore(counted, cache, (err) => failures.push(err));
+  const store = new CachedNotificationStore(counted, cache, (err) => failures.push(err), { retentionMs: CONTRACT_RETENTION_MS, now });
   return { rt, store, reads, failures, close: async () => (redis.disconnect(), cleanup()) };
 }
 
-notificationStoreContract(test, "cassandra behind the Redis cache", async () => {
-  const { store, close } = await cachedCassandra("notifcached");
+notificationStoreContract(test, "cassandra behind the Redis cache", async (now) => {
+  const { store, close } = await cachedCassandra("notifcached", now);
   return { store, close };
 });
 
@@ -93,7 +94,7 @@ test("cached: a Redis that does not answer: reads and changes go to Cassandra, a
   dead.on("error", () => {});
   try {
     const failures: unknown[] = [];
-    const store = new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS), new RedisHydrationCache(dead, { prefix: "t_dead:", ttlMs: 60_000, markerTtlMs: 60_000 }), (err) => failures.push(err));
+    const store = new CachedNotificationStore(new CassandraNotificationStore(rt.cassandra!, CONTRACT_RETENTION_MS), new RedisHydrationCache(dead, { prefix: "t_dead:", ttlMs: 60_000, markerTtlMs: 60_000 }), (err) => failures.push(err), { retentionMs: CONTRACT_RETENTION_MS });
     const u = rt.ids.next();
     t.deepEqual(await store.heads(u, { limit: 5 }), { heads: [], hasMore: false });
     t.deepEqual(await store.unread(u), { count: 0, lastReadId: 0n });
@@ -127,8 +128,22 @@ test("cassandra: a redelivery after a crash past the claim writes the rows and r
     t.deepEqual((await store.heads(u, { limit: 10 })).heads.map((h) => h.id), [n.id]);
     t.deepEqual(await store.unread(u), { count: 1, lastReadId: 0n });
     // And a count that drifted (a crash between the rows and the count) is set right by the next change.
-    await c.execute("UPDATE notification_state SET unread = 5 WHERE user_id = ?", [u]);
+    await c.execute("UPDATE notification_state SET unread_by_month = ? WHERE user_id = ?", [{ [monthOf(n.id)]: 5 }, u]);
     await store.add(u, n);
+    t.deepEqual(await store.unread(u), { count: 1, lastReadId: 0n });
+  } finally {
+    await cleanup();
+  }
+});
+
+test("cassandra: a read state from before the per-month counts (only `unread`) is recounted at its next read", async (t) => {
+  const { rt, cleanup } = await testRuntime("cluster", "notiflegacy");
+  try {
+    const c = rt.cassandra!;
+    const store = new CassandraNotificationStore(c, CONTRACT_RETENTION_MS);
+    const [u, actor] = [rt.ids.next(), rt.ids.next()];
+    await store.add(u, { id: rt.ids.next(), type: "follow", sourceKey: `follow:${actor}`, groupKey: `follow-${actor}`, actorId: actor, tweetId: 0n, at: Date.now() });
+    await c.execute("UPDATE notification_state SET unread = 7, unread_by_month = null WHERE user_id = ?", [u]);
     t.deepEqual(await store.unread(u), { count: 1, lastReadId: 0n });
   } finally {
     await cleanup();

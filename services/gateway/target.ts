@@ -79,6 +79,10 @@ export async function start(rt: Runtime, cfg: GatewayConfig, presence: HomePrese
     logger: logger.child({ route: "streaming" }),
     markOnline: (userId) => presence.markOnline(userId),
     largeFollowees: presence.largeFollowees,
+    viewerStates: async (token, viewerId, tweetIds) => {
+      const res = await rt.clients.tweet.batchGetViewerStates({ viewerId, tweetIds }, { headers: { authorization: `Bearer ${token}` } });
+      return new Map(res.states.map((s) => [s.tweetId, { liked: s.liked, retweeted: s.retweeted }]));
+    },
     // An upgrade counts against the client address's rate limit as a request does (a reconnect storm is refused with 429).
     admit: async (req) => {
       const outcome = await limits.check(clientIp(req, cfg.trustProxyHops), async () => undefined);

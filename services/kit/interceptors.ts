@@ -1,5 +1,6 @@
 // Server interceptors, outermost first: request scope + access log + metrics +
 // error mapping; authentication; request validation.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse, type UnaryResponse } from "@connectrpc/connect";
 import { createValidator, violationsToProto } from "@bufbuild/protovalidate";
@@ -54,14 +55,26 @@ export function observe(logger: Logger, metrics: RpcMetrics): Interceptor {
         finish();
         return res;
       }
-      const inner = res.message;
+      const inner = res.message[Symbol.asyncIterator]();
+      // The stream is read after this returns: each step runs in the call's scope, so the calls it makes carry the caller's token.
+      const inScope = AsyncLocalStorage.snapshot();
       return {
         ...res,
         message: (async function* () {
+          let ended = false;
           try {
-            yield* inner;
+            for (;;) {
+              const r = await inScope(() => inner.next());
+              if (r.done) break;
+              yield r.value;
+            }
+            ended = true;
           } catch (err) {
+            ended = true;
             throw finish(err);
+          } finally {
+            // The reader stopped early (a cancel): the handler's stream ends too.
+            if (!ended) await inner.return?.();
           }
           finish();
         })(),

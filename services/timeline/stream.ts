@@ -3,10 +3,12 @@
 // the user online (so fan-out publishes to them), follow the large accounts
 // they follow (fan-out never writes their tweets: platform/bus/home-subjects.ts), resume
 // after the caller's id when given, keep-alive while idle, and end cleanly
-// when the call's signal aborts (client gone or server shutting down).
+// when the call's signal aborts (client gone or server shutting down). A
+// retweet shows whether the reader liked or retweeted its original, as a page
+// does (asked in the call's own context, so with the caller's token).
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
-import { KeepAliveSchema, type StreamHomeTimelineResponseSchema } from "../../gen/chirp/timeline/v1/timeline_pb.js";
+import { KeepAliveSchema, type HydratedTweet, type StreamHomeTimelineResponseSchema } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { HomeSubjects } from "../platform/bus/home-subjects.js";
 import { LIVE_STREAM, SUBJECTS } from "../platform/bus/streams.js";
 import type { LiveMessage } from "../platform/bus/port.js";
@@ -68,7 +70,7 @@ export async function* liveHome(rc: ReadContext, userId: bigint, since: string, 
       if (signal.aborted) break;
       const batch = queue;
       queue = [];
-      yield* batch;
+      for (const out of batch) yield await withReaderStates(rc, userId, out);
       if (Date.now() >= nextKeepAlive) {
         yield keepAlive();
         await Promise.all([rc.store.markOnline(userId, PRESENCE_MS), home.refresh()]);
@@ -89,6 +91,22 @@ function toOut(m: LiveMessage): Out | undefined {
     // fall through: not an event of ours
   }
   return undefined;
+}
+
+/** A retweet with the reader's states of its original (without them, when they cannot be read: the event still goes). */
+async function withReaderStates(rc: ReadContext, userId: bigint, out: Out): Promise<Out> {
+  const original = out.event?.case === "tweet" ? (out.event.value as HydratedTweet).retweetedTweet : undefined;
+  const id = original?.tweet?.tweetId;
+  if (!original || id === undefined) return out;
+  try {
+    const version = rc.hydration.statesCached ? await rc.store.statesVersion(userId) : undefined;
+    const s = (await rc.hydration.states(userId, version, [id])).get(id);
+    original.liked = s?.liked ?? false;
+    original.retweeted = s?.retweeted ?? false;
+  } catch (err) {
+    rc.logger.debug({ err }, "reader states not read: the retweet goes out without them");
+  }
+  return out;
 }
 
 function keepAlive(): Out {

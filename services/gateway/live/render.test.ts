@@ -25,3 +25,19 @@ test("a frame is the Frame's JSON, with the payload as REST writes it; the same 
   t.deepEqual(JSON.parse(r.frame("home", { seq: 13, subject: "live.home.1", data: del })!), { stream: "home", event: "delete", id: "13", payload: "5" });
   t.is(r.frame("home", { seq: 14, subject: "live.home.1", data: new Uint8Array([0xff, 0xff]) }), undefined, "not an event of ours");
 });
+
+test("a retweet's frame for a reader carries that reader's states of the original; other frames need none", (t) => {
+  const r = new Renderer(registry);
+  const original = create(HydratedTweetSchema, { tweet: { tweetId: 3n, authorId: 8n, content: "first" }, author: { userId: 8n } });
+  const data = toBinary(StreamHomeTimelineResponseSchema, create(StreamHomeTimelineResponseSchema, {
+    event: { case: "tweet", value: create(HydratedTweetSchema, { tweet: { tweetId: 9n, authorId: 7n, retweetOfTweetId: 3n }, author: { userId: 7n }, retweetedTweet: original }) },
+  }));
+  const msg = { seq: 20, subject: "live.home.1", data };
+  t.is(r.statesShown(msg), 3n);
+  t.is(r.statesShown({ seq: 21, subject: "live.home.1", data: tweet("plain") }), undefined);
+  const liked = JSON.parse(r.frameFor("home", msg, new Map([[3n, { liked: true, retweeted: false }]]))!);
+  t.like(liked, { stream: "home", id: "20", payload: { tweet: { tweet_id: "9" }, retweeted_tweet: { tweet: { tweet_id: "3" }, liked: true } } });
+  t.is(liked.payload.liked, false, "the retweet itself is new: not liked");
+  t.like(JSON.parse(r.frame("home", msg)!), { payload: { retweeted_tweet: { tweet: { tweet_id: "3" } } } });
+  t.is(JSON.parse(r.frame("home", msg)!).payload.retweeted_tweet.liked, false, "the shared frame: a reader who has not acted on it");
+});

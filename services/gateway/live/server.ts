@@ -16,7 +16,7 @@ import type { LiveFeed } from "../../platform/bus/live-feed.js";
 import type { LiveMessage } from "../../platform/bus/port.js";
 import type { LiveConfig } from "./config.js";
 import type { LiveMetrics } from "./metrics.js";
-import { Renderer } from "./render.js";
+import { Renderer, type ReaderStates } from "./render.js";
 import { CLOSE, LiveSocket } from "./socket.js";
 
 export const STREAMING_PATH = "/api/v1/streaming";
@@ -31,12 +31,15 @@ export interface LiveServerOptions {
   markOnline(userId: bigint): Promise<void>;
   /** The large accounts a user follows (a home stream follows their own streams). */
   largeFollowees: LargeFolloweesSource;
+  /** A reader's likes and retweets of these tweets, asked with their own access token. */
+  viewerStates(token: string, viewerId: bigint, tweetIds: bigint[]): Promise<ReaderStates>;
   /** Whether the rate limits let this upgrade through (false: 429). */
   admit?(req: IncomingMessage): Promise<boolean>;
 }
 
 interface Authenticated {
   caller: Caller;
+  token: string;
   expiresMs: number;
   /** The Sec-WebSocket-Protocol value that carried the token, echoed back. */
   protocol?: string | undefined;
@@ -116,7 +119,7 @@ export class LiveServer {
     if (!token) throw new Error("an access token is required: 'Authorization: Bearer <token>', or the token as Sec-WebSocket-Protocol");
     const caller = await this.o.verifier.verify(token);
     const exp = decodeJwt(token).exp;
-    return { caller, expiresMs: (exp ?? 0) * 1000, protocol };
+    return { caller, token, expiresMs: (exp ?? 0) * 1000, protocol };
   }
 
   private open(ws: WebSocket, auth: Authenticated, url: URL): void {
@@ -126,6 +129,9 @@ export class LiveServer {
       metrics: this.o.metrics,
       logger: this.o.logger,
       render: (msg, stream) => this.render(msg, stream),
+      statesShown: (msg) => this.renderer.statesShown(msg),
+      renderFor: (msg, stream, states) => this.renderer.frameFor(stream, msg, states),
+      readerStates: (ids) => this.o.viewerStates(auth.token, auth.caller.userId, ids),
       markOnline: this.o.markOnline,
       largeFollowees: this.o.largeFollowees,
     });

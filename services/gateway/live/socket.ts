@@ -1,6 +1,8 @@
 // One WebSocket client: its streams (a Tap on the live feed; home also follows
 // the large accounts the user follows), the messages it sends (subscribe,
-// unsubscribe, resume), heartbeats, the slow-reader and token-expiry limits. A bad message gets an error message; the socket and
+// unsubscribe, resume), heartbeats, the slow-reader and token-expiry limits.
+// A retweet waits for the reader's states of its original; frames after it
+// wait their turn, so the order stays the stream's. A bad message gets an error message; the socket and
 // everyone else's go on.
 import type { WebSocket } from "ws";
 import type { LiveMessage } from "../../platform/bus/port.js";
@@ -9,7 +11,7 @@ import { HomeSubjects, type LargeFolloweesSource } from "../../platform/bus/home
 import type { Logger } from "../../kit/logger.js";
 import type { LiveConfig } from "./config.js";
 import type { LiveMetrics } from "./metrics.js";
-import { frameText, type Frame } from "./render.js";
+import { frameText, type Frame, type ReaderStates } from "./render.js";
 import { SUBJECTS } from "../../platform/bus/streams.js";
 import { parseSince, parseStream, streamOf, type StreamRef } from "./streams.js";
 
@@ -23,6 +25,12 @@ export interface SocketDeps {
   logger: Logger;
   /** The message's frame text on that stream, rendered once for every socket (undefined: not an event of ours). */
   render(msg: LiveMessage, stream: string): string | undefined;
+  /** The tweet whose states the frame shows per reader (a retweet's original), if any. */
+  statesShown(msg: LiveMessage): bigint | undefined;
+  /** The frame with this reader's states. */
+  renderFor(msg: LiveMessage, stream: string, states: ReaderStates): string | undefined;
+  /** This socket's reader's likes and retweets of these tweets. */
+  readerStates(tweetIds: bigint[]): Promise<ReaderStates>;
   /** Tells fan-out the user has a home stream open (publish their home events). */
   markOnline(userId: bigint): Promise<void>;
   /** The large accounts a user follows: their tweets reach home through their own streams. */
@@ -37,6 +45,9 @@ export class LiveSocket {
   private readonly homeSubject: string;
   private alive = true;
   private closing = false;
+  /** Frames waiting behind a reader-states lookup. */
+  private ordered: Promise<void> = Promise.resolve();
+  private waiting = 0;
   private readonly expiry: NodeJS.Timeout;
 
   constructor(
@@ -169,8 +180,26 @@ export class LiveSocket {
   }
 
   private deliver(msg: LiveMessage, stream: string): void {
-    const text = this.d.render(msg, stream);
-    if (text !== undefined) this.sendText(text, true);
+    const original = this.d.statesShown(msg);
+    if (original === undefined && this.waiting === 0) {
+      const text = this.d.render(msg, stream);
+      if (text !== undefined) this.sendText(text, true);
+      return;
+    }
+    this.waiting++;
+    this.ordered = this.ordered.then(async () => {
+      let text: string | undefined;
+      if (original === undefined) text = this.d.render(msg, stream);
+      else {
+        // Without the states the event still goes out, as a reader who has not acted on it sees it.
+        text = await this.d.readerStates([original]).then(
+          (states) => this.d.renderFor(msg, stream, states),
+          (err: unknown) => (this.d.logger.debug({ err }, "reader states not read: the retweet goes out without them"), this.d.render(msg, stream)),
+        );
+      }
+      this.waiting--;
+      if (text !== undefined) this.sendText(text, true);
+    });
   }
 
   private error(code: string, message: string): void {

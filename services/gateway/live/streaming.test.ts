@@ -342,6 +342,42 @@ for (const mode of MODES) {
     ws.close();
   });
 
+  it("a retweet shows each reader's own like and retweet of its original, on the WebSocket, SSE and the gRPC stream", async (t, s) => {
+    const { author, reader } = await pair(s);
+    const other = await s.register();
+    await s.follow(other, author);
+    await s.homeIds(other);
+    const original = await s.post(await s.register(), "liked by one reader, retweeted by the author");
+    await s.clients.tweet.likeTweet({ tweetId: original }, await s.as(reader));
+    const abort = new AbortController();
+    const viaGrpc = (async () => {
+      for await (const m of s.clients.timeline.streamHomeTimeline({}, { ...(await s.as(reader)), signal: abort.signal })) {
+        if (m.event.case === "tweet") return m.event.value.retweetedTweet;
+      }
+    })().catch(() => undefined);
+    const sse = await openSse(gw(s), "/api/v1/timeline/home/stream", { authorization: `Bearer ${await token(s, reader)}` });
+    t.is((await sse.next()).event, "keep_alive");
+    const [mine, theirs] = [await mustOpen(gw(s), "?stream=home", { token: await token(s, reader) }), await mustOpen(gw(s), "?stream=home", { token: await token(s, other) })];
+    await Promise.all([subscribed(mine, "home"), subscribed(theirs, "home")]);
+    await new Promise((r) => setTimeout(r, 300)); // the gRPC stream subscribed too
+    await s.clients.tweet.retweet({ tweetId: original }, await s.as(author));
+    const onMine = await mine.next((f) => f.event === "update");
+    const onTheirs = await theirs.next((f) => f.event === "update");
+    t.is(onMine.payload.retweeted_tweet.tweet.tweet_id, String(original));
+    t.like(onMine.payload.retweeted_tweet, { liked: true, retweeted: false }, "the reader liked it");
+    t.is(onTheirs.payload.tweet.tweet_id, onMine.payload.tweet.tweet_id, "the same retweet");
+    t.like(onTheirs.payload.retweeted_tweet, { liked: false, retweeted: false }, "the other reader did not");
+    let e;
+    do e = await sse.next(10_000);
+    while (e.event !== "tweet");
+    t.like(JSON.parse(e.data).tweet.retweeted_tweet, { liked: true });
+    t.like(await viaGrpc, { liked: true, retweeted: false });
+    abort.abort();
+    sse.close();
+    mine.close();
+    theirs.close();
+  });
+
   it("SSE resumes after Last-Event-ID the same way, with an id on each event", async (t, s) => {
     const { author, reader } = await pair(s);
     const auth = { authorization: `Bearer ${await token(s, reader)}` };

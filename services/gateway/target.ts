@@ -77,8 +77,7 @@ export async function start(rt: Runtime, cfg: GatewayConfig, presence: HomePrese
     verifier: rt.verifier,
     metrics: liveMetrics(rt.metrics.registry),
     logger: logger.child({ route: "streaming" }),
-    markOnline: (userId) => presence.markOnline(userId),
-    largeFollowees: presence.largeFollowees,
+    ...presence,
     viewerStates: async (token, viewerId, tweetIds) => {
       const res = await rt.clients.tweet.batchGetViewerStates({ viewerId, tweetIds }, { headers: { authorization: `Bearer ${token}` } });
       return new Map(res.states.map((s) => [s.tweetId, { liked: s.liked, retweeted: s.retweeted }]));

@@ -1,11 +1,11 @@
 // The live home timeline of one open StreamHomeTimeline call, read from the
 // LIVE stream like every other transport (platform/bus/live-feed.ts): mark
 // the user online (so fan-out publishes to them), follow the large accounts
-// they follow (fan-out never writes their tweets: platform/bus/home-subjects.ts), resume
-// after the caller's id when given, keep-alive while idle, and end cleanly
-// when the call's signal aborts (client gone or server shutting down). A
-// retweet shows whether the reader liked or retweeted its original, as a page
-// does (asked in the call's own context, so with the caller's token).
+// they follow (fan-out never writes their tweets: platform/bus/home-subjects.ts),
+// resume after the caller's id when given, keep-alive while idle, and end
+// cleanly when the call's signal aborts (client gone or server shutting
+// down). A retweet shows whether the reader liked or retweeted its original,
+// as a page does (asked in the call's own scope, so with the caller's token).
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { KeepAliveSchema, type HydratedTweet, type StreamHomeTimelineResponseSchema } from "../../gen/chirp/timeline/v1/timeline_pb.js";

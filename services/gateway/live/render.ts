@@ -2,7 +2,7 @@
 // payload}, the payload the same proto3 JSON the REST API writes (a tweet as
 // a timeline page shows it; a notification group as the list shows it). A
 // retweet shows whether the reader liked or retweeted its original, as a
-// page does: those frames are rendered per reader (framed()); every other
+// page does: those frames are rendered per reader (frameFor); every other
 // frame is the same text for every reader.
 import { clone, fromBinary, toJson, type Registry } from "@bufbuild/protobuf";
 import { NotificationGroupSchema, NotificationLiveEventSchema } from "../../../gen/chirp/notification/v1/notification_pb.js";

@@ -2,8 +2,8 @@
 // the large accounts the user follows), the messages it sends (subscribe,
 // unsubscribe, resume), heartbeats, the slow-reader and token-expiry limits.
 // A retweet waits for the reader's states of its original; frames after it
-// wait their turn, so the order stays the stream's. A bad message gets an error message; the socket and
-// everyone else's go on.
+// wait their turn, so the order stays the stream's. A bad message gets an
+// error message; the socket and everyone else's go on.
 import type { WebSocket } from "ws";
 import type { LiveMessage } from "../../platform/bus/port.js";
 import type { LiveFeed, Tap } from "../../platform/bus/live-feed.js";

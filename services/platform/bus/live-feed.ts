@@ -133,14 +133,6 @@ export class Tap {
     private readonly onClose: () => void,
   ) {}
 
-  get size(): number {
-    return this.subjects.size;
-  }
-
-  has(subject: string): boolean {
-    return this.subjects.has(subject);
-  }
-
   add(subject: string): void {
     if (this.closed || this.subjects.has(subject)) return;
     this.subjects.add(subject);

@@ -12,14 +12,30 @@
 // directly, as the consumer writes them, not made by events. Accounts and
 // tweets are real (registered and posted through the services), so reads
 // hydrate them through the hydration cache as in production.
+//
+// In the same run, each loop is sent first to a bare node:http2 server (a
+// process of its own) answering the same bytes the service answered a real
+// reader: the floor this machine and this load generator set for the p99.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { GetUnreadCountRequestSchema, ListNotificationsRequestSchema, NotificationService } from "../../../gen/chirp/notification/v1/notification_pb.js";
+import {
+  GetUnreadCountRequestSchema,
+  GetUnreadCountResponseSchema,
+  ListNotificationsRequestSchema,
+  ListNotificationsResponseSchema,
+  NotificationService,
+} from "../../../gen/chirp/notification/v1/notification_pb.js";
 import { groupKey, notificationId, sourceKeys } from "../../../services/notification/grouping.js";
 import type { NotificationType } from "../../../services/notification/store/port.js";
 import type { StartedNotification } from "../../../services/notification/target.js";
+import { envelope } from "../../../services/kit/grpc-wire.js";
 import { startChirp, type Chirp } from "../../../services/testing/chirp.js";
 import { benchArgs } from "../../args.js";
+import { startBareGrpc } from "../../baselines/bare-grpc.js";
 import { h2loadGrpc } from "../../h2load-grpc.js";
+import { h2loadOpenLoop } from "../../h2load.js";
 import { calibrationLine, commitId, openingLine, progressLog, settle } from "../../machine.js";
 import { Rng } from "../../rng.js";
 import { machine } from "../user/kit.js";
@@ -36,6 +52,8 @@ const DAYS = args.num("days");
 const RATE = args.num("rate");
 const SECONDS = args.num("seconds");
 const TARGETS = { list: 20, unread: 5 };
+/** The bare baseline server's port. */
+const BARE_PORT = 18159;
 
 const progress = progressLog();
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
@@ -83,18 +101,45 @@ async function seed(s: Chirp): Promise<string[]> {
   return tokens;
 }
 
-async function loop(s: Chirp, tokens: string[], what: "list" | "unread"): Promise<string> {
+/** The bare server's loop, then the service's, on the same bytes. */
+async function loop(s: Chirp, tokens: string[], what: "list" | "unread"): Promise<string[]> {
   const method = what === "list" ? NotificationService.method.listNotifications : NotificationService.method.getUnreadCount;
   const request =
     what === "list"
       ? toBinary(ListNotificationsRequestSchema, create(ListNotificationsRequestSchema, { limit: 20 }))
       : toBinary(GetUnreadCountRequestSchema, create(GetUnreadCountRequestSchema, {}));
+  const as = { headers: { authorization: tokens[0]! } };
+  const answer =
+    what === "list"
+      ? toBinary(ListNotificationsResponseSchema, await s.clients.notification.listNotifications({ limit: 20 }, as))
+      : toBinary(GetUnreadCountResponseSchema, await s.clients.notification.getUnreadCount({}, as));
+  const name = what === "list" ? "ListNotifications(20)" : "GetUnreadCount       ";
+  const path = `/${method.parent.typeName}/${method.name}`;
+  progress(`${what}: bare node:http2 server, ${answer.length} bytes, ${RATE}/s for ${SECONDS} s`);
+  const bare = await startBareGrpc({ repoRoot: process.cwd(), port: BARE_PORT, answer, dir: mkdtempSync(join(tmpdir(), "chirp-bare-")) });
+  let b;
+  try {
+    b = await h2loadOpenLoop({
+      url: bare.url,
+      path,
+      body: envelope(request),
+      headers: { "content-type": "application/grpc", te: "trailers" },
+      clients: tokens.map((authorization) => ({ authorization })),
+      rate: RATE,
+      seconds: SECONDS,
+      warmupS: 1,
+    });
+  } finally {
+    await bare.stop();
+  }
   progress(`${what}: ${RATE}/s for ${SECONDS} s`);
   const r = await h2loadGrpc({ registry: s.rt.metrics.registry, url: s.urls.notification!, method, request, authorizations: tokens, rate: RATE, seconds: SECONDS, warmupS: 1 });
   const target = TARGETS[what];
   const verdict = r.errors === 0 && r.latency.p99 <= target ? "PASS" : "FAIL";
-  const name = what === "list" ? "ListNotifications(20)" : "GetUnreadCount       ";
-  return `${name} at ${RATE}/s: ${r.rate.toFixed(0)}/s answered, p50 ${ms(r.latency.p50)}  p99 ${ms(r.latency.p99)}  max ${ms(r.latency.max)}  errors ${r.errors}${r.errorText ? ` (${r.errorText})` : ""}  -> ${verdict} (p99 <= ${target} ms)`;
+  return [
+    `${name} at ${RATE}/s, bare node:http2 (same ${answer.length} bytes): ${b.rate.toFixed(0)}/s answered, p50 ${ms(b.latency.p50)}  p99 ${ms(b.latency.p99)}  max ${ms(b.latency.max)}  errors ${b.unsuccessful}`,
+    `${name} at ${RATE}/s: ${r.rate.toFixed(0)}/s answered, p50 ${ms(r.latency.p50)}  p99 ${ms(r.latency.p99)}  max ${ms(r.latency.max)}  errors ${r.errors}${r.errorText ? ` (${r.errorText})` : ""}  -> ${verdict} (p99 <= ${target} ms)`,
+  ];
 }
 
 const atStart = calibrationLine();
@@ -113,8 +158,8 @@ try {
   // Cassandra compacts what the set-up wrote for a while; the reads are measured after.
   progress(`waiting for the machine to settle`);
   lines.push(`before the loops: ${await settle()}`);
-  lines.push(await loop(s, tokens, "list"));
-  lines.push(await loop(s, tokens, "unread"));
+  lines.push(...(await loop(s, tokens, "list")));
+  lines.push(...(await loop(s, tokens, "unread")));
 } finally {
   progress("cleaning up");
   await s.stop();

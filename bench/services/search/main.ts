@@ -159,11 +159,14 @@ async function run(s: Chirp): Promise<string[]> {
     return { found: r.tweets.length, truncated: r.truncated };
   }));
   progress(`${QUERIES} people prefix searches`);
-  lines.push(await measure("SearchUsers, 1-4 letter prefix", 10, async () => {
-    const a = corpus.authors[rng.int(corpus.authors.length)]!;
-    const r = await s.clients.search.searchUsers({ q: a.username.slice(0, 1 + rng.int(4)), limit: 10 });
-    return { found: r.users.length };
-  }));
+  const prefixes = Array.from({ length: QUERIES + 50 }, () => corpus.authors[rng.int(corpus.authors.length)]!.username.slice(0, 1 + rng.int(4)));
+  const searchPeople = () => {
+    let n = 0;
+    return async () => ({ found: (await s.clients.search.searchUsers({ q: prefixes[n++ % prefixes.length]!, limit: 10 })).users.length });
+  };
+  lines.push(await measure("SearchUsers, 1-4 letter prefix", 10, searchPeople()));
+  // Again: the accounts are in the hydration cache now, as the accounts people type are while a service runs.
+  lines.push(await measure("  the same prefixes (cache warm)", 10, searchPeople()));
 
   const disk = MODE === "cluster" ? diskBytes(s.rt.config.cassandra.keyspace) : undefined;
   lines.push(

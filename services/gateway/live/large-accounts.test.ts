@@ -10,6 +10,7 @@ import { startChirp, type Chirp } from "../../testing/chirp.js";
 import { eventually } from "../../testing/eventually.js";
 import { perMode } from "../../testing/per-mode.js";
 import { MODES } from "../../testing/runtime.js";
+import { readGrpcHome } from "../testing/grpc-home.js";
 import { openSse } from "../testing/http.js";
 import { mustOpen, type Frame, type WsClient } from "../testing/ws.js";
 import { LIVE_DEFAULTS } from "./config.js";
@@ -49,25 +50,13 @@ for (const mode of MODES) {
   it("a large account's tweets and deletes reach home on the WebSocket, SSE and the gRPC stream, with the same ids; a reconnect resumes them", async (t, s) => {
     const { star, reader } = await largeAccount(t, s);
     const tk = await token(s, reader);
-    const abort = new AbortController();
-    const grpc: Array<{ id: string; tweetId: string }> = [];
-    let grpcLive = false;
-    const stream = s.clients.timeline.streamHomeTimeline({}, { ...(await s.as(reader)), signal: abort.signal });
-    const reading = (async () => {
-      try {
-        for await (const m of stream) {
-          grpcLive = true;
-          if (m.event.case === "tweet") grpc.push({ id: m.id, tweetId: String(m.event.value.tweet!.tweetId) });
-        }
-      } catch {
-        // cancelled at the end
-      }
-    })();
+    const home = await readGrpcHome(s, reader);
+    const grpc = home.tweets;
     const sse = await openSse(s.urls.gateway!, "/api/v1/timeline/home/stream", { authorization: `Bearer ${tk}` });
     t.is((await sse.next()).event, "keep_alive");
     const ws = await mustOpen(s.urls.gateway!, "?stream=home", { token: tk });
     await ws.next((f) => f.event === "subscribed" && f.stream === "home");
-    t.true(await eventually(() => grpcLive));
+    t.true(await eventually(home.live));
 
     const tweet = String(await s.post(star, "to every follower online"));
     const update = await ws.next((f) => f.stream === "home" && f.event === "update");
@@ -93,8 +82,7 @@ for (const mode of MODES) {
     t.is(tweetIdOf(resumed), missed, "the reconnect gets what it missed");
     t.is(again.frames.filter((f) => f.event === "resync_required").length, 0);
     again.close();
-    abort.abort();
-    await reading;
+    await home.stop();
     sse.close();
   });
 

@@ -15,6 +15,7 @@ import { eventually } from "../../testing/eventually.js";
 import { perMode } from "../../testing/per-mode.js";
 import { MODES, testKeys } from "../../testing/runtime.js";
 import type { TargetName } from "../../targets.js";
+import { readGrpcHome } from "../testing/grpc-home.js";
 import { call, openSse } from "../testing/http.js";
 import { isRefused, mustOpen, openWs, type Frame, type WsClient } from "../testing/ws.js";
 import type { GatewayConfig } from "../config.js";
@@ -306,25 +307,13 @@ for (const mode of MODES) {
 
   it("the gRPC stream, SSE and the WebSocket deliver the same events, with the same ids, in the same order", async (t, s) => {
     const { author, reader } = await pair(s);
-    const abort = new AbortController();
-    const grpc: Array<{ id: string; tweetId: string }> = [];
-    let grpcLive = false;
-    const stream = s.clients.timeline.streamHomeTimeline({}, { ...(await s.as(reader)), signal: abort.signal });
-    const reading = (async () => {
-      try {
-        for await (const m of stream) {
-          grpcLive = true; // the first keep-alive: subscribed
-          if (m.event.case === "tweet") grpc.push({ id: m.id, tweetId: String(m.event.value.tweet!.tweetId) });
-        }
-      } catch {
-        // cancelled at the end
-      }
-    })();
+    const home = await readGrpcHome(s, reader);
+    const grpc = home.tweets;
     const sse = await openSse(gw(s), "/api/v1/timeline/home/stream", { authorization: `Bearer ${await token(s, reader)}` });
     t.is((await sse.next()).event, "keep_alive");
     const ws = await mustOpen(gw(s), "?stream=home", { token: await token(s, reader) });
     await subscribed(ws, "home");
-    t.true(await eventually(() => grpcLive));
+    t.true(await eventually(home.live));
     const posted = await Promise.all([1, 2, 3].map((i) => s.post(author, `same ${i}`).then(String)));
     const viaSse: Array<{ id: string; tweetId: string }> = [];
     while (viaSse.length < 3) {
@@ -336,8 +325,7 @@ for (const mode of MODES) {
     t.deepEqual(viaSse, grpc);
     t.deepEqual(viaWs, grpc);
     t.deepEqual(grpc.map((g) => g.tweetId).sort(), [...posted].sort());
-    abort.abort();
-    await reading;
+    await home.stop();
     sse.close();
     ws.close();
   });

@@ -1,6 +1,7 @@
 // The timeline store of the embedded mode: plain maps in this process, with
 // the same semantics as the Redis store (checked by the same contract suite).
 // Nothing survives a restart, which is fine: missing timelines are rebuilt.
+import { IdList } from "./id-list.js";
 import { freshStatesVersion, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
 
 export interface MemoryStoreOptions {
@@ -15,8 +16,7 @@ interface Timeline {
   built: boolean;
   /** Holds the owner's whole history (port.ts TimelinePage.complete). */
   complete: boolean;
-  /** Newest first, no duplicates. */
-  ids: bigint[];
+  ids: IdList;
   expiresAt: number;
 }
 
@@ -48,7 +48,7 @@ export class MemoryTimelineStore implements TimelineStore {
     for (const u of userIds) {
       const tl = this.live(u);
       if (!tl) continue;
-      for (const id of this.admitted(tl, tweetIds)) insertDesc(tl.ids, id);
+      for (const id of this.admitted(tl, tweetIds)) tl.ids.insert(id);
       this.trim(tl);
       written++;
     }
@@ -59,7 +59,7 @@ export class MemoryTimelineStore implements TimelineStore {
     const gone = new Set(tweetIds);
     for (const u of userIds) {
       const tl = this.live(u);
-      if (tl) tl.ids = tl.ids.filter((id) => !gone.has(id));
+      tl?.ids.removeAll(gone);
     }
   }
 
@@ -69,8 +69,7 @@ export class MemoryTimelineStore implements TimelineStore {
     if (!tl) return { built: false, ids: [], ...version };
     tl.expiresAt = this.now() + this.ttlMs;
     if (!tl.built) return { built: false, ids: [], ...version };
-    const start = before === undefined ? 0 : firstBelow(tl.ids, before);
-    return { built: true, ids: tl.ids.slice(start, start + limit), ...version, ...(tl.complete ? { complete: true as const } : {}) };
+    return { built: true, ids: tl.ids.page(before, limit), ...version, ...(tl.complete ? { complete: true as const } : {}) };
   }
 
   async statesVersion(userId: bigint): Promise<string> {
@@ -87,20 +86,21 @@ export class MemoryTimelineStore implements TimelineStore {
   }
 
   async contains(userIds: readonly bigint[], tweetId: bigint): Promise<boolean[]> {
-    return userIds.map((u) => this.live(u)?.ids.includes(tweetId) ?? false);
+    return userIds.map((u) => this.live(u)?.ids.has(tweetId) ?? false);
   }
 
   async beginBuild(userId: bigint): Promise<void> {
-    if (!this.live(userId)) this.timelines.set(userId, { built: false, complete: false, ids: [], expiresAt: this.now() + this.ttlMs });
+    if (!this.live(userId)) this.timelines.set(userId, { built: false, complete: false, ids: new IdList(), expiresAt: this.now() + this.ttlMs });
   }
 
   async finishBuild(userId: bigint, tweetIds: readonly bigint[], complete = false): Promise<void> {
     await this.beginBuild(userId);
     const tl = this.live(userId)!;
-    for (const id of tweetIds) insertDesc(tl.ids, id);
+    for (const id of tweetIds) tl.ids.insert(id);
     if (this.contiguous && !complete) {
       const oldest = tweetIds.length ? tweetIds.reduce((a, b) => (b < a ? b : a)) : undefined;
-      tl.ids = oldest === undefined ? [] : tl.ids.filter((id) => id >= oldest);
+      if (oldest === undefined) tl.ids.clear();
+      else tl.ids.dropBelow(oldest);
     }
     tl.built = true;
     tl.complete ||= complete;
@@ -111,14 +111,14 @@ export class MemoryTimelineStore implements TimelineStore {
   /** What add() may write into `tl`: in a contiguous store, nothing below an incomplete built list's oldest id. */
   private admitted(tl: Timeline, tweetIds: readonly bigint[]): readonly bigint[] {
     if (!this.contiguous || !tl.built || tl.complete) return tweetIds;
-    const oldest = tl.ids.at(-1);
+    const oldest = tl.ids.oldest();
     return oldest === undefined ? [] : tweetIds.filter((id) => id > oldest);
   }
 
   /** As the Redis store: a list that reaches the cap is no longer complete; beyond it, the oldest go. */
   private trim(tl: Timeline): void {
     if (tl.ids.length >= this.cap) tl.complete = false;
-    if (tl.ids.length > this.cap) tl.ids.length = this.cap;
+    tl.ids.trimTo(this.cap);
   }
 
   async tryLock(userId: bigint, token: string, ttlMs: number): Promise<boolean> {
@@ -199,22 +199,4 @@ export class MemoryTimelineStore implements TimelineStore {
     for (const [k, p] of this.progress) if (p.expiresAt <= now) this.progress.delete(k);
     for (const [u, v] of this.versions) if (v.expiresAt <= now) this.versions.delete(u);
   }
-}
-
-/** Index of the first id below `bound` in a descending array. */
-function firstBelow(desc: readonly bigint[], bound: bigint): number {
-  let lo = 0;
-  let hi = desc.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (desc[mid]! >= bound) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function insertDesc(desc: bigint[], id: bigint): void {
-  const i = firstBelow(desc, id);
-  if (i > 0 && desc[i - 1] === id) return;
-  desc.splice(i, 0, id);
 }

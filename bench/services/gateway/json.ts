@@ -11,7 +11,7 @@
 import { create, toJsonString, type Message } from "@bufbuild/protobuf";
 import { GetHomeTimelineResponseSchema, HydratedTweetSchema, type GetHomeTimelineResponse } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { jsonRegistry, jsonWriter, writeOptions } from "../../../services/gateway/transcode/json.js";
-import { deepFreeze } from "../../../services/hydration/shared-decoder.js";
+import { share } from "../../../services/hydration/shared-decoder.js";
 import { SERVICES } from "../../../services/runtime/services.js";
 import { benchArgs } from "../../args.js";
 import { homePage } from "../../baselines/home-page.js";
@@ -27,7 +27,7 @@ const opts = writeOptions(registry);
 const fresh = homePage();
 // The all-in-one's page: every entry new, its tweet and author shared and frozen.
 const sharedPage = (() => {
-  const shared = fresh.tweets.map((h) => ({ tweet: deepFreeze(h.tweet!), author: deepFreeze(h.author!) }));
+  const shared = fresh.tweets.map((h) => ({ tweet: share(h.tweet!), author: share(h.author!) }));
   return () =>
     create(GetHomeTimelineResponseSchema, {
       tweets: shared.map((s) => create(HydratedTweetSchema, { tweet: s.tweet, author: s.author, liked: false, retweeted: false })),

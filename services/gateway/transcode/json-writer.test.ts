@@ -7,7 +7,7 @@ import { create, toJsonString, ScalarType, type DescField, type DescMessage, typ
 import { isWrapperDesc, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { SERVICES } from "../../runtime/services.js";
-import { deepFreeze } from "../../hydration/shared-decoder.js";
+import { share } from "../../hydration/shared-decoder.js";
 import { LibraryService } from "../testing/library.js";
 import { jsonRegistry, writeOptions } from "./json.js";
 import { JsonWriter, timestampJson } from "./json-writer.js";
@@ -106,11 +106,11 @@ test("every contract message is written as toJsonString writes it", (t) => {
   t.true(compared > 2000);
 });
 
-test("a frozen message is written once and its JSON kept; a changed copy is written anew", (t) => {
+test("a shared message is written once and its JSON kept; a changed copy is written anew", (t) => {
   const schema = messages.find((m) => m.typeName === "chirp.timeline.v1.HydratedTweet")!;
   const writer = new JsonWriter(writeOptions(registry));
   const m = fill(schema, rng(7));
-  const frozen = deepFreeze(m);
+  const frozen = share(m);
   const first = writer.write(schema, frozen);
   t.is(writer.write(schema, frozen), first);
   t.is(first, toJsonString(schema, frozen, writeOptions(registry)));

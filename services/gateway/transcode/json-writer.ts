@@ -2,13 +2,14 @@
 // type, with the same output as protobuf-es's toJsonString and the gateway's
 // write options (json.ts). It pays for itself in two ways that toJsonString
 // cannot offer (bench/services/gateway/json.ts measures both against it):
-// no intermediate object tree, and a frozen message (one the services share
+// no intermediate object tree, and a shared message (one the services share
 // between readers, hydration/shared-decoder.ts) is written once and its JSON
 // kept with it, so a timeline page repeats the tweets' and authors' JSON
 // instead of writing it again. Whatever it does not handle itself (another
 // well-known type, unknown fields, wrappers) goes to toJsonString.
 import { ScalarType, toJsonString, type DescEnum, type DescField, type DescMessage, type JsonWriteOptions, type Message } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
+import { derivedOf } from "../../hydration/shared-decoder.js";
 
 type Write = (message: Message) => string;
 type WriteValue = (value: unknown) => string;
@@ -23,19 +24,19 @@ const MAX_SECONDS = 253402300799n;
 
 export class JsonWriter {
   private readonly compiled = new Map<DescMessage, Write>();
-  private readonly kept = new WeakMap<Message, string>();
 
   constructor(readonly options: Partial<JsonWriteOptions>) {}
 
   /** The message as proto3 JSON, exactly as toJsonString(schema, message, opts) writes it. */
   write(schema: DescMessage, message: Message): string {
-    if (!Object.isFrozen(message)) return this.writerFor(schema)(message);
-    let json = this.kept.get(message);
+    const derived = derivedOf(message);
+    if (derived === undefined) return this.writerFor(schema)(message);
+    let json = derived.json;
     if (json === undefined) {
       json = this.writerFor(schema)(message);
       // Flattened once (V8 joins a concatenated string in place when it is read), not in every page that repeats it.
       json.charCodeAt(0);
-      this.kept.set(message, json);
+      derived.json = json;
     }
     return json;
   }

@@ -255,7 +255,8 @@ export class Gateway {
       if (!streaming) this.o.metrics.duration.observe(labels, seconds);
       if (span) endHttpSpan(span, method, route, res.statusCode);
       const quiet = route === "/healthz" || route === "/readyz" || route === "/metrics";
-      if (!shed) log()[quiet ? "debug" : "info"]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
+      const level = quiet ? "debug" : "info";
+      if (!shed && this.o.logger.isLevelEnabled(level)) log()[level]({ method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 }, "http request");
     }
   }
 

@@ -16,10 +16,12 @@
 // comparison's stock side.
 import type http2 from "node:http2";
 import { fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { specGrpcMessage } from "./grpc-message.js";
 import { envelope, webHeaders } from "./grpc-wire.js";
+import { callContext, type CallContext } from "./handler-context.js";
+import { LightHeaders } from "./light-headers.js";
 import type { StreamHandler } from "./listener.js";
 import type { Admission } from "./admission.js";
 import { INTERNAL_CALL_HEADER } from "./request-context.js";
@@ -39,7 +41,7 @@ export interface GrpcUnaryOptions {
 const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled);
 const ignore = () => {};
 
-type Context = ReturnType<typeof createHandlerContext>;
+type Context = CallContext;
 
 interface InFlight {
   calls: StopOnAbort<Context>;
@@ -85,7 +87,7 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stre
       const header: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc+proto" };
       ctx?.responseHeader.forEach((v, k) => (header[k] = v));
       // The call is over: its own trailer takes the status (no copy).
-      const trailer = ctx?.responseTrailer ?? new Headers();
+      const trailer = ctx?.responseTrailer ?? new LightHeaders();
       setTrailerStatus(trailer, err);
       const trailers: http2.OutgoingHttpHeaders = {};
       trailer.forEach((v, k) => (trailers[k] = k === "grpc-message" ? specGrpcMessage(v) : v));
@@ -109,11 +111,9 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stre
     stream.once("close", () => {
       if (!answered) cancel.abort(CANCELED); // closed before the answer: the client gave up
     });
-    const ctx = createHandlerContext({
-      service: spec.method.parent,
+    const ctx = callContext({
       method: spec.method,
       protocolName: "grpc",
-      requestMethod: "POST",
       url: headers[":path"]!,
       timeoutMs: timeout.timeoutMs,
       requestSignal: cancel.signal,

@@ -1,6 +1,7 @@
 // Shared by the unary gRPC server and client paths: the 5-byte envelope
 // (flags, big-endian length) and Node headers as Fetch Headers.
 import type http2 from "node:http2";
+import { LightHeaders } from "./light-headers.js";
 
 export function envelope(bytes: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(5 + bytes.length);
@@ -12,7 +13,7 @@ export function envelope(bytes: Uint8Array): Buffer {
 
 /** Node's headers without the HTTP/2 pseudo-headers. */
 export function webHeaders(node: http2.IncomingHttpHeaders): Headers {
-  const out = new Headers();
+  const out = new LightHeaders();
   for (const [k, v] of Object.entries(node)) {
     if (k.startsWith(":") || v === undefined) continue;
     if (Array.isArray(v)) for (const one of v) out.append(k, one);

@@ -21,6 +21,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { invokeUnaryImplementation } from "@connectrpc/connect/protocol";
+import { LightHeaders } from "./light-headers.js";
 
 export type UnarySpec = MethodImplSpec & { kind: "unary" };
 
@@ -62,7 +63,7 @@ export function clientUnary<I extends DescMessage, O extends DescMessage>(
     method: call.method,
     requestMethod: "POST",
     url: call.url,
-    header: new Headers(call.header),
+    header: new LightHeaders(call.header),
     contextValues: call.contextValues ?? createContextValues(),
     message: create(call.method.input, call.input),
     signal: call.signal ?? NO_SIGNAL,

@@ -9,13 +9,13 @@
 import { clone, type DescMethod } from "@bufbuild/protobuf";
 import {
   createContextKey,
-  createHandlerContext,
   createRouterTransport,
   type Interceptor,
   type Transport,
   type UnaryRequest,
   type UnaryResponse,
 } from "@connectrpc/connect";
+import { callContext } from "../kit/handler-context.js";
 import { clientUnary, invokeUnary, ownSignal, routesOf, unarySpecs, type Implementations, type UnarySpec } from "../kit/unary-call.js";
 
 /**
@@ -82,11 +82,9 @@ export class LocalServices {
 // deadline), the server interceptors, and the answer cloned.
 async function callUnary(spec: UnarySpec, interceptors: Interceptor[], req: UnaryRequest, timeoutMs: number, readOnly: boolean): Promise<UnaryResponse> {
   const { method } = req;
-  const ctx = createHandlerContext({
-    service: method.parent,
+  const ctx = callContext({
     method,
     protocolName: "in-process",
-    requestMethod: "POST",
     url: req.url,
     timeoutMs,
     requestSignal: ownSignal(req.signal),

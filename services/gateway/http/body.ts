@@ -12,6 +12,8 @@ export function tooLarge(maxBytes: number): HttpError {
 }
 
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  // HTTP/1.1: a request with neither header has no body (RFC 9112, 6.3), so there is nothing to wait for.
+  if (req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) return "";
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];

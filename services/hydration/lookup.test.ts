@@ -43,6 +43,48 @@ test("hits come from the cache, misses from the owner in one call, and are writt
   t.is(await count(metrics, "miss"), 3);
 });
 
+test("readers missing one entry at once share its read-through; a reader after the entry changed does not", async (t) => {
+  const cache = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 1000 });
+  const calls: bigint[][] = [];
+  let name = "Before";
+  const releases: Array<() => void> = [];
+  const { get } = lookup(cache, async (ids) => {
+    calls.push(ids);
+    const answer = new Map(ids.map((id) => [id, user(id, name)]));
+    await new Promise<void>((r) => releases.push(r));
+    return answer;
+  });
+  const first = get([1n, 2n]);
+  const second = get([1n]);
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(calls, [[1n, 2n]], "the second reader waits for the first one's call");
+  // The entry changes while that call is out: a later reader must not get the older value.
+  await cache.invalidate("user", [1n]);
+  name = "After";
+  const third = get([1n]);
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(calls, [[1n, 2n], [1n]]);
+  for (const release of releases) release();
+  t.is((await first).get(1n)?.displayName, "Before");
+  t.is((await second).get(1n)?.displayName, "Before");
+  t.is((await third).get(1n)?.displayName, "After");
+});
+
+test("a shared read-through that fails fails every reader waiting on it, and the next reader calls again", async (t) => {
+  const cache = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 1000 });
+  let calls = 0;
+  const { get } = lookup(cache, async () => {
+    calls++;
+    await new Promise((r) => setTimeout(r, 20));
+    throw new Error("owner broke");
+  });
+  const results = await Promise.allSettled([get([3n]), get([3n])]);
+  t.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+  t.is(calls, 1);
+  await t.throwsAsync(get([3n]));
+  t.is(calls, 2);
+});
+
 test("a Redis that does not answer: reads go to the owner, slower but correct", async (t) => {
   const [port] = await freePorts(1);
   const dead = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });

@@ -77,6 +77,9 @@ export function cachedLookup<S extends DescMessage>(o: {
     }
   };
 
+  /** Read-throughs in flight, by id: the cache generation they started from, and the value. */
+  const inflight = new Map<bigint, { generation: number; value: Promise<MessageShape<S> | undefined> }>();
+
   return async (ids) => {
     const found = new Map<bigint, MessageShape<S>>();
     if (ids.length === 0) return found;
@@ -99,8 +102,34 @@ export function cachedLookup<S extends DescMessage>(o: {
     o.metrics.requests.inc({ kind: o.kind, result: "hit" }, found.size);
     if (read.misses.size === 0) return found;
     o.metrics.requests.inc({ kind: o.kind, result: "miss" }, read.misses.size);
-    const missing = [...read.misses.keys()];
-    const loaded = await Promise.all(Array.from({ length: Math.ceil(missing.length / BATCH) }, (_, i) => load(missing.slice(i * BATCH, (i + 1) * BATCH))));
+    // A miss the same generation of which is being read through already (an
+    // entry just invalidated, wanted by several readers at once) waits for
+    // that read: one call to the owner per entry and change, not per reader.
+    const missing: bigint[] = [];
+    const joined: Array<Promise<void>> = [];
+    for (const [id, generation] of read.misses) {
+      const f = generation >= 0 ? inflight.get(id) : undefined;
+      if (f && f.generation === generation) {
+        joined.push(f.value.then((v) => void (v !== undefined && found.set(id, v))));
+      } else missing.push(id);
+    }
+    const batches = Array.from({ length: Math.ceil(missing.length / BATCH) }, (_, i) => {
+      const ids = missing.slice(i * BATCH, (i + 1) * BATCH);
+      const batch = load(ids);
+      for (const id of ids) {
+        const generation = read.misses.get(id)!;
+        if (generation < 0) continue;
+        const entry = { generation, value: batch.then((m) => m.get(id)) };
+        entry.value.catch(() => {}); // its readers see the failure; unread, it is no unhandled rejection
+        inflight.set(id, entry);
+        void batch.then(settled, settled);
+        function settled() {
+          if (inflight.get(id) === entry) inflight.delete(id);
+        }
+      }
+      return batch;
+    });
+    const [loaded] = await Promise.all([Promise.all(batches), Promise.all(joined)]);
     const fills: Array<readonly [bigint, Uint8Array, number]> = [];
     for (const batch of loaded) {
       for (const [id, value] of batch) {

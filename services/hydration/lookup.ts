@@ -77,8 +77,8 @@ export function cachedLookup<S extends DescMessage>(o: {
     }
   };
 
-  /** Read-throughs in flight, by id: the cache generation they started from, and the value. */
-  const inflight = new Map<bigint, { generation: number; value: Promise<MessageShape<S> | undefined> }>();
+  /** Read-throughs in flight, by id: the cache generation they started from, and their batch. */
+  const inflight = new Map<bigint, { generation: number; batch: Promise<Map<bigint, MessageShape<S>>> }>();
 
   return async (ids) => {
     const found = new Map<bigint, MessageShape<S>>();
@@ -110,23 +110,22 @@ export function cachedLookup<S extends DescMessage>(o: {
     for (const [id, generation] of read.misses) {
       const f = generation >= 0 ? inflight.get(id) : undefined;
       if (f && f.generation === generation) {
-        joined.push(f.value.then((v) => void (v !== undefined && found.set(id, v))));
+        joined.push(f.batch.then((m) => void (m.has(id) && found.set(id, m.get(id)!))));
       } else missing.push(id);
     }
     const batches = Array.from({ length: Math.ceil(missing.length / BATCH) }, (_, i) => {
       const ids = missing.slice(i * BATCH, (i + 1) * BATCH);
       const batch = load(ids);
+      const entries: Array<[bigint, { generation: number; batch: typeof batch }]> = [];
       for (const id of ids) {
         const generation = read.misses.get(id)!;
-        if (generation < 0) continue;
-        const entry = { generation, value: batch.then((m) => m.get(id)) };
-        entry.value.catch(() => {}); // its readers see the failure; unread, it is no unhandled rejection
-        inflight.set(id, entry);
-        void batch.then(settled, settled);
-        function settled() {
-          if (inflight.get(id) === entry) inflight.delete(id);
-        }
+        if (generation >= 0) entries.push([id, { generation, batch }]);
       }
+      for (const [id, entry] of entries) inflight.set(id, entry);
+      const settled = () => {
+        for (const [id, entry] of entries) if (inflight.get(id) === entry) inflight.delete(id);
+      };
+      void batch.then(settled, settled);
       return batch;
     });
     const [loaded] = await Promise.all([Promise.all(batches), Promise.all(joined)]);

@@ -41,10 +41,8 @@ export interface GrpcUnaryOptions {
 const CANCELED = new ConnectError("the client cancelled the call", Code.Canceled);
 const ignore = () => {};
 
-type Context = CallContext;
-
 interface InFlight {
-  calls: StopOnAbort<Context>;
+  calls: StopOnAbort<CallContext>;
 }
 
 export function grpcUnaryFastPath(opts: GrpcUnaryOptions): StreamHandler {
@@ -54,7 +52,7 @@ export function grpcUnaryFastPath(opts: GrpcUnaryOptions): StreamHandler {
   }
   // Calls in flight, aborted together at shutdown (not each linked to the
   // shutdown signal, Connect's way: see stop-on-abort.ts).
-  const inFlight: InFlight = { calls: stopOnAbort<Context>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)) };
+  const inFlight: InFlight = { calls: stopOnAbort<CallContext>(opts.shutdownSignal, (ctx, reason) => ctx.abort(reason)) };
   return (stream, headers) => {
     const spec = headers[":method"] === "POST" ? byPath.get(headers[":path"] ?? "") : undefined;
     const type = headers["content-type"];
@@ -81,7 +79,7 @@ function serve(spec: UnarySpec, opts: GrpcUnaryOptions, inFlight: InFlight, stre
     else chunks.push(chunk);
   });
   stream.on("end", () => {
-    const answer = (err?: ConnectError, output?: unknown, ctx?: Context) => {
+    const answer = (err?: ConnectError, output?: unknown, ctx?: CallContext) => {
       if (answered || stream.destroyed || stream.closed) return;
       answered = true;
       const header: http2.OutgoingHttpHeaders = { ":status": 200, "content-type": "application/grpc+proto" };

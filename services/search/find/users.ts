@@ -1,13 +1,15 @@
 // People search: the accounts under a prefix with the highest follower ranks
 // (a bounded window), plus the account whose username is the query, ranked
 // exact username first, then accounts the viewer follows, then by follower
-// count. Every word of the query must start a word of the account's names.
-// The page continues strictly after the last account's place in that order.
+// count, with only as many hydrated as the page needs. Every word of the
+// query must start a word of the account's names. The page continues
+// strictly after the last account's place in that order.
 import type { User } from "../../../gen/chirp/user/v1/user_pb.js";
 import type { PersonPlace } from "../cursor.js";
 import type { SearchContext } from "../context.js";
 import { tokenize } from "../query/analyze.js";
 import { MAX_PREFIX } from "../query/terms.js";
+import type { PrefixHit } from "../store/port.js";
 import { userByUsername } from "../../user/by-username.js";
 
 export interface PeopleMatches {
@@ -47,6 +49,25 @@ async function followedBy(ctx: SearchContext, viewer: bigint, ids: bigint[]): Pr
   return out;
 }
 
+/**
+ * The candidates in groups that sort as wholes: the exact username, then the
+ * followed accounts, then the others, each by their indexed follower rank,
+ * highest first. Exact counts reorder accounts only within a group (a rank is
+ * a count's quarter-octave), so a page needs only its first groups hydrated.
+ */
+function groupsOf(hits: readonly PrefixHit[], exactId: bigint | undefined, follows: ReadonlySet<bigint>): bigint[][] {
+  const byKey = new Map<number, bigint[]>();
+  const add = (key: number, id: bigint) => {
+    const g = byKey.get(key);
+    if (g) g.push(id);
+    else byKey.set(key, [id]);
+  };
+  if (exactId !== undefined) add(-1, exactId);
+  // A rank is at most 4 × 64: tier × 1000 keeps the tiers apart.
+  for (const h of hits) if (h.userId !== exactId) add((follows.has(h.userId) ? 1000 : 2000) - h.rank, h.userId);
+  return [...byKey.entries()].sort((a, b) => a[0] - b[0]).map(([, ids]) => ids);
+}
+
 export async function findPeople(ctx: SearchContext, q: string, viewer: bigint | undefined, after: PersonPlace | undefined, limit: number): Promise<PeopleMatches> {
   const words = peopleWords(q);
   if (words.length === 0) return { users: [], hasMore: false };
@@ -54,22 +75,40 @@ export async function findPeople(ctx: SearchContext, q: string, viewer: bigint |
   const [hits, exact] = await Promise.all([ctx.store.byPrefix(first, ctx.config.peopleWindow), exactUser(ctx, q)]);
   const ids = [...new Set([...(exact ? [exact.userId] : []), ...hits.map((h) => h.userId)])];
   if (ids.length === 0) return { users: [], hasMore: false };
-  const [users, follows] = await Promise.all([ctx.hydration.users(ids), viewer !== undefined ? followedBy(ctx, viewer, ids) : new Set<bigint>()]);
   const exactName = exact?.username.toLowerCase();
 
+  // Accounts are hydrated a page and one more at a time, in the order the
+  // page will have them, not the whole window: the first batch (by rank)
+  // while the viewer's follows are read, then whatever groups the page still needs.
+  const known = new Map<bigint, User | undefined>();
+  const hydrate = async (batch: bigint[]) => {
+    const users = await ctx.hydration.users(batch);
+    for (const id of batch) known.set(id, users.get(id));
+  };
+  const [follows] = await Promise.all([
+    viewer !== undefined ? followedBy(ctx, viewer, ids) : new Set<bigint>(),
+    hydrate(ids.slice(0, limit + 1)),
+  ]);
+  const groups = groupsOf(hits, exact?.userId, follows);
   const ranked: Array<{ user: User; place: PersonPlace }> = [];
-  for (const id of ids) {
-    const user = users.get(id);
-    if (!user) continue; // gone since it was indexed
-    const names = [user.username.toLowerCase(), ...tokenize(user.displayName)];
-    // The index is by the first word; the others (and a first word longer than a kept prefix) are checked here.
-    if (!words.every((w) => names.some((n) => n.startsWith(w)))) continue;
-    const tier = user.username.toLowerCase() === exactName ? 0 : follows.has(id) ? 1 : 2;
-    ranked.push({ user, place: { tier, followers: user.followerCount, userId: id } });
+  for (let g = 0; g < groups.length && ranked.length <= limit; ) {
+    const batch: bigint[] = [];
+    while (g < groups.length && batch.length <= limit) batch.push(...groups[g++]!);
+    const unknown = batch.filter((id) => !known.has(id));
+    if (unknown.length > 0) await hydrate(unknown);
+    for (const id of batch) {
+      const user = known.get(id);
+      if (!user) continue; // gone since it was indexed
+      const names = [user.username.toLowerCase(), ...tokenize(user.displayName)];
+      // The index is by the first word; the others (and a first word longer than a kept prefix) are checked here.
+      if (!words.every((w) => names.some((n) => n.startsWith(w)))) continue;
+      const tier = user.username.toLowerCase() === exactName ? 0 : follows.has(id) ? 1 : 2;
+      const place = { tier, followers: user.followerCount, userId: id };
+      if (!after || comparePlaces(place, after) > 0) ranked.push({ user, place });
+    }
   }
   ranked.sort((a, b) => comparePlaces(a.place, b.place));
-  const rest = after ? ranked.filter((r) => comparePlaces(r.place, after) > 0) : ranked;
-  const page = rest.slice(0, limit);
-  const hasMore = rest.length > limit;
+  const page = ranked.slice(0, limit);
+  const hasMore = ranked.length > limit;
   return { users: page.map((r) => r.user), hasMore, last: hasMore ? page.at(-1)?.place : undefined };
 }

@@ -238,6 +238,15 @@ for (const mode of MODES) {
         [x, true, false],
       ],
     );
+    const only = await p.clients.graph.batchGetRelationships({ userId: me, targetIds: [z, y, x], followingOnly: true });
+    t.deepEqual(
+      only.relationships.map((r) => [r.targetId, r.following, r.followedBy]),
+      [
+        [z, true, false],
+        [y, false, false],
+        [x, true, false],
+      ],
+    );
     const empty = await rpcError(t, p.clients.graph.batchGetRelationships({ userId: me, targetIds: [] }));
     t.is(empty.code, Code.InvalidArgument);
   });

@@ -6,7 +6,7 @@ import type { GraphContext } from "../context.js";
 export function relationshipRoutes(ctx: GraphContext): Partial<ServiceImpl<typeof GraphService>> {
   return {
     async batchGetRelationships(req) {
-      const r = await ctx.store.relationships(req.userId, req.targetIds);
+      const r = await ctx.store.relationships(req.userId, req.targetIds, { followingOnly: req.followingOnly });
       return {
         relationships: req.targetIds.map((targetId) => ({
           targetId,

@@ -142,18 +142,19 @@ export class CassandraGraphStore implements GraphStore {
     };
   }
 
-  async relationships(userId: bigint, targetIds: bigint[]): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }> {
+  async relationships(userId: bigint, targetIds: bigint[], opts: { followingOnly?: boolean } = {}): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }> {
     const targets = [...new Set(targetIds)];
     if (targets.length === 0) return { following: new Set(), followedBy: new Set() };
     // One partition with an IN on the clustering key, and one IN over
-    // partitions with the clustering key fixed: two statements, in parallel.
+    // partitions with the clustering key fixed (a read of every target's
+    // partition, skipped when only the first is wanted): in parallel.
     const [out, inc] = await Promise.all([
       this.client.execute("SELECT followee_id, active FROM follow_edges WHERE follower_id = ? AND followee_id IN ?", [userId, targets]),
-      this.client.execute("SELECT follower_id, active FROM follow_edges WHERE follower_id IN ? AND followee_id = ?", [targets, userId]),
+      opts.followingOnly ? undefined : this.client.execute("SELECT follower_id, active FROM follow_edges WHERE follower_id IN ? AND followee_id = ?", [targets, userId]),
     ]);
     return {
       following: new Set(out.rows.filter((r) => r.get("active") === true).map((r) => r.get("followee_id") as bigint)),
-      followedBy: new Set(inc.rows.filter((r) => r.get("active") === true).map((r) => r.get("follower_id") as bigint)),
+      followedBy: new Set((inc?.rows ?? []).filter((r) => r.get("active") === true).map((r) => r.get("follower_id") as bigint)),
     };
   }
 

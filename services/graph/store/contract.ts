@@ -143,6 +143,9 @@ export function graphStoreContract(test: TestFn, name: string, open: () => Promi
     const r = await s.relationships(me, [x, y, z, user()]);
     t.deepEqual([...r.following].sort(), [x, z].sort());
     t.deepEqual([...r.followedBy].sort(), [y, z].sort());
+    const only = await s.relationships(me, [x, y, z], { followingOnly: true });
+    t.deepEqual([...only.following].sort(), [x, z].sort());
+    t.deepEqual([...only.followedBy], [], "followingOnly: who follows back is not read");
   });
 
   test(`${name}: counts of unknown users are zeros, ping answers`, async (t) => {

@@ -80,14 +80,14 @@ export class LmdbGraphStore implements GraphStore {
     };
   }
 
-  async relationships(userId: bigint, targetIds: bigint[]): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }> {
+  async relationships(userId: bigint, targetIds: bigint[], opts: { followingOnly?: boolean } = {}): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }> {
     const u = idKey(userId);
     const following = new Set<bigint>();
     const followedBy = new Set<bigint>();
     for (const t of targetIds) {
       const tk = idKey(t);
       if ((this.db.get(["e", u, tk]) as StoredEdge | undefined)?.active) following.add(t);
-      if ((this.db.get(["e", tk, u]) as StoredEdge | undefined)?.active) followedBy.add(t);
+      if (!opts.followingOnly && (this.db.get(["e", tk, u]) as StoredEdge | undefined)?.active) followedBy.add(t);
     }
     return { following, followedBy };
   }

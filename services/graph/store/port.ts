@@ -55,8 +55,8 @@ export interface GraphStore {
    * undefined); a bounded read of limit + 1 rows tells whether more exist.
    */
   list(kind: ListKind, userId: bigint, limit: number, before?: bigint): Promise<EdgePage>;
-  /** Of `targetIds`: which `userId` follows, and which follow `userId`. */
-  relationships(userId: bigint, targetIds: bigint[]): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }>;
+  /** Of `targetIds`: which `userId` follows, and (unless followingOnly: then none) which follow `userId`. */
+  relationships(userId: bigint, targetIds: bigint[], opts?: { followingOnly?: boolean }): Promise<{ following: Set<bigint>; followedBy: Set<bigint> }>;
   /** Every id asked for gets an entry (zeros when it has no edges). */
   counts(userIds: bigint[]): Promise<Map<bigint, EdgeCounts>>;
 

@@ -44,7 +44,7 @@ async function followedBy(ctx: SearchContext, viewer: bigint, ids: bigint[]): Pr
   const others = ids.filter((id) => id !== viewer);
   const batches = [];
   for (let i = 0; i < others.length; i += RELATIONSHIPS_BATCH) batches.push(others.slice(i, i + RELATIONSHIPS_BATCH));
-  const answers = await Promise.all(batches.map((targetIds) => ctx.clients.graph.batchGetRelationships({ userId: viewer, targetIds })));
+  const answers = await Promise.all(batches.map((targetIds) => ctx.clients.graph.batchGetRelationships({ userId: viewer, targetIds, followingOnly: true })));
   for (const a of answers) for (const r of a.relationships) if (r.following) out.add(r.targetId);
   return out;
 }

@@ -7,6 +7,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Counter } from "prom-client";
 import type { Registry } from "prom-client";
+import { chunk } from "../kit/chunk.js";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import type { CacheRead, HydrationCache, Kind } from "./port.js";
@@ -113,14 +114,13 @@ export function cachedLookup<S extends DescMessage>(o: {
         joined.push(f.batch.then((m) => void (m.has(id) && found.set(id, m.get(id)!))));
       } else missing.push(id);
     }
-    const batches = Array.from({ length: Math.ceil(missing.length / BATCH) }, (_, i) => {
-      const ids = missing.slice(i * BATCH, (i + 1) * BATCH);
+    const batches = chunk(missing, BATCH).map((ids) => {
       const batch = load(ids);
-      const entries: Array<[bigint, { generation: number; batch: typeof batch }]> = [];
-      for (const id of ids) {
+      // Undecodable entries (generation -1) are not shared: their next reader reads them again.
+      const entries = ids.flatMap((id) => {
         const generation = read.misses.get(id)!;
-        if (generation >= 0) entries.push([id, { generation, batch }]);
-      }
+        return generation >= 0 ? [[id, { generation, batch }] as const] : [];
+      });
       for (const [id, entry] of entries) inflight.set(id, entry);
       const settled = () => {
         for (const [id, entry] of entries) if (inflight.get(id) === entry) inflight.delete(id);

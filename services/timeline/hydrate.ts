@@ -11,7 +11,7 @@ import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { BatchLookup } from "../hydration/lookup.js";
-import { chunk } from "./chunk.js";
+import { chunk } from "../kit/chunk.js";
 import type { States } from "./viewer-states.js";
 
 /** The contracts' batch limit. */

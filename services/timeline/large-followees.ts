@@ -5,7 +5,7 @@
 // (CHIRP_TIMELINE_LARGE_ACCOUNT_CACHE_MS) and the reader's share of it
 // (CHIRP_TIMELINE_LARGE_ACCOUNT_FOLLOWS_CACHE_MS).
 import type { ServiceClients } from "../runtime/clients.js";
-import { chunk } from "./chunk.js";
+import { chunk } from "../kit/chunk.js";
 import type { TimelineMetrics } from "./metrics.js";
 import type { TimelineSource } from "./source.js";
 import type { TimelineStore } from "./store/port.js";

@@ -7,9 +7,9 @@
 import type { User } from "../../../gen/chirp/user/v1/user_pb.js";
 import type { PersonPlace } from "../cursor.js";
 import type { SearchContext } from "../context.js";
+import { chunk } from "../../kit/chunk.js";
 import { tokenize } from "../query/analyze.js";
 import { MAX_PREFIX } from "../query/terms.js";
-import type { PrefixHit } from "../store/port.js";
 import { userByUsername } from "../../user/by-username.js";
 
 export interface PeopleMatches {
@@ -42,30 +42,27 @@ async function exactUser(ctx: SearchContext, q: string): Promise<User | undefine
 async function followedBy(ctx: SearchContext, viewer: bigint, ids: bigint[]): Promise<Set<bigint>> {
   const out = new Set<bigint>();
   const others = ids.filter((id) => id !== viewer);
-  const batches = [];
-  for (let i = 0; i < others.length; i += RELATIONSHIPS_BATCH) batches.push(others.slice(i, i + RELATIONSHIPS_BATCH));
-  const answers = await Promise.all(batches.map((targetIds) => ctx.clients.graph.batchGetRelationships({ userId: viewer, targetIds, followingOnly: true })));
+  const answers = await Promise.all(chunk(others, RELATIONSHIPS_BATCH).map((targetIds) => ctx.clients.graph.batchGetRelationships({ userId: viewer, targetIds, followingOnly: true })));
   for (const a of answers) for (const r of a.relationships) if (r.following) out.add(r.targetId);
   return out;
 }
 
 /**
- * The candidates in groups that sort as wholes: the exact username, then the
- * followed accounts, then the others, each by their indexed follower rank,
- * highest first. Exact counts reorder accounts only within a group (a rank is
- * a count's quarter-octave), so a page needs only its first groups hydrated.
+ * The candidates in groups that sort as wholes: by tier, then by indexed
+ * follower rank, highest first. Exact counts reorder accounts only within a
+ * group (a rank is a count's quarter-octave), so a page needs only its first
+ * groups hydrated.
  */
-function groupsOf(hits: readonly PrefixHit[], exactId: bigint | undefined, follows: ReadonlySet<bigint>): bigint[][] {
+function groupsOf(ids: readonly bigint[], rankOf: ReadonlyMap<bigint, number>, tierOf: (id: bigint) => number): bigint[][] {
   const byKey = new Map<number, bigint[]>();
-  const add = (key: number, id: bigint) => {
+  for (const id of ids) {
+    // A rank is at most 4 × 64: tier × 1000 keeps the tiers apart.
+    const key = tierOf(id) * 1000 - (rankOf.get(id) ?? 0);
     const g = byKey.get(key);
     if (g) g.push(id);
     else byKey.set(key, [id]);
-  };
-  if (exactId !== undefined) add(-1, exactId);
-  // A rank is at most 4 × 64: tier × 1000 keeps the tiers apart.
-  for (const h of hits) if (h.userId !== exactId) add((follows.has(h.userId) ? 1000 : 2000) - h.rank, h.userId);
-  return [...byKey.entries()].sort((a, b) => a[0] - b[0]).map(([, ids]) => ids);
+  }
+  return [...byKey.entries()].sort((a, b) => a[0] - b[0]).map(([, group]) => group);
 }
 
 export async function findPeople(ctx: SearchContext, q: string, viewer: bigint | undefined, after: PersonPlace | undefined, limit: number): Promise<PeopleMatches> {
@@ -75,7 +72,6 @@ export async function findPeople(ctx: SearchContext, q: string, viewer: bigint |
   const [hits, exact] = await Promise.all([ctx.store.byPrefix(first, ctx.config.peopleWindow), exactUser(ctx, q)]);
   const ids = [...new Set([...(exact ? [exact.userId] : []), ...hits.map((h) => h.userId)])];
   if (ids.length === 0) return { users: [], hasMore: false };
-  const exactName = exact?.username.toLowerCase();
 
   // Accounts are hydrated a page and one more at a time, in the order the
   // page will have them, not the whole window: the first batch (by rank)
@@ -89,7 +85,8 @@ export async function findPeople(ctx: SearchContext, q: string, viewer: bigint |
     viewer !== undefined ? followedBy(ctx, viewer, ids) : new Set<bigint>(),
     hydrate(ids.slice(0, limit + 1)),
   ]);
-  const groups = groupsOf(hits, exact?.userId, follows);
+  const tierOf = (id: bigint) => (id === exact?.userId ? 0 : follows.has(id) ? 1 : 2);
+  const groups = groupsOf(ids, new Map(hits.map((h) => [h.userId, h.rank])), tierOf);
   const ranked: Array<{ user: User; place: PersonPlace }> = [];
   for (let g = 0; g < groups.length && ranked.length <= limit; ) {
     const batch: bigint[] = [];
@@ -102,8 +99,7 @@ export async function findPeople(ctx: SearchContext, q: string, viewer: bigint |
       const names = [user.username.toLowerCase(), ...tokenize(user.displayName)];
       // The index is by the first word; the others (and a first word longer than a kept prefix) are checked here.
       if (!words.every((w) => names.some((n) => n.startsWith(w)))) continue;
-      const tier = user.username.toLowerCase() === exactName ? 0 : follows.has(id) ? 1 : 2;
-      const place = { tier, followers: user.followerCount, userId: id };
+      const place = { tier: tierOf(id), followers: user.followerCount, userId: id };
       if (!after || comparePlaces(place, after) > 0) ranked.push({ user, place });
     }
   }

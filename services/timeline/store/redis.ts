@@ -21,7 +21,7 @@
 // Multi-user writes are grouped by owning master, one script call per master.
 import type { ChainableCommander } from "ioredis";
 import { freshStatesVersion, idMember, type FanoutProgress, type TimelinePage, type TimelineStore } from "./port.js";
-import { chunk } from "../chunk.js";
+import { chunk } from "../../kit/chunk.js";
 import { groupByNode, isCluster, type RedisClient } from "../../platform/redis/slots.js";
 
 const EXISTS = "0";

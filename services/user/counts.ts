@@ -5,6 +5,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { GraphService } from "../../gen/chirp/graph/v1/graph_pb.js";
 import type { TweetService } from "../../gen/chirp/tweet/v1/tweet_pb.js";
+import { chunk } from "../kit/chunk.js";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 
@@ -24,14 +25,13 @@ export async function fetchCounts(
 ): Promise<Map<bigint, Counts>> {
   const out = new Map<bigint, Counts>();
   const unique = [...new Set(userIds)];
-  for (let i = 0; i < unique.length; i += MAX_BATCH) {
-    const chunk = unique.slice(i, i + MAX_BATCH);
+  for (const part of chunk(unique, MAX_BATCH)) {
     const [follows, tweets] = await Promise.all([
-      graph.batchGetCounts({ userIds: chunk }).catch((err: unknown) => {
+      graph.batchGetCounts({ userIds: part }).catch((err: unknown) => {
         logger.warn({ err }, "graph service did not answer BatchGetCounts");
         throw unavailable("follower counts are unavailable right now, retry later");
       }),
-      tweet.batchGetUserTweetCounts({ userIds: chunk }).catch((err: unknown) => {
+      tweet.batchGetUserTweetCounts({ userIds: part }).catch((err: unknown) => {
         logger.warn({ err }, "tweet service did not answer BatchGetUserTweetCounts");
         throw unavailable("tweet counts are unavailable right now, retry later");
       }),

@@ -12,6 +12,7 @@
 // - A tweet's postings and doc row go in one unlogged batch, after one read
 //   of the doc: two round trips per tweet indexed.
 // - Every statement is prepared (client default).
+import { chunk } from "../../kit/chunk.js";
 import { snowflakeTime } from "../../kit/snowflake.js";
 import type { Logger } from "../../kit/logger.js";
 import { pingCassandra, type CassandraClient } from "../../platform/cassandra/client.js";
@@ -205,9 +206,7 @@ export class CassandraSearchStore implements SearchStore {
 
   async contains(term: string, bucket: number, ids: readonly bigint[]): Promise<Set<bigint>> {
     const out = new Set<bigint>();
-    const parts = [];
-    for (let i = 0; i < ids.length; i += CONTAINS_BATCH) parts.push(ids.slice(i, i + CONTAINS_BATCH));
-    const answers = await Promise.all(parts.map((part) => this.exec(Q.contains, [term, bucket, part])));
+    const answers = await Promise.all(chunk(ids, CONTAINS_BATCH).map((part) => this.exec(Q.contains, [term, bucket, part])));
     for (const rs of answers) for (const r of rs.rows) out.add(r.get("tweet_id") as bigint);
     return out;
   }

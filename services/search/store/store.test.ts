@@ -1,10 +1,12 @@
 // The search index contract against both adapters: LMDB in a temporary
 // folder, and Cassandra in a fresh keyspace of its own.
 import test from "ava";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testRuntime, type TestRuntime } from "../../testing/runtime.js";
+import { bucketFloor } from "../buckets.js";
 import { CassandraSearchStore } from "./cassandra.js";
 import { searchStoreContract } from "./contract.js";
 import { LmdbSearchStore } from "./lmdb.js";
@@ -26,4 +28,21 @@ searchStoreContract(test, "cassandra", async () => {
   cluster ??= testRuntime("cluster", "searchstore");
   // Counts written at once: the contract reads them right after.
   return (cassandra ??= new CassandraSearchStore((await cluster).rt.cassandra!, { countFlushMs: 0 }));
+});
+
+test("cassandra: counts summed in process are written at flush, every bucket exact", async (t) => {
+  cluster ??= testRuntime("cluster", "searchstore");
+  // Flushed only when asked: the sums of many adds and removes go out together.
+  const deferred = new CassandraSearchStore((await cluster).rt.cassandra!, { countFlushMs: 60_000 });
+  t.teardown(() => deferred.close());
+  const [a, b] = [`sum${randomBytes(5).toString("hex")}`, `one${randomBytes(5).toString("hex")}`];
+  const idIn = (bucket: number, n: number) => bucketFloor(bucket) + (BigInt(n) << 22n);
+  for (let n = 1; n <= 3; n++) t.true(await deferred.addTweet(idIn(600, n), [a]));
+  for (let n = 1; n <= 2; n++) t.true(await deferred.addTweet(idIn(602, n), [a, b]));
+  t.true(await deferred.addTweet(idIn(605, 1), [a]));
+  t.true(await deferred.removeTweet(idIn(600, 3)));
+  t.deepEqual(await deferred.buckets(a, 700, 0, 10), [{ bucket: 605, count: 0 }, { bucket: 602, count: 0 }, { bucket: 600, count: 0 }], "not written before flush()");
+  await deferred.flush();
+  t.deepEqual(await deferred.buckets(a, 700, 0, 10), [{ bucket: 605, count: 1 }, { bucket: 602, count: 2 }, { bucket: 600, count: 2 }]);
+  t.deepEqual(await deferred.buckets(b, 700, 0, 10), [{ bucket: 602, count: 2 }]);
 });

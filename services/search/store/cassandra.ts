@@ -247,10 +247,13 @@ export class CassandraSearchStore implements SearchStore {
   private async moveUser(userId: bigint, old: { prefixes: string[]; rank: number } | undefined, next: { prefixes: string[]; rank: number }) {
     const keep = new Set(old && old.rank === next.rank ? next.prefixes : []);
     const stale = (old?.prefixes ?? []).filter((p) => !keep.has(p));
-    await Promise.all([
-      ...stale.map((p) => this.exec(Q.removePerson, [p, old!.rank, userId])),
-      ...next.prefixes.map((p) => this.exec(Q.addPerson, [p, next.rank, userId])),
+    // One request for the rows, not one per prefix: a burst of profile changes
+    // otherwise queues thousands of writes at once, past Cassandra's write timeout.
+    await this.batch([
+      ...stale.map((p) => ({ query: Q.removePerson, params: [p, old!.rank, userId] })),
+      ...next.prefixes.map((p) => ({ query: Q.addPerson, params: [p, next.rank, userId] })),
     ]);
+    // The doc last: should the batch fail part-way, the retry still knows the old rows.
     await this.exec(Q.writeUser, [userId, next.prefixes, next.rank]);
   }
 

@@ -85,7 +85,7 @@ export class CassandraSearchStore implements SearchStore {
   }
 
   /**
-   * Writes in one unlogged batch: one request instead of one per term. Not
+   * Writes in one unlogged batch: one request instead of one per row. Not
    * atomic, and need not be: every write in it is idempotent, and a
    * redelivery writes the whole batch again.
    */

@@ -6,10 +6,11 @@ import type { ExecutionContext, TestFn } from "ava";
 import { bucketFloor } from "../buckets.js";
 import { rankOf, type SearchStore } from "./port.js";
 
-const unique = (label: string) => `${label}${randomBytes(5).toString("hex")}`;
+/** A term of a test's own. */
+export const unique = (label: string) => `${label}${randomBytes(5).toString("hex")}`;
 let seq = 0n;
 /** An id in `bucket`, distinct within the run. */
-const idIn = (bucket: number) => bucketFloor(bucket) + (++seq << 22n) + BigInt(Math.floor(Math.random() * 1000));
+export const idIn = (bucket: number) => bucketFloor(bucket) + (++seq << 22n) + BigInt(Math.floor(Math.random() * 1000));
 const BASE = 500; // a day bucket well inside the Snowflake range
 const randomUser = () => BigInt(randomBytes(6).readUIntBE(0, 6)) + 1n;
 

@@ -1,14 +1,12 @@
 // The search index contract against both adapters: LMDB in a temporary
 // folder, and Cassandra in a fresh keyspace of its own.
 import test from "ava";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testRuntime, type TestRuntime } from "../../testing/runtime.js";
-import { bucketFloor } from "../buckets.js";
 import { CassandraSearchStore } from "./cassandra.js";
-import { searchStoreContract } from "./contract.js";
+import { idIn, searchStoreContract, unique } from "./contract.js";
 import { LmdbSearchStore } from "./lmdb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "chirp-search-store-"));
@@ -35,12 +33,12 @@ test("cassandra: counts summed in process are written at flush, every bucket exa
   // Flushed only when asked: the sums of many adds and removes go out together.
   const deferred = new CassandraSearchStore((await cluster).rt.cassandra!, { countFlushMs: 60_000 });
   t.teardown(() => deferred.close());
-  const [a, b] = [`sum${randomBytes(5).toString("hex")}`, `one${randomBytes(5).toString("hex")}`];
-  const idIn = (bucket: number, n: number) => bucketFloor(bucket) + (BigInt(n) << 22n);
-  for (let n = 1; n <= 3; n++) t.true(await deferred.addTweet(idIn(600, n), [a]));
-  for (let n = 1; n <= 2; n++) t.true(await deferred.addTweet(idIn(602, n), [a, b]));
-  t.true(await deferred.addTweet(idIn(605, 1), [a]));
-  t.true(await deferred.removeTweet(idIn(600, 3)));
+  const [a, b] = [unique("sum"), unique("one")];
+  const removed = idIn(600);
+  for (const id of [idIn(600), idIn(600), removed]) t.true(await deferred.addTweet(id, [a]));
+  for (const id of [idIn(602), idIn(602)]) t.true(await deferred.addTweet(id, [a, b]));
+  t.true(await deferred.addTweet(idIn(605), [a]));
+  t.true(await deferred.removeTweet(removed));
   t.deepEqual(await deferred.buckets(a, 700, 0, 10), [{ bucket: 605, count: 0 }, { bucket: 602, count: 0 }, { bucket: 600, count: 0 }], "not written before flush()");
   await deferred.flush();
   t.deepEqual(await deferred.buckets(a, 700, 0, 10), [{ bucket: 605, count: 1 }, { bucket: 602, count: 2 }, { bucket: 600, count: 2 }]);

@@ -12,13 +12,13 @@
 // when it actually left; latencies here are measured from when the request
 // was due on an even schedule instead (its index over the client's rate), so
 // a late generator cannot hide a slow server (no coordinated omission).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { BenchArgs } from "./args.js";
 import { Latency, type LatencySummary } from "./histogram.js";
+import { toolBinary } from "./tool-binary.js";
 
 /**
  * The options of a per-service benchmark whose open loops h2load can send:
@@ -103,17 +103,8 @@ export function latenciesFromSchedule(rows: readonly LogRow[], rate: number): { 
   return { latencies, sendLagMax: sendLagMax / 1000 };
 }
 
-let binary: string | undefined;
-
 /** The h2load to run: $CHIRP_H2LOAD, else the project's copy (fetched once by bench/tools/h2load.sh). */
-export function h2loadBinary(): string {
-  if (binary) return binary;
-  if (process.env.CHIRP_H2LOAD) return (binary = process.env.CHIRP_H2LOAD);
-  const script = fileURLToPath(new URL("./tools/h2load.sh", import.meta.url));
-  const r = spawnSync(script, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`bench/tools/h2load.sh failed (exit ${r.status}); run it to see why, or set CHIRP_H2LOAD`);
-  return (binary = r.stdout.trim().split("\n").at(-1)!);
-}
+export const h2loadBinary = (): string => toolBinary("h2load", "CHIRP_H2LOAD");
 
 export async function h2loadOpenLoop(opts: H2loadOptions, h2load = h2loadBinary()): Promise<H2loadResult> {
   const dir = mkdtempSync(join(tmpdir(), "chirp-h2load-"));

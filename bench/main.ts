@@ -1,7 +1,7 @@
 // `make bench`: seeds a social graph, starts the system (all-in-one or one
 // process per target), measures the baselines, steps the open-loop mixed load
 // up to the highest rate within the SLO (REST through the gateway, sent by
-// h2load; gRPC straight to the services, sent from Node), probes fan-out lag,
+// mixload, a generator written in C; gRPC straight to the services, sent from Node), probes fan-out lag,
 // profiles the hottest process at the peak, judges issue 29's targets, and
 // writes a JSON result, a Markdown report and a chart.
 //   node --import tsx bench/main.ts --help
@@ -16,7 +16,8 @@ import { openRedisCeiling } from "./baselines/redis.js";
 import { CpuMeter, type CpuWindow } from "./cpu.js";
 import { perRequest, scrapeRpcs, type Counts } from "./rpcs.js";
 import { buildGraph, followerDistribution, followersOf, specKey } from "./graph.js";
-import { HOME_PATH, planMix, runH2loadMix } from "./h2load-mix.js";
+import { HOME_PATH, planMix, runRestMix } from "./rest-mix.js";
+import { waitForConsumers } from "./settle.js";
 import { HttpClient } from "./http.js";
 import { grpcLagTransport, LagProbe, restLagTransport, type LagResult, type LagTransport, type ProbeAuthor } from "./lag.js";
 import { launch } from "./launch.js";
@@ -37,7 +38,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TARGET_RATE = { embedded: TARGETS.embeddedRate, cluster: TARGETS.clusterRate } as const;
 
-/** One step's load at a rate: the Node open loop or h2load, the CPU window between the hooks. */
+/** One step's load at a rate: the Node open loop or a C generator, the CPU window between the hooks. */
 type Load = (rate: number, seed: number, hooks: { onMeasureStart(): void; onMeasureEnd(): void }) => Promise<OpenLoopResult>;
 
 function loadOrCreateKeys(file: string): Promise<KeyPairPem> | KeyPairPem {
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
       o.mode === "embedded"
         ? [`${system.gatewayUrl}/metrics`]
         : [system.gatewayUrl, ...Object.values(system.addrs)].map((u) => `${u}/metrics`);
+    // Nothing is measured while the consumers still work through the seeding's events.
+    const settled = await waitForConsumers(metricsUrls);
     let seedOffset = 0;
 
     /** The Node open loop (openloop.ts) over `ops`. */
@@ -158,14 +161,15 @@ async function main(): Promise<void> {
           ...hooks,
         });
     /**
-     * The REST mix: sent by h2load (h2load-mix.ts; a fresh seeded set of readers, viewers and
-     * posters per step), or with --rest-generator=node by the Node open loop of earlier runs.
+     * The REST mix: sent by mixload or h2load (rest-mix.ts; a fresh seeded set of readers, viewers
+     * and posters per step), or with --rest-generator=node by the Node open loop of earlier runs.
      */
     const restLoad =
       (timing: { durationS: number; warmupS: number }): Load =>
       (rate, stepSeed, hooks) => {
         if (o.restGenerator === "node") return nodeLoad(() => restOps(http, new MixPicker(o.mix, pop, stepSeed + 1000)), timing)(rate, stepSeed, hooks);
-        return runH2loadMix({
+        return runRestMix({
+          tool: o.restGenerator,
           url: system.gatewayUrl,
           processes: planMix({ rate, mix: o.mix, pop, seed: stepSeed, warmupS: timing.warmupS, durationS: timing.durationS, maxReaders: o.readers }),
           rate,
@@ -306,7 +310,7 @@ async function main(): Promise<void> {
       const picker = () => new MixPicker(o.mix, pop, o.seed + 1000 + seedOffset);
       variants.push(
         v === "rest"
-          ? await series("rest", `mixed, REST via the gateway (${o.restGenerator === "node" ? "Node generator" : "h2load"})`, o.plan, restLoad(mainTiming), mainTiming, restLagTransport(system.gatewayUrl, (m, p, h, b) => http.request(m, p, h, b)), o.quick ? undefined : TARGET_RATE[o.mode])
+          ? await series("rest", `mixed, REST via the gateway (${o.restGenerator === "node" ? "Node generator" : o.restGenerator})`, o.plan, restLoad(mainTiming), mainTiming, restLagTransport(system.gatewayUrl, (m, p, h, b) => http.request(m, p, h, b)), o.quick ? undefined : TARGET_RATE[o.mode])
           : await series("grpc", "mixed, gRPC direct to the services (Node generator)", o.plan, nodeLoad(() => grpcOps(grpc, picker()), mainTiming), mainTiming, grpcLagTransport(grpc)),
       );
     }
@@ -353,7 +357,12 @@ async function main(): Promise<void> {
         popularAccountFollowers: graph.popularAccountFollowers,
         edges: graph.edges,
         distribution: seeded.distribution,
-        notes: graph.notes,
+        notes: [
+          ...graph.notes,
+          ...(settled.backlogAtStart > 0
+            ? [`after seeding, the event consumers were ${settled.backlogAtStart.toLocaleString("en-US")} events behind; measuring began ${settled.backlogAtEnd === 0 ? `once they had caught up (${settled.seconds.toFixed(0)} s)` : `with ${settled.backlogAtEnd.toLocaleString("en-US")} still left, after ${settled.seconds.toFixed(0)} s`}`]
+            : []),
+        ],
         phases: seeded.phases,
         emptyTimelines: seeded.emptyTimelines,
         tokens: o.tokens,
@@ -409,8 +418,8 @@ function stepLine(s: StepRecord): string {
   const l = r.latency;
   const f = (x: number) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
   const cpu = s.cpu ? ` cpu ${Object.entries(s.cpu.processes).map(([k, v]) => `${k} ${v.toFixed(0)}%`).join(" ")} (machine ${s.cpu.machineBusy.toFixed(0)}%)` : "";
-  const g = (r as { generator?: { processes: Record<string, number>; cpuMs?: number; wallMs: number } }).generator;
-  const gen = g ? ` h2load ${Object.values(g.processes).reduce((a, b) => a + b, 0)} procs${g.cpuMs !== undefined ? ` ${((g.cpuMs / g.wallMs) * 100).toFixed(0)}%` : ""}` : "";
+  const g = (r as { generator?: { tool?: string; processes: Record<string, number>; cpuMs?: number; wallMs: number } }).generator;
+  const gen = g ? ` ${g.tool ?? "h2load"} ${Object.values(g.processes).reduce((a, b) => a + b, 0)} streams${g.cpuMs !== undefined ? ` ${((g.cpuMs / g.wallMs) * 100).toFixed(0)}%` : ""}` : "";
   const lag = s.lag && s.lag.observations ? ` lag p50 ${f(s.lag.latency.p50)} p99 ${f(s.lag.latency.p99)} ms (${s.lag.observations}${s.lag.notVisible ? `, ${s.lag.notVisible} not seen` : ""})` : "";
   return (
     `${String(s.rate).padStart(6)}/s → ${r.throughput.toFixed(0).padStart(6)}/s  p50 ${f(l.p50)} p90 ${f(l.p90)} p99 ${f(l.p99)} p99.9 ${f(l.p999)} max ${f(l.max)} ms` +

@@ -26,7 +26,7 @@ export interface Options {
   arrivals: "uniform" | "poisson";
   connections: number;
   /** What sends the REST mix: h2load (C), or the Node open loop (for comparisons with earlier runs). */
-  restGenerator: "h2load" | "node";
+  restGenerator: "mixload" | "h2load" | "node";
   /** At most this many home-reader h2load processes (distinct readers) per REST step. */
   readers: number;
   /** The closed-loop home reads (wrk) against the bare node:http server. */
@@ -72,10 +72,11 @@ export const HELP = `Chirp load benchmark (issues 9 and 29)
   --baseline-duration=S     per baseline step                               [6; quick 2]
   --arrivals=uniform|poisson                                                [uniform]
   --connections=N           HTTP keep-alive sockets of the Node load generator [128]
-  --readers=N               REST steps (h2load): at most N home readers, one h2load process
-                            each, ~5 home reads/s per reader                 [200; quick 20]
-  --rest-generator=h2load|node   what sends the REST mix; node: the Node open loop of
-                            earlier runs, for comparisons                    [h2load]
+  --readers=N               REST steps: at most N home readers, one connection each,
+                            ~5 home reads/s per reader                       [200; quick 20]
+  --rest-generator=mixload|h2load|node   what sends the REST mix: mixload (bench/tools/
+                            mixload.c, one process), h2load (one process per reader,
+                            viewer and poster), or the Node open loop of earlier runs [mixload]
   --closed-readers=N        closed loop: readers whose tokens go round       [2000]
   --closed-connections=N    closed loop: wrk connections (2 threads)         [32]
   --closed-duration=S       closed loop: seconds per server (after a warm-up) [10; quick 2]
@@ -189,8 +190,8 @@ export function parseOptions(argv: string[]): Options | "help" {
       : { start, factor, maxRate: max, refine: 1, resolution: 0.1, maxSteps: 10 };
   const tokens = (v.tokens ?? "login") as Options["tokens"];
   if (tokens !== "login" && tokens !== "mint") throw new Error("--tokens: login or mint");
-  const restGenerator = (v["rest-generator"] ?? "h2load") as Options["restGenerator"];
-  if (restGenerator !== "h2load" && restGenerator !== "node") throw new Error("--rest-generator: h2load or node");
+  const restGenerator = (v["rest-generator"] ?? "mixload") as Options["restGenerator"];
+  if (!["mixload", "h2load", "node"].includes(restGenerator)) throw new Error("--rest-generator: mixload, h2load or node");
   const arrivals = (v.arrivals ?? "uniform") as Options["arrivals"];
   if (arrivals !== "uniform" && arrivals !== "poisson") throw new Error("--arrivals: uniform or poisson");
   return {

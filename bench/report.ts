@@ -70,7 +70,7 @@ export interface BenchResult {
     targetRate: number;
     /** The REST series' generator (older results: the Node open loop). */
     restGenerator?: string;
-    /** At most this many home-reader h2load processes per step. */
+    /** At most this many home readers (streams) per step. */
     readers?: number;
   };
   /** Chirp's own processes (the others watched are backends and baselines). */
@@ -349,18 +349,20 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
   md.push("## Method and settings");
   md.push("");
   const st = r.settings;
+  // Results before mixload have no generator setting beyond "h2load" or "node".
+  const cGenerator = st.restGenerator === "h2load" || st.restGenerator === "mixload";
   md.push(
-    ...(st.restGenerator === "h2load"
+    ...(cGenerator
       ? [
-          `- REST mixed load: sent by h2load (C), not from Node. Each step is a set of h2load processes started together, one HTTP/1.1 keep-alive connection each (\`--h1 -c1 -m1\`), each sending a fixed number of requests at its share of the rate (\`--rps\`, even spacing): one per home reader with that reader's token (a fresh seeded sample of readers per step, about 5 reads/s each${st.readers ? `, at most ${st.readers}` : ""}), a few with lists of user timelines drawn by popularity, one per poster (POST with a JSON body). Request *i* of a process is due at its first departure + i/rate and its latency runs from then, so a request that waited behind a slow answer counts the wait (no coordinated omission). A step stops early once over a second of due requests is unanswered; requests never answered are errors ("unanswered"). h2load logs statuses, not bodies: the services' logs say why a request failed.`,
+          `- REST mixed load: sent by ${st.restGenerator === "h2load" ? "h2load (C), one process per stream (\`--h1 -c1 -m1 --rps\`)" : "mixload (bench/tools/mixload.c), one process for every stream"}, not from Node. Each step is a set of streams, one HTTP/1.1 keep-alive connection each, each sending a fixed number of requests at its share of the rate (even spacing), one at a time: one per home reader with that reader's token (a fresh seeded sample of readers per step, about 5 reads/s each${st.readers ? `, at most ${st.readers}` : ""}), a few with lists of user timelines drawn by popularity, one per poster (POST with a JSON body). Request *i* of a stream is due at its first departure + i/rate and its latency runs from then, so a request that waited behind a slow answer counts the wait (no coordinated omission). A step stops early once over a second of due requests is unanswered; requests never answered are errors ("unanswered"). The generator logs statuses, not bodies: the services' logs say why a request failed.`,
         ]
       : []),
-    `- ${st.restGenerator === "h2load" ? "Other series (gRPC direct, Redis, echo, pull): the Node open loop. " : ""}Open loop: request *i* is due at t0 + i/rate (${st.arrivals} arrivals) and sent then whatever earlier requests are doing; its latency runs from that intended time, so queueing anywhere (generator, sockets, services) counts and there is no coordinated omission. Latency percentiles are of successful requests; errors are counted by status.`,
+    `- ${cGenerator ? "Other series (gRPC direct, Redis, echo, pull): the Node open loop. " : ""}Open loop: request *i* is due at t0 + i/rate (${st.arrivals} arrivals) and sent then whatever earlier requests are doing; its latency runs from that intended time, so queueing anywhere (generator, sockets, services) counts and there is no coordinated omission. Latency percentiles are of successful requests; errors are counted by status.`,
     `- Each step: ${st.warmupS} s warm-up (not recorded), then ${st.durationS} s measured (baselines: ${st.baselineDurationS} s). A step is within the SLO when p99 ≤ ${st.slo.p99Ms} ms, ${st.slo.maxErrorRate > 0 ? `errors ≤ ${pct(st.slo.maxErrorRate)}` : "no errors"} and answers keep up with ≥ ${st.slo.minThroughputRatio * 100}% of the offered rate. ${st.plan.rates ? `Rates: ${st.plan.rates.join(", ")}/s.` : `Rates from ${st.plan.start}/s, ×${st.plan.factor} until a step fails (÷${st.plan.factor} while the first steps fail), then up to ${st.plan.refine} bisections; at most ${st.plan.maxSteps} steps.`}`,
-    `- Mix: ${mixLabel(st.mix)}. ${st.restGenerator === "h2load" ? "REST: readers, viewers and posters a seeded sample per step (above); Node-driven series: readers and posters uniform over the users" : "Readers and posters uniform over the users"}; user-timeline targets by popularity. Home and user reads ask for 20 entries. ${st.restGenerator === "h2load" ? "REST: one connection per h2load process" : `REST: ${st.connections} keep-alive connections to the gateway`}; gRPC: one HTTP/2 connection per service.`,
+    `- Mix: ${mixLabel(st.mix)}. ${cGenerator ? "REST: readers, viewers and posters a seeded sample per step (above); Node-driven series: readers and posters uniform over the users" : "Readers and posters uniform over the users"}; user-timeline targets by popularity. Home and user reads ask for 20 entries. ${cGenerator ? "REST: one connection per stream" : `REST: ${st.connections} keep-alive connections to the gateway`}; gRPC: one HTTP/2 connection per service.`,
     `- Fan-out lag: every ${st.lag.intervalMs} ms a probe post, alternating between the most followed account and a typical one; ${st.lag.watchers} followers of each hold their live home timeline (StreamHomeTimeline) open, and the lag is from sending the post to the tweet arriving there. The fan-out worker publishes that event right after writing the id into the follower's stored timeline, so it is when a read would first see it (plus the stream's hydration), without polling load. It includes the post's own latency.`,
     `- Baselines: *Redis ceiling*: ZREVRANGEBYLEX of 20 ids on an 800-id timeline, then one pipeline with MGET of the 20 tweets and SMISMEMBER of the viewer's likes and retweets, then MGET of the authors, from one ioredis client (auto-pipelining). *Framework ceiling*: the kit's server (node:http + h2c, connect-node, the same interceptors) with a stub GetHomeTimeline answering a canned 20-tweet page, called over HTTP/1.1 (Connect JSON) and gRPC. *Pull model*: bench/services/timeline/pull.ts in the benchmark process over the same services, against GetHomeTimeline over gRPC.${r.closedLoop ? " *Closed loop*: wrk against a bare node:http server answering the bytes of a real home page from this run, then against the gateway's home timeline, the same connections, threads, duration and reader tokens (one per request, in turn)." : ""}`,
-    `- The load generator, the services and (cluster mode) the backends share the machine; the Node process's CPU is in the tables as "bench" (the lag probe and, for the Node-driven series, the load), h2load's as "h2load" (over the whole step, start-up included), and "generator late" is how far behind their intended times requests left (a starved generator shows there; the latency counts it either way).`,
+    `- The load generator, the services and (cluster mode) the backends share the machine; the Node process's CPU is in the tables as "bench" (the lag probe and, for the Node-driven series, the load), the C generator's as "generator" (over the whole step, start-up included), and "generator late" is how far behind their intended times requests left (a starved generator shows there; the latency counts it either way).`,
   );
   md.push("");
   md.push(
@@ -455,7 +457,7 @@ function cpuPerRequestTable(r: BenchResult, steps: StepRecord[]): string[] {
     `CPU per outside request (ms of CPU per answered request over the step's window; Chirp's processes summed in **Chirp**; target in cluster mode: ≤ ${TARGETS.cpuMsPerRequest} ms at ${n0(TARGETS.clusterRate)}/s):`,
     "",
     ...table(
-      ["offered/s", "answered/s", ...chirp, "**Chirp**", ...others, ...(rows.some((x) => x.generator !== undefined) ? ["h2load"] : [])],
+      ["offered/s", "answered/s", ...chirp, "**Chirp**", ...others, ...(rows.some((x) => x.generator !== undefined) ? ["generator"] : [])],
       rows.map((x) => [n0(x.rate), n0(x.answered), ...chirp.map((k) => ms(x.chirp[k])), `**${ms(x.chirpTotal)}**`, ...others.map((k) => ms(x.others[k])), ...(rows.some((y) => y.generator !== undefined) ? [ms(x.generator)] : [])]),
     ),
     "",

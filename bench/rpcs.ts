@@ -7,7 +7,8 @@ import http from "node:http";
 
 export type Counts = Map<string, number>;
 
-function get(url: string, timeoutMs = 5000): Promise<string> {
+/** The body of a 200 answer, else "" (a process that does not answer counts as having nothing). */
+export function getText(url: string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
@@ -24,7 +25,7 @@ const LINE = /^rpc_server_requests_total\{([^}]*)\}\s+([0-9.eE+-]+)/;
 /** RPCs served so far, by "Service.Method", summed over the given /metrics URLs. */
 export async function scrapeRpcs(urls: string[]): Promise<Counts> {
   const out: Counts = new Map();
-  for (const text of await Promise.all(urls.map((u) => get(u)))) {
+  for (const text of await Promise.all(urls.map((u) => getText(u)))) {
     for (const line of text.split("\n")) {
       const m = LINE.exec(line);
       if (!m) continue;

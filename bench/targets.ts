@@ -37,7 +37,7 @@ export interface CpuPerRequest {
   chirpTotal: number;
   /** The same for every other watched process (backends, baselines idle meanwhile, this process). */
   others: Record<string, number>;
-  /** The h2load processes over the whole step (start-up included), if known. */
+  /** The REST generator's processes over the whole step (start-up included), if known. */
   generator?: number;
 }
 

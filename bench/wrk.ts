@@ -2,17 +2,17 @@
 // it): C connections over T threads, each sending its next request as soon
 // as the last one is answered, for a fixed time. What it measures is
 // throughput at that concurrency (and the latency that concurrency queues),
-// not what a rate costs: the open loops (h2load-mix.ts) do that.
+// not what a rate costs: the open loops (rest-mix.ts) do that.
 //
 // Every request carries the next reader's token (a Lua hook picks it from a
 // file of tokens, one per line, each wrk thread starting at a different
 // reader), so a home-timeline read goes round all the readers; a server
 // that ignores the header (the bare node:http baseline) is loaded the same way.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { toolBinary } from "./tool-binary.js";
 
 export interface WrkOptions {
   /** http://host:port */
@@ -85,17 +85,8 @@ function done(summary, latency, requests)
 end
 `;
 
-let binary: string | undefined;
-
 /** The wrk to run: $CHIRP_WRK, else the one bench/tools/wrk.sh finds or fetches. */
-export function wrkBinary(): string {
-  if (binary) return binary;
-  if (process.env.CHIRP_WRK) return (binary = process.env.CHIRP_WRK);
-  const script = fileURLToPath(new URL("./tools/wrk.sh", import.meta.url));
-  const r = spawnSync(script, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`bench/tools/wrk.sh failed (exit ${r.status}); run it to see why, or set CHIRP_WRK`);
-  return (binary = r.stdout.trim().split("\n").at(-1)!);
-}
+export const wrkBinary = (): string => toolBinary("wrk", "CHIRP_WRK");
 
 /** The figures the Lua hook's done() prints. */
 export function parseWrkResult(text: string, o: Pick<WrkOptions, "connections" | "threads"> & { readers: number }): WrkResult {

@@ -1,9 +1,9 @@
 # Load benchmark of the whole mesh (issues 9 and 29): seeds a social graph, steps an
 # open-loop mixed load (60% home / 30% user timelines / 10% posts, REST through the
-# gateway, sent by h2load) up to the highest rate with p99 <= 50 ms and no errors,
+# gateway, sent by mixload, bench/tools/mixload.c) up to the highest rate with p99 <= 50 ms and no errors,
 # against baselines measured in the same run (a closed loop of home reads by wrk
 # against a bare node:http server with the same page, the Redis ceiling), and
-# prints issue 29's targets as PASS / FAIL lines. h2load and wrk are fetched from
+# prints issue 29's targets as PASS / FAIL lines. mixload is built with the C compiler and wrk fetched from
 # Debian's packages on first use (bench/tools/).
 # Results: bench/results/<run>.{json,md,svg,png} and *-latest.*; see bench/README.md.
 #   make bench-quick                      smoke check, embedded, < 1 minute

@@ -6,7 +6,7 @@
 // sequences, for clients that resume (live-ring.ts).
 import { LiveRing } from "./live-ring.js";
 import type { BusMessage, ConsumerLag, ConsumerSpec, EventBus, LiveMessage, LiveReplay, Subscription } from "./port.js";
-import { CONSUMER_DEFAULTS, LIVE_STREAM, streamFor, subjectMatches } from "./streams.js";
+import { CONSUMER_DEFAULTS, LIVE_STREAM, streamFor, subjectMatches, type StreamSpec } from "./streams.js";
 
 interface Member {
   spec: Required<Omit<ConsumerSpec, "durable" | "subjects">>;
@@ -39,6 +39,8 @@ export class MemoryBus implements EventBus {
   private readonly live = new Map<string, Set<(subject: string, data: Uint8Array) => void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly ring: LiveRing;
+  /** Each subject's stream and durables: a publish matched them against every pattern again. */
+  private readonly routes = new Map<string, { stream: StreamSpec; durables: Durable[] }>();
   private closed = false;
 
   constructor(private readonly opts: MemoryBusOptions = {}) {
@@ -47,7 +49,7 @@ export class MemoryBus implements EventBus {
 
   async publish(subject: string, data: Uint8Array, msgId: string, headers?: Record<string, string>): Promise<void> {
     if (this.closed) throw new Error("bus is closed");
-    const stream = streamFor(subject);
+    const { stream, durables } = this.route(subject);
     const now = Date.now();
     const key = `${stream.name}\u0000${msgId}`;
     const expires = this.seen.get(key);
@@ -57,12 +59,21 @@ export class MemoryBus implements EventBus {
     this.seen.delete(key);
     this.seen.set(key, now + stream.duplicateWindowMs);
     if (stream === LIVE_STREAM) this.ring.append(subject, data, now);
-    for (const d of this.durables.values()) {
-      if (d.subjects.some((p) => subjectMatches(p, subject))) {
-        d.queue.push({ subject, data, msgId, deliveryCount: 0, headers });
-        this.pump(d);
-      }
+    for (const d of durables) {
+      d.queue.push({ subject, data, msgId, deliveryCount: 0, headers });
+      this.pump(d);
     }
+  }
+
+  private route(subject: string): { stream: StreamSpec; durables: Durable[] } {
+    let r = this.routes.get(subject);
+    if (!r) {
+      // Per-user live subjects are many: a bounded memo, dropped whole when full.
+      if (this.routes.size >= 10_000) this.routes.clear();
+      r = { stream: streamFor(subject), durables: [...this.durables.values()].filter((d) => d.subjects.some((p) => subjectMatches(p, subject))) };
+      this.routes.set(subject, r);
+    }
+    return r;
   }
 
   async consume(spec: ConsumerSpec): Promise<Subscription> {
@@ -70,6 +81,7 @@ export class MemoryBus implements EventBus {
     if (!d) {
       d = { subjects: spec.subjects, queue: [], members: [], next: 0, retrying: 0, redelivering: 0 };
       this.durables.set(spec.durable, d);
+      this.routes.clear();
     }
     const member: Member = {
       spec: {

@@ -67,13 +67,29 @@ export function streamFor(subject: string): StreamSpec {
   return stream;
 }
 
-/** NATS wildcard matching: '*' one token, '>' the rest. */
+/**
+ * NATS wildcard matching: '*' one token, '>' the rest. Walks both strings in
+ * place: every publish matches its subject against every consumer's
+ * patterns, and splitting them each time was most of that cost.
+ */
 export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split(".");
-  const s = subject.split(".");
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === ">") return s.length > i;
-    if (i >= s.length || (p[i] !== "*" && p[i] !== s[i])) return false;
+  let pi = 0;
+  // Start of the subject's current token; past its length once every token is used.
+  let si = 0;
+  for (;;) {
+    let pe = pattern.indexOf(".", pi);
+    if (pe < 0) pe = pattern.length;
+    const star = pe - pi === 1 && pattern.charCodeAt(pi) === 42;
+    if (pe - pi === 1 && pattern.charCodeAt(pi) === 62) return si <= subject.length;
+    if (si > subject.length) return false;
+    let se = subject.indexOf(".", si);
+    if (se < 0) se = subject.length;
+    if (!star) {
+      if (se - si !== pe - pi) return false;
+      for (let k = 0; k < pe - pi; k++) if (pattern.charCodeAt(pi + k) !== subject.charCodeAt(si + k)) return false;
+    }
+    si = se + 1;
+    if (pe === pattern.length) return si > subject.length;
+    pi = pe + 1;
   }
-  return p.length === s.length;
 }

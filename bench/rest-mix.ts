@@ -1,28 +1,29 @@
-// The REST mixed load, open loop, sent by h2load (nghttp2's load generator,
-// written in C; bench/tools/h2load.sh fetches it) instead of a Node process
-// sharing the two cores with what it measures (openloop.ts, which the gRPC
-// series and the Node-side baselines still use).
+// The REST mixed load, open loop, sent by a load generator written in C, not
+// by a Node process sharing the two cores with what it measures (openloop.ts,
+// which the gRPC series and the Node-side baselines still use).
 //
-// h2load takes its headers per run, not per request, and a home read needs
-// the reader's own token. So a step is many h2load processes started
-// together, one per identity and kind, each sending its kind's share of the
-// rate split evenly over that kind's processes:
-//   - home: one process per reader (its token), GET /api/v1/timeline/home?limit=20;
+// A home read needs the reader's own token, so the load is planned as
+// streams, one per identity and kind, each sending its kind's share of the
+// rate split evenly over that kind's streams:
+//   - home: one stream per reader (its token), GET /api/v1/timeline/home?limit=20;
 //     a fresh seeded sample of readers every step, about PER_PROCESS.home
 //     reads a second each (so more readers at higher rates), at most
 //     --readers of them;
-//   - user: a few processes, each with a viewer's token and a list of user
+//   - user: a few streams, each with a viewer's token and a list of user
 //     timelines drawn by popularity (GET /api/v1/timeline/user/{id}?limit=20),
-//     sent in turn (-i);
-//   - post: one process per poster (its token), POST /api/v1/tweets with a
-//     JSON body (-d).
-// Each process is one HTTP/1.1 keep-alive connection (--h1 -c1 -m1) that
-// sends a fixed number of requests (-n: the warm-up's and the window's) at its
-// rate (--rps) and logs when each left, its status and how long its answer
-// took (--log-file).
+//     sent in turn;
+//   - post: one stream per poster (its token), POST /api/v1/tweets with a
+//     JSON body.
+// Each stream is one HTTP/1.1 keep-alive connection that sends a fixed number
+// of requests (the warm-up's and the window's) evenly at its rate, one at a
+// time, and logs when each left, its status and how long its answer took.
+// Two generators send them: mixload (bench/tools/mixload.c, the default), one
+// process for every stream; or h2load (--h1 -c1 -m1 --rps -n -i -H
+// --log-file), one process per stream, because h2load takes its headers per
+// process; each such process costs about as much CPU per request as Chirp.
 //
-// Latency counts from when each request was due on its process's even
-// schedule (its first departure + i / rate), not from when h2load sent it: a
+// Latency counts from when each request was due on its stream's even
+// schedule (its first departure + i / rate), not from when it was sent: a
 // request that waited behind a slow answer on its connection counts the
 // wait, so a slow server cannot slow the load down unseen (no coordinated
 // omission). A request never answered (the step ran past its deadline, or
@@ -32,6 +33,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { h2loadBinary, parseLog, type LogRow } from "./h2load.js";
+import { toolBinary } from "./tool-binary.js";
 import { Latency } from "./histogram.js";
 import type { Mix, OpKind, Population } from "./mix.js";
 import type { KindResult, OpenLoopResult } from "./openloop.js";
@@ -55,7 +57,7 @@ export interface MixProcess {
   /** The actor (index into the population) whose token it sends. */
   actor: number;
   token: string;
-  /** Paths sent in turn (h2load cycles through them). */
+  /** Paths sent in turn (the generator cycles through them). */
   paths: string[];
   /** JSON body: a POST; a GET without. */
   body?: string;
@@ -79,7 +81,7 @@ export interface MixPlanOptions {
 
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 
-/** The h2load processes of one step: which identities send what, at which rates. Seeded. */
+/** The streams of one step: which identities send what, at which rates. Seeded. */
 export function planMix(o: MixPlanOptions): MixProcess[] {
   const rng = new Rng(o.seed);
   const n = o.pop.actors.length;
@@ -107,7 +109,7 @@ export function planMix(o: MixPlanOptions): MixProcess[] {
         const paths = Array.from({ length: count }, () => userPath(o.pop.actors[o.pop.popular.sample(rng)]!.id));
         out.push({ kind, actor, token, paths, rate, warm, count });
       } else {
-        const body = JSON.stringify({ content: `load ${o.seed}-${k} #chirpbench what a day for a benchmark: open loop from h2load, p99 under fifty ms` });
+        const body = JSON.stringify({ content: `load ${o.seed}-${k} #chirpbench what a day for a benchmark: open loop from C, p99 under fifty ms` });
         out.push({ kind, actor, token, paths: [POST_PATH], body, rate, warm, count });
       }
     });
@@ -115,7 +117,10 @@ export function planMix(o: MixPlanOptions): MixProcess[] {
   return out;
 }
 
-export interface H2loadMixOptions {
+/** What sends the streams: one mixload process, or one h2load process per stream. */
+export type MixTool = "mixload" | "h2load";
+
+export interface RestMixOptions {
   /** http://host:port of the gateway. */
   url: string;
   processes: MixProcess[];
@@ -129,18 +134,19 @@ export interface H2loadMixOptions {
   abortBacklog?: number;
   onMeasureStart?(): void;
   onMeasureEnd?(): void;
-  /** The h2load to run (tests); else h2loadBinary(). */
-  h2load?: string;
+  tool?: MixTool;
+  /** The generator's binary (tests); else $CHIRP_MIXLOAD or bench/tools/mixload.sh, or h2loadBinary(). */
+  binary?: string;
 }
 
-export interface H2loadMixResult extends OpenLoopResult {
+export interface RestMixResult extends OpenLoopResult {
   generator: {
-    tool: string;
-    /** h2load processes by kind. */
+    tool: MixTool;
+    /** Streams (connections; with h2load, processes) by kind. */
     processes: Record<string, number>;
     /** Requests they were to send in all, the warm-up's included. */
     requests: number;
-    /** CPU of all the h2load processes over the whole step (start-up and warm-up included), if they ended by themselves. */
+    /** CPU of the generator's processes over the whole step (start-up and warm-up included), if they ended by themselves. */
     cpuMs?: number;
     wallMs: number;
   };
@@ -186,38 +192,66 @@ export function scoreProcess(p: Pick<MixProcess, "rate" | "warm" | "count">, row
 const isOk = (status: number) => status >= 200 && status < 400;
 const statusLabel = (status: number) => (status < 0 ? "connection_error" : String(status));
 
-export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult> {
-  const h2load = o.h2load ?? h2loadBinary();
+/** One stream's requests as mixload sends them, in turn: the raw HTTP/1.1 bytes. */
+export function rawRequests(url: URL, p: MixProcess): Buffer[] {
+  return p.paths.map((path) => {
+    const head = [`${p.body === undefined ? "GET" : "POST"} ${path} HTTP/1.1`, `host: ${url.host}`, `authorization: Bearer ${p.token}`, "accept: */*"];
+    if (p.body !== undefined) head.push("content-type: application/json", `content-length: ${Buffer.byteLength(p.body)}`);
+    return Buffer.from(`${head.join("\r\n")}\r\n\r\n${p.body ?? ""}`);
+  });
+}
+
+/** mixload's plan (bench/tools/mixload.c): every stream's rate, count, log file and requests. */
+export function mixloadPlan(url: URL, processes: readonly MixProcess[], logOf: (i: number) => string): Buffer {
+  const parts: Buffer[] = [Buffer.from(`streams ${processes.length}\n`)];
+  processes.forEach((p, i) => {
+    const reqs = rawRequests(url, p);
+    parts.push(Buffer.from(`stream ${p.rate} ${p.count} ${logOf(i)} ${reqs.length}\n`));
+    for (const r of reqs) parts.push(Buffer.from(`${r.length}\n`), r);
+  });
+  return Buffer.concat(parts);
+}
+
+/** The shell lines that start the generator's processes in `dir`, each stream logging to log.<i>. */
+function generatorLines(o: RestMixOptions, dir: string): string[] {
+  const q = shellQuote;
+  if ((o.tool ?? "mixload") === "mixload") {
+    const url = new URL(o.url);
+    writeFileSync(join(dir, "plan"), mixloadPlan(url, o.processes, (i) => join(dir, `log.${i}`)));
+    return [`${[o.binary ?? toolBinary("mixload", "CHIRP_MIXLOAD"), url.hostname, url.port || "80", "plan"].map(q).join(" ")} >out.0 2>&1 &`];
+  }
+  return o.processes.map((p, i) => {
+    writeFileSync(join(dir, `uris.${i}`), p.paths.map((path) => `${o.url}${path}`).join("\n") + "\n");
+    const args = [
+      o.binary ?? h2loadBinary(),
+      "--h1",
+      "-c1",
+      "-m1",
+      `--rps=${p.rate}`,
+      `-n${p.count}`,
+      `-i`,
+      `uris.${i}`,
+      "-H",
+      `authorization: Bearer ${p.token}`,
+      `--log-file=log.${i}`,
+    ];
+    if (p.body !== undefined) {
+      writeFileSync(join(dir, `body.${i}`), p.body);
+      args.push(`-dbody.${i}`, "-H", "content-type: application/json");
+    }
+    return `${args.map(q).join(" ")} >out.${i} 2>&1 &`;
+  });
+}
+
+export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
+  const tool = o.tool ?? "mixload";
   const drainS = o.drainS ?? 10;
-  const dir = mkdtempSync(join(tmpdir(), "chirp-h2mix-"));
+  const dir = mkdtempSync(join(tmpdir(), "chirp-restmix-"));
   try {
-    const q = shellQuote;
-    const lines = ["cd " + q(dir)];
-    o.processes.forEach((p, i) => {
-      writeFileSync(join(dir, `uris.${i}`), p.paths.map((path) => `${o.url}${path}`).join("\n") + "\n");
-      const args = [
-        h2load,
-        "--h1",
-        "-c1",
-        "-m1",
-        `--rps=${p.rate}`,
-        `-n${p.count}`,
-        `-i`,
-        `uris.${i}`,
-        "-H",
-        `authorization: Bearer ${p.token}`,
-        `--log-file=log.${i}`,
-      ];
-      if (p.body !== undefined) {
-        writeFileSync(join(dir, `body.${i}`), p.body);
-        args.push(`-dbody.${i}`, "-H", "content-type: application/json");
-      }
-      lines.push(`${args.map(q).join(" ")} >out.${i} 2>&1 &`);
-    });
-    lines.push("wait", "times");
+    const lines = ["cd " + shellQuote(dir), ...generatorLines(o, dir), "wait", "times"];
     writeFileSync(join(dir, "run.sh"), lines.join("\n") + "\n");
 
-    // One shell starts them all (its own process group, so a stop reaches every h2load).
+    // One shell starts the generator (its own process group, so a stop reaches every process).
     const started = performance.now();
     const child = spawn("/bin/sh", [join(dir, "run.sh")], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     let shellOut = "";
@@ -259,7 +293,7 @@ export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult
       return total;
     };
     // h2load processes start one after another: allow for the spread.
-    const startGraceS = 1 + o.processes.length * 0.004;
+    const startGraceS = 1 + (tool === "h2load" ? o.processes.length * 0.004 : 0);
     const dueSoFar = (elapsedS: number) => o.processes.reduce((a, p) => a + Math.min(p.count, Math.floor(p.rate * Math.max(0, elapsedS - startGraceS))), 0);
     const abortBacklog = o.abortBacklog ?? Math.max(100, o.rate);
     const deadlineS = o.warmupS + o.durationS + startGraceS + drainS;
@@ -337,7 +371,7 @@ export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult
           const label = statusLabel(r.status);
           k.errors++;
           errors[label] = (errors[label] ?? 0) + 1;
-          errorSamples[label] ??= `${p.kind}: ${r.status < 0 ? "the request failed on its connection (reset or closed)" : `HTTP ${r.status}`} (h2load logs statuses, not bodies: the services' logs say why)`;
+          errorSamples[label] ??= `${p.kind}: ${r.status < 0 ? "the request failed on its connection (reset or closed)" : `HTTP ${r.status}`} (the generator logs statuses, not bodies: the services' logs say why)`;
         }
       }
       if (s.unanswered > 0) {
@@ -345,8 +379,9 @@ export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult
         k.errors += s.unanswered;
         errors.unanswered = (errors.unanswered ?? 0) + s.unanswered;
         if (!errorSamples.unanswered) {
-          const out = existsSync(join(dir, `out.${i}`)) ? readFileSync(join(dir, `out.${i}`), "utf8").trim() : "";
-          errorSamples.unanswered = `${p.kind}: ${s.unanswered} of ${measuredCount} not answered${aborted ? " before the step stopped" : stoppedAtS !== undefined ? ` within ${drainS} s after the window` : ""}${rows.length === 0 && out ? `; h2load: ${out.split("\n").slice(-3).join(" / ").slice(0, 200)}` : ""}`;
+          const outFile = join(dir, `out.${tool === "h2load" ? i : 0}`);
+          const out = existsSync(outFile) ? readFileSync(outFile, "utf8").trim() : "";
+          errorSamples.unanswered = `${p.kind}: ${s.unanswered} of ${measuredCount} not answered${aborted ? " before the step stopped" : stoppedAtS !== undefined ? ` within ${drainS} s after the window` : ""}${rows.length === 0 && out ? `; ${tool}: ${out.split("\n").slice(-3).join(" / ").slice(0, 200)}` : ""}`;
         }
       }
     });
@@ -374,7 +409,7 @@ export async function runH2loadMix(o: H2loadMixOptions): Promise<H2loadMixResult
       maxInFlight: o.processes.length,
       unfinished,
       ...(aborted ? { aborted } : {}),
-      generator: { tool: "h2load", processes: byKindProcs, requests: o.processes.reduce((a, p) => a + p.count, 0), ...(cpuMs !== undefined ? { cpuMs } : {}), wallMs: Math.round(wallMs) },
+      generator: { tool, processes: byKindProcs, requests: o.processes.reduce((a, p) => a + p.count, 0), ...(cpuMs !== undefined ? { cpuMs } : {}), wallMs: Math.round(wallMs) },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

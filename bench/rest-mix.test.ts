@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { HOME_PATH, parseTimes, planMix, POST_PATH, runH2loadMix, scoreProcess } from "./h2load-mix.js";
+import { HOME_PATH, mixloadPlan, parseTimes, planMix, POST_PATH, rawRequests, runRestMix, scoreProcess, type MixTool } from "./rest-mix.js";
 import { DEFAULT_MIX, type Population } from "./mix.js";
 import { WeightedSampler } from "./rng.js";
 
@@ -71,7 +71,8 @@ test("parseTimes reads the children's CPU from the shell's times", () => {
   assert.equal(parseTimes("nothing"), undefined);
 });
 
-test("h2load mix: a process per identity and kind, headers and bodies as planned, errors by status", async () => {
+for (const tool of ["mixload", "h2load"] as MixTool[]) {
+test(`${tool}: a stream per identity and kind, headers and bodies as planned, errors by status`, async () => {
   const seen = { home: new Set<string>(), user: 0, post: 0, badType: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -94,9 +95,10 @@ test("h2load mix: a process per identity and kind, headers and bodies as planned
     const pop = population(12);
     const processes = planMix({ rate: 60, mix: DEFAULT_MIX, pop, seed: 1, warmupS: 1, durationS: 2, maxReaders: 10 });
     let marks = 0;
-    const r = await runH2loadMix({ url, processes, rate: 60, warmupS: 1, durationS: 2, onMeasureStart: () => marks++, onMeasureEnd: () => marks++ });
+    const r = await runRestMix({ tool, url, processes, rate: 60, warmupS: 1, durationS: 2, onMeasureStart: () => marks++, onMeasureEnd: () => marks++ });
     assert.equal(marks, 2);
     assert.equal(r.generator.processes.home, 10);
+    assert.equal(r.generator.tool, tool);
     assert.equal(seen.home.size, 10, "each home reader sent its own token");
     assert.ok(seen.user > 0 && seen.post > 0 && seen.badType === 0, JSON.stringify(seen));
     assert.equal(r.sent, processes.reduce((a, p) => a + p.count - p.warm, 0));
@@ -114,20 +116,76 @@ test("h2load mix: a process per identity and kind, headers and bodies as planned
   }
 });
 
-test("h2load mix: a server that stops answering ends the step early, its requests unanswered", async () => {
+test(`${tool}: a server that stops answering ends the step early, its requests unanswered`, async () => {
   const server = http.createServer(() => undefined); // never answers
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const processes = planMix({ rate: 100, mix: DEFAULT_MIX, pop: population(20), seed: 1, warmupS: 0.5, durationS: 20, maxReaders: 10 });
     const t = performance.now();
-    const r = await runH2loadMix({ url, processes, rate: 100, warmupS: 0.5, durationS: 20, abortBacklog: 50 });
+    const r = await runRestMix({ tool, url, processes, rate: 100, warmupS: 0.5, durationS: 20, abortBacklog: 50 });
     assert.ok(performance.now() - t < 10_000, "stopped well before the window's end");
     assert.match(r.aborted ?? "", /overloaded/);
     assert.equal(r.ok, 0);
     assert.ok((r.errors.unanswered ?? 0) > 0);
   } finally {
     server.closeAllConnections();
+    server.close();
+  }
+});
+}
+
+test("mixload's plan: each stream's raw requests, their byte lengths and the log it writes", () => {
+  const url = new URL("http://127.0.0.1:18150");
+  const post = { kind: "post" as const, actor: 0, token: "tok", paths: [POST_PATH], body: '{"content":"héllo ✨"}', rate: 2, warm: 1, count: 5 };
+  const [req] = rawRequests(url, post);
+  const text = req!.toString();
+  assert.match(text, /^POST \/api\/v1\/tweets HTTP\/1\.1\r\nhost: 127\.0\.0\.1:18150\r\nauthorization: Bearer tok\r\n/);
+  assert.ok(text.endsWith(`content-length: ${Buffer.byteLength(post.body)}\r\n\r\n${post.body}`), "the length counts bytes, not characters");
+  const get = { kind: "user" as const, actor: 1, token: "t2", paths: ["/a", "/b"], rate: 0.5, warm: 0, count: 3 };
+  assert.doesNotMatch(rawRequests(url, get)[0]!.toString(), /content-length/);
+  const plan = mixloadPlan(url, [post, get], (i) => `/tmp/log.${i}`).toString();
+  const lines = plan.split("\n");
+  assert.equal(lines[0], "streams 2");
+  assert.equal(lines[1], "stream 2 5 /tmp/log.0 1");
+  assert.equal(lines[2], String(req!.length));
+  assert.ok(plan.includes("stream 0.5 3 /tmp/log.1 2\n"));
+});
+
+test("mixload reads sized, chunked and empty answers, reconnects after a close or a reset, and keeps its schedule", async () => {
+  const connections = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? "";
+    if (path === "/reset") return req.socket.destroy();
+    if (path === "/none") return res.writeHead(204).end();
+    if (path === "/close") res.setHeader("connection", "close");
+    if (path === "/chunked") {
+      // Over mixload's first read buffer, in several chunks.
+      for (let i = 0; i < 5; i++) res.write("x".repeat(50_000));
+      return res.end("end");
+    }
+    res.writeHead(path === "/sized" ? 201 : 200, { "content-type": "application/json" }).end("{}");
+  });
+  server.on("connection", (socket) => socket.once("data", (d: Buffer) => {
+    const path = d.toString().split(" ")[1]!;
+    connections.set(path, (connections.get(path) ?? 0) + 1);
+  }));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const stream = (path: string) => ({ kind: "user" as const, actor: 0, token: "t", paths: [path], rate: 20, warm: 0, count: 10 });
+    const processes = ["/sized", "/chunked", "/none", "/close", "/reset"].map(stream);
+    const r = await runRestMix({ url, processes, rate: 100, warmupS: 0, durationS: 0.5 });
+    assert.equal(r.sent, 50);
+    assert.equal(r.ok, 40, JSON.stringify(r.errors));
+    assert.deepEqual(r.errors, { connection_error: 10 });
+    assert.equal(r.unfinished, 0);
+    assert.equal(connections.get("/sized"), 1, "one keep-alive connection");
+    assert.equal(connections.get("/chunked"), 1, "a chunked answer read to its end keeps the connection");
+    assert.equal(connections.get("/close"), 10, "a new connection after each `connection: close`");
+    assert.equal(connections.get("/reset"), 10, "a new connection after each reset");
+    assert.ok(r.dispatchLag.p99 < 20, `sent on schedule (late p99 ${r.dispatchLag.p99} ms)`);
+  } finally {
     server.close();
   }
 });

@@ -66,8 +66,8 @@ test("make bench-quick's run, smaller: every series runs and answers, the closed
       assert.equal(step.result.errorCount, 0, `${name} without errors: ${JSON.stringify(step.result.errorSamples)}`);
     }
   }
-  // The REST mix is sent by h2load, not from Node.
-  for (const step of byName.get("rest")!.steps) assert.equal(step.result.generator?.tool, "h2load");
+  // The REST mix is sent by mixload (C), not from Node.
+  for (const step of byName.get("rest")!.steps) assert.equal(step.result.generator?.tool, "mixload");
   const c = result.closedLoop;
   assert.ok(c?.page && c.page.bytes > 1000, `a home page was taken: ${JSON.stringify(c)}`);
   assert.ok(c.bare && c.bare.rate > 0 && c.bare.errorCount === 0, `bare server: ${JSON.stringify(c.bare)}`);

@@ -20,7 +20,8 @@
 // Two generators send them: mixload (bench/tools/mixload.c, the default), one
 // process for every stream; or h2load (--h1 -c1 -m1 --rps -n -i -H
 // --log-file), one process per stream, because h2load takes its headers per
-// process; each such process costs about as much CPU per request as Chirp.
+// process; those processes cost two to five times mixload's CPU per request
+// (bench/README.md), CPU the measured system then lacks.
 //
 // Latency counts from when each request was due on its stream's even
 // schedule (its first departure + i / rate), not from when it was sent: a

@@ -25,9 +25,9 @@ export interface Options {
   baselineDurationS: number;
   arrivals: "uniform" | "poisson";
   connections: number;
-  /** What sends the REST mix: h2load (C), or the Node open loop (for comparisons with earlier runs). */
+  /** What sends the REST mix: mixload or h2load (C), or the Node open loop (for comparisons with earlier runs). */
   restGenerator: "mixload" | "h2load" | "node";
-  /** At most this many home-reader h2load processes (distinct readers) per REST step. */
+  /** At most this many home readers (streams, distinct readers) per REST step. */
   readers: number;
   /** The closed-loop home reads (wrk) against the bare node:http server. */
   closed: { readers: number; connections: number; threads: number; durationS: number; warmupS: number };

@@ -17,7 +17,7 @@ import { CpuMeter, type CpuWindow } from "./cpu.js";
 import { perRequest, scrapeRpcs, type Counts } from "./rpcs.js";
 import { buildGraph, followerDistribution, followersOf, specKey } from "./graph.js";
 import { HOME_PATH, planMix, runRestMix } from "./rest-mix.js";
-import { waitForConsumers } from "./settle.js";
+import { settleNote, waitForConsumers } from "./settle.js";
 import { HttpClient } from "./http.js";
 import { grpcLagTransport, LagProbe, restLagTransport, type LagResult, type LagTransport, type ProbeAuthor } from "./lag.js";
 import { launch } from "./launch.js";
@@ -357,12 +357,7 @@ async function main(): Promise<void> {
         popularAccountFollowers: graph.popularAccountFollowers,
         edges: graph.edges,
         distribution: seeded.distribution,
-        notes: [
-          ...graph.notes,
-          ...(settled.backlogAtStart > 0
-            ? [`after seeding, the event consumers were ${settled.backlogAtStart.toLocaleString("en-US")} events behind; measuring began ${settled.backlogAtEnd === 0 ? `once they had caught up (${settled.seconds.toFixed(0)} s)` : `with ${settled.backlogAtEnd.toLocaleString("en-US")} still left, after ${settled.seconds.toFixed(0)} s`}`]
-            : []),
-        ],
+        notes: [...graph.notes, ...[settleNote(settled)].filter((n) => n !== undefined)],
         phases: seeded.phases,
         emptyTimelines: seeded.emptyTimelines,
         tokens: o.tokens,

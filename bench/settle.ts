@@ -5,9 +5,9 @@
 // baselines and the first steps share the cores with that backlog (in cluster
 // mode, Cassandra too).
 import { log } from "./progress.js";
-import { getText } from "./rpcs.js";
+import { getText, samples } from "./scrape.js";
 
-const LINE = /^chirp_bus_consumer_(pending|ack_pending)_messages\{([^}]*)\}\s+([0-9.eE+-]+)/;
+const BACKLOG_METRICS = ["chirp_bus_consumer_pending_messages", "chirp_bus_consumer_ack_pending_messages"];
 
 /**
  * Events the consumers have not acknowledged yet, from /metrics texts:
@@ -17,12 +17,11 @@ const LINE = /^chirp_bus_consumer_(pending|ack_pending)_messages\{([^}]*)\}\s+([
 export function consumerBacklog(texts: readonly string[]): number {
   const byDurable = new Map<string, number>();
   for (const text of texts) {
-    for (const line of text.split("\n")) {
-      const m = LINE.exec(line);
-      if (!m) continue;
-      const durable = /durable="([^"]*)"/.exec(m[2]!)?.[1] ?? "?";
-      const key = `${m[1]}\u0000${durable}`;
-      byDurable.set(key, Math.max(byDurable.get(key) ?? 0, Number(m[3])));
+    for (const metric of BACKLOG_METRICS) {
+      for (const { labels, value } of samples(text, metric)) {
+        const key = `${metric}\u0000${labels.durable ?? "?"}`;
+        byDurable.set(key, Math.max(byDurable.get(key) ?? 0, value));
+      }
     }
   }
   let total = 0;
@@ -64,4 +63,11 @@ export async function waitForConsumers(metricsUrls: readonly string[], timeoutS 
   const seconds = (performance.now() - started) / 1000;
   if (first > 0) log(`event consumers caught up with ${first.toLocaleString("en-US")} events in ${seconds.toFixed(0)} s`);
   return { seconds, backlogAtStart: first, backlogAtEnd: now };
+}
+
+/** The report's note on the wait, if there was anything to wait for. */
+export function settleNote(s: SettleResult): string | undefined {
+  if (s.backlogAtStart === 0) return undefined;
+  const began = s.backlogAtEnd === 0 ? `once they had caught up (${s.seconds.toFixed(0)} s)` : `with ${s.backlogAtEnd.toLocaleString("en-US")} still left, after ${s.seconds.toFixed(0)} s`;
+  return `after seeding, the event consumers were ${s.backlogAtStart.toLocaleString("en-US")} events behind; measuring began ${began}`;
 }

@@ -34,12 +34,12 @@ const rows: string[] = [];
 try {
   for (const rate of rates) {
     for (const tool of ["mixload", "h2load"] as MixTool[]) {
-      const processes = planMix({ rate, mix: DEFAULT_MIX, pop, seed: rate, warmupS, durationS, maxReaders: 200 });
-      log(`${tool} at ${rate}/s: ${processes.length} streams, ${warmupS}+${durationS} s`);
-      const r = await runRestMix({ tool, url: bare.url, processes, rate, warmupS, durationS });
+      const streams = planMix({ rate, mix: DEFAULT_MIX, pop, seed: rate, warmupS, durationS, maxReaders: 200 });
+      log(`${tool} at ${rate}/s: ${streams.length} streams, ${warmupS}+${durationS} s`);
+      const r = await runRestMix({ tool, url: bare.url, streams, rate, warmupS, durationS });
       const g = r.generator;
       const cpu = g.cpuMs !== undefined ? (g.cpuMs / g.requests).toFixed(3) : "?";
-      const line = `| ${rate} | ${tool} | ${processes.length} | ${r.throughput.toFixed(0)} | ${r.errorCount} | ${cpu} | ${g.cpuMs !== undefined ? ((g.cpuMs / g.wallMs) * 100).toFixed(0) : "?"}% | ${r.latency.p50.toFixed(2)} | ${r.latency.p99.toFixed(2)} | ${r.dispatchLag.p99.toFixed(2)} |`;
+      const line = `| ${rate} | ${tool} | ${streams.length} | ${r.throughput.toFixed(0)} | ${r.errorCount} | ${cpu} | ${g.cpuMs !== undefined ? ((g.cpuMs / g.wallMs) * 100).toFixed(0) : "?"}% | ${r.latency.p50.toFixed(2)} | ${r.latency.p99.toFixed(2)} | ${r.dispatchLag.p99.toFixed(2)} |`;
       log(line);
       rows.push(line);
     }

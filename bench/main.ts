@@ -25,7 +25,7 @@ import { loadAverage, machineInfo } from "./machine.js";
 import { grpcClients, grpcOps, MixPicker, restOps, type Population } from "./mix.js";
 import { runOpenLoop, type Op, type OpenLoopResult } from "./openloop.js";
 import { HELP, parseOptions, type Options } from "./options.js";
-import { summarizeProfile } from "./profile.js";
+import { keepProfiles, summarizeProfile, waitForFile } from "./profile.js";
 import { log } from "./progress.js";
 import { buildReport, peakStep, runNameOf, type BenchResult, type ClosedLoopRecord, type SeriesRecord, type StepRecord } from "./report.js";
 import { Rng, WeightedSampler } from "./rng.js";
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
         return runRestMix({
           tool: o.restGenerator,
           url: system.gatewayUrl,
-          processes: planMix({ rate, mix: o.mix, pop, seed: stepSeed, warmupS: timing.warmupS, durationS: timing.durationS, maxReaders: o.readers }),
+          streams: planMix({ rate, mix: o.mix, pop, seed: stepSeed, warmupS: timing.warmupS, durationS: timing.durationS, maxReaders: o.readers }),
           rate,
           warmupS: timing.warmupS,
           durationS: timing.durationS,
@@ -273,8 +273,9 @@ async function main(): Promise<void> {
         if (page.tweets < 20) record.skipped = `the fullest home page found had ${page.tweets} tweets, not 20: the bare server answers with it`;
         bare = await startBare({ repoRoot: ROOT, port: o.portBase + 8, page, dir: stateDir, logDir });
         const tokens = readers.map((a) => a.token);
-        const closedLoop = async (label: string, url: string) => {
+        const closedLoop = async (label: string, url: string, profiled: readonly string[] = []) => {
           let window: CpuWindow | undefined;
+          const profile = (names: readonly string[]) => names.forEach((n) => system.signal(n, "SIGUSR2"));
           const w = await wrkClosedLoop({
             url,
             path: HOME_PATH,
@@ -283,8 +284,8 @@ async function main(): Promise<void> {
             threads: c.threads,
             seconds: c.durationS,
             warmupS: c.warmupS,
-            onMeasureStart: () => cpu.start(),
-            onMeasureEnd: () => (window = cpu.stop()),
+            onMeasureStart: () => (cpu.start(), profile(profiled)),
+            onMeasureEnd: () => ((window = cpu.stop()), profile(profiled)),
           });
           log(`  closed   ${label.padEnd(34)} ${w.rate.toFixed(0).padStart(6)}/s  p50 ${w.latency.p50} p99 ${w.latency.p99} ms  errors ${w.errorCount}`);
           await sleep(o.pauseMs);
@@ -294,7 +295,13 @@ async function main(): Promise<void> {
         record.bare = await closedLoop("bare node:http, same page", bare.url);
         await bare.stop();
         bare = undefined;
-        record.home = await closedLoop("Chirp: home timeline via gateway", system.gatewayUrl);
+        const profiled = o.profile ? system.procs.map((p) => p.name) : [];
+        for (const n of profiled) rmSync(join(profileDir, `${n}.cpuprofile`), { force: true });
+        record.home = await closedLoop("Chirp: home timeline via gateway", system.gatewayUrl, profiled);
+        // Kept under a name of its own: the peak step's profile would overwrite it.
+        const kept = await keepProfiles(profileDir, profiled, "closed");
+        if (kept.length) record.profiles = kept.map((f) => ({ ...summarizeProfile(f.file, f.process, ROOT), file: relative(ROOT, f.file) }));
+        for (const p of record.profiles ?? []) log(`closed-loop profile: ${p.file}; busiest: ${p.top.slice(0, 3).map((t) => `${t.fn} ${t.pctBusy}%`).join(", ")}`);
       } catch (err) {
         record.skipped = `closed loop: ${(err as Error).message}`;
         log(`closed loop skipped: ${record.skipped}`);
@@ -333,8 +340,7 @@ async function main(): Promise<void> {
           onMeasureStart: () => system.signal(name, "SIGUSR2"),
           onMeasureEnd: () => system.signal(name, "SIGUSR2"),
         });
-        for (let k = 0; k < 300 && !existsSync(file); k++) await sleep(100);
-        if (existsSync(file)) {
+        if (await waitForFile(file)) {
           result.profile = {
             ...summarizeProfile(file, name, ROOT),
             rate: peak.rate,

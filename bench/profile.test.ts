@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { areaOf, summarizeProfile } from "./profile.js";
+import { areaOf, keepProfiles, summarizeProfile } from "./profile.js";
 import { perRequest } from "./rpcs.js";
 
 test("self time per function and area, idle left out", () => {
@@ -33,4 +33,15 @@ test("RPCs per request from two scrapes", () => {
   const before = new Map([["TweetService.BatchGetTweets", 10]]);
   const after = new Map([["TweetService.BatchGetTweets", 30], ["UserService.BatchGetUsers", 5]]);
   assert.deepEqual(perRequest(before, after, 10), { "TweetService.BatchGetTweets": 2, "UserService.BatchGetUsers": 0.5 });
+});
+
+test("profiles kept under a suffix: one written late is waited for, a missing one left out", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bench-keep-"));
+  writeFileSync(join(dir, "gateway.cpuprofile"), "{}");
+  setTimeout(() => writeFileSync(join(dir, "timeline.cpuprofile"), "{}"), 300);
+  const kept = await keepProfiles(dir, ["gateway", "timeline", "user"], "closed", 1_000);
+  assert.deepEqual(kept.map((k) => k.process), ["gateway", "timeline"]);
+  assert.deepEqual(kept.map((k) => k.file), [join(dir, "gateway.closed.cpuprofile"), join(dir, "timeline.closed.cpuprofile")]);
+  assert.ok(kept.every((k) => existsSync(k.file)));
+  assert.ok(!existsSync(join(dir, "gateway.cpuprofile")), "renamed, so the peak step's profile does not overwrite it");
 });

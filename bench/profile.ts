@@ -1,7 +1,10 @@
 // Reads a V8 .cpuprofile (from `node --cpu-prof` or the profiler hook) and
 // sums self time per function and per area (a package, a Chirp service, the
-// Node runtime, the garbage collector), as a short "where the time goes".
-import { readFileSync } from "node:fs";
+// Node runtime, the garbage collector), as a short "where the time goes";
+// and waits for the files the profiler hook writes.
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 interface CallFrame {
   functionName: string;
@@ -105,4 +108,23 @@ export function summarizeProfile(file: string, processName: string, root: string
       .slice(0, 12)
       .map(([area, us]) => ({ area, selfMs: Math.round(us / 1000), pctBusy: pct(us) })),
   };
+}
+
+/** Waits up to `timeoutMs` for a file the profiler hook writes (it renames a whole file into place). */
+export async function waitForFile(file: string, timeoutMs = 30_000): Promise<boolean> {
+  for (let waited = 0; !existsSync(file) && waited < timeoutMs; waited += 100) await sleep(100);
+  return existsSync(file);
+}
+
+/** The processes' profiles `<name>.cpuprofile` in `dir`, renamed `<name>.<suffix>.cpuprofile`; the ones that did not appear are left out. */
+export async function keepProfiles(dir: string, names: readonly string[], suffix: string, timeoutMs?: number): Promise<Array<{ process: string; file: string }>> {
+  const kept: Array<{ process: string; file: string }> = [];
+  for (const name of names) {
+    const from = join(dir, `${name}.cpuprofile`);
+    if (!(await waitForFile(from, timeoutMs))) continue;
+    const file = join(dir, `${name}.${suffix}.cpuprofile`);
+    renameSync(from, file);
+    kept.push({ process: name, file });
+  }
+  return kept;
 }

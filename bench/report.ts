@@ -37,6 +37,8 @@ export interface ClosedLoopRecord {
   warmupS: number;
   bare?: WrkResult & { cpu?: CpuWindow };
   home?: WrkResult & { cpu?: CpuWindow };
+  /** CPU profiles of Chirp's processes over the home reads' measured window (--profile). */
+  profiles?: ProfileSummary[];
   skipped?: string;
 }
 
@@ -289,10 +291,7 @@ export function renderMarkdown(r: BenchResult, pngName?: string, svgName?: strin
         (p.hottestOverall ? ` The busiest process of all was **${p.hottestOverall.name}** (${p.hottestOverall.cpuPercent}% of a core), a backend, which a V8 profile cannot see into.` : ""),
     );
     md.push("");
-    md.push(...table(["area", "self ms", "% of busy"], p.areas.map((a) => [a.area, n0(a.selfMs), `${a.pctBusy}%`])));
-    md.push("");
-    md.push(...table(["function (self time)", "where", "area", "self ms", "% of busy"], p.top.map((t) => [`\`${t.fn}\``, t.where ? `\`${t.where}\`` : "", t.area, n0(t.selfMs), `${t.pctBusy}%`])));
-    md.push("");
+    md.push(...profileTables(p));
   }
 
   for (const v of r.variants) {
@@ -443,7 +442,21 @@ function closedLoopSection(r: BenchResult): string[] {
   md.push("");
   if (c.home && c.bare) md.push(`Chirp reaches **${((c.home.rate / c.bare.rate) * 100).toFixed(1)}%** of the bare server's throughput (target: ≥ ${TARGETS.homeShareOfBare * 100}% in the all-in-one, over ${n0(TARGETS.homeReaders)} readers).`, "");
   if (c.skipped) md.push(`- ${c.skipped}`, "");
+  for (const p of c.profiles ?? []) {
+    md.push(`CPU profile of **${p.process}** over Chirp's measured window: ${n0(p.busyMs)} ms busy of ${n0(p.wallMs)} ms. Profile: \`${p.file}\`.`, "");
+    md.push(...profileTables(p));
+  }
   return md;
+}
+
+/** A profile's self time by area, then its busiest functions. */
+function profileTables(p: ProfileSummary): string[] {
+  return [
+    ...table(["area", "self ms", "% of busy"], p.areas.map((a) => [a.area, n0(a.selfMs), `${a.pctBusy}%`])),
+    "",
+    ...table(["function (self time)", "where", "area", "self ms", "% of busy"], p.top.map((t) => [`\`${t.fn}\``, t.where ? `\`${t.where}\`` : "", t.area, n0(t.selfMs), `${t.pctBusy}%`])),
+    "",
+  ];
 }
 
 /** CPU per outside request, per Chirp process and summed, at every step that has CPU figures. */

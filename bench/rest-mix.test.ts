@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { HOME_PATH, mixloadPlan, parseTimes, planMix, POST_PATH, rawRequests, runRestMix, scoreProcess, type MixTool } from "./rest-mix.js";
+import { HOME_PATH, mixloadPlan, parseTimes, planMix, POST_PATH, rawRequests, runRestMix, scoreStream, type MixTool } from "./rest-mix.js";
 import { DEFAULT_MIX, type Population } from "./mix.js";
 import { WeightedSampler } from "./rng.js";
 
@@ -57,13 +57,13 @@ test("the plan caps the readers and never needs more actors than there are", () 
 test("a process's latencies count from its schedule, without the warm-up; what never came back is unanswered", () => {
   // 100/s: due every 10 ms; 2 warm-up requests; the fourth left 30 ms late, the fifth behind it; 6 sent, 5 logged.
   const rows = [0, 10, 61, 20, 60].map((ms) => ({ startUs: 1_000_000 + ms * 1000, status: 200, durationUs: 1000 }));
-  const s = scoreProcess({ rate: 100, warm: 2, count: 6 }, rows);
+  const s = scoreStream({ rate: 100, warm: 2, count: 6 }, rows);
   assert.deepEqual(
     s.measured.map((m) => m.latencyMs),
     [1, 31, 22],
   );
   assert.equal(s.unanswered, 1);
-  assert.equal(scoreProcess({ rate: 100, warm: 2, count: 6 }, []).unanswered, 4, "nothing logged: every measured request");
+  assert.equal(scoreStream({ rate: 100, warm: 2, count: 6 }, []).unanswered, 4, "nothing logged: every measured request");
 });
 
 test("parseTimes reads the children's CPU from the shell's times", () => {
@@ -93,16 +93,16 @@ test(`${tool}: a stream per identity and kind, headers and bodies as planned, er
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const pop = population(12);
-    const processes = planMix({ rate: 60, mix: DEFAULT_MIX, pop, seed: 1, warmupS: 1, durationS: 2, maxReaders: 10 });
+    const streams = planMix({ rate: 60, mix: DEFAULT_MIX, pop, seed: 1, warmupS: 1, durationS: 2, maxReaders: 10 });
     let marks = 0;
-    const r = await runRestMix({ tool, url, processes, rate: 60, warmupS: 1, durationS: 2, onMeasureStart: () => marks++, onMeasureEnd: () => marks++ });
+    const r = await runRestMix({ tool, url, streams, rate: 60, warmupS: 1, durationS: 2, onMeasureStart: () => marks++, onMeasureEnd: () => marks++ });
     assert.equal(marks, 2);
     assert.equal(r.generator.processes.home, 10);
     assert.equal(r.generator.tool, tool);
     assert.equal(seen.home.size, 10, "each home reader sent its own token");
     assert.ok(seen.user > 0 && seen.post > 0 && seen.badType === 0, JSON.stringify(seen));
-    assert.equal(r.sent, processes.reduce((a, p) => a + p.count - p.warm, 0));
-    const refusedReader = processes.find((p) => p.kind === "home" && p.actor === 1);
+    assert.equal(r.sent, streams.reduce((a, p) => a + p.count - p.warm, 0));
+    const refusedReader = streams.find((p) => p.kind === "home" && p.actor === 1);
     const refused = refusedReader ? refusedReader.count - refusedReader.warm : 0;
     assert.equal(r.errors["503"] ?? 0, refused, JSON.stringify(r.errors));
     assert.equal(r.errorCount, refused);
@@ -121,9 +121,9 @@ test(`${tool}: a server that stops answering ends the step early, its requests u
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const processes = planMix({ rate: 100, mix: DEFAULT_MIX, pop: population(20), seed: 1, warmupS: 0.5, durationS: 20, maxReaders: 10 });
+    const streams = planMix({ rate: 100, mix: DEFAULT_MIX, pop: population(20), seed: 1, warmupS: 0.5, durationS: 20, maxReaders: 10 });
     const t = performance.now();
-    const r = await runRestMix({ tool, url, processes, rate: 100, warmupS: 0.5, durationS: 20, abortBacklog: 50 });
+    const r = await runRestMix({ tool, url, streams, rate: 100, warmupS: 0.5, durationS: 20, abortBacklog: 50 });
     assert.ok(performance.now() - t < 10_000, "stopped well before the window's end");
     assert.match(r.aborted ?? "", /overloaded/);
     assert.equal(r.ok, 0);
@@ -174,8 +174,8 @@ test("mixload reads sized, chunked and empty answers, reconnects after a close o
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const stream = (path: string) => ({ kind: "user" as const, actor: 0, token: "t", paths: [path], rate: 20, warm: 0, count: 10 });
-    const processes = ["/sized", "/chunked", "/none", "/close", "/reset"].map(stream);
-    const r = await runRestMix({ url, processes, rate: 100, warmupS: 0, durationS: 0.5 });
+    const streams = ["/sized", "/chunked", "/none", "/close", "/reset"].map(stream);
+    const r = await runRestMix({ url, streams, rate: 100, warmupS: 0, durationS: 0.5 });
     assert.equal(r.sent, 50);
     assert.equal(r.ok, 40, JSON.stringify(r.errors));
     assert.deepEqual(r.errors, { connection_error: 10 });

@@ -6,7 +6,7 @@
 // streams, one per identity and kind, each sending its kind's share of the
 // rate split evenly over that kind's streams:
 //   - home: one stream per reader (its token), GET /api/v1/timeline/home?limit=20;
-//     a fresh seeded sample of readers every step, about PER_PROCESS.home
+//     a fresh seeded sample of readers every step, about PER_STREAM.home
 //     reads a second each (so more readers at higher rates), at most
 //     --readers of them;
 //   - user: a few streams, each with a viewer's token and a list of user
@@ -44,16 +44,16 @@ export const HOME_PATH = "/api/v1/timeline/home?limit=20";
 export const userPath = (id: bigint): string => `/api/v1/timeline/user/${id}?limit=20`;
 export const POST_PATH = "/api/v1/tweets";
 
-/** Requests per second one process of each kind sends at most: above that, more processes (up to the caps). */
-export const PER_PROCESS: Record<OpKind, number> = { home: 5, user: 25, post: 5 };
+/** Requests per second one stream of each kind sends at most: above that, more streams (up to the caps). */
+export const PER_STREAM: Record<OpKind, number> = { home: 5, user: 25, post: 5 };
 /**
- * And at least this many (fewer processes at very low rates): a connection
+ * And at least this many (fewer streams at very low rates): a connection
  * idle for longer than the server's keep-alive timeout (Node's: 5 s) would be
  * closed under the process, and its next request lost.
  */
-export const MIN_PROCESS_RATE = 0.5;
+export const MIN_STREAM_RATE = 0.5;
 
-export interface MixProcess {
+export interface MixStream {
   kind: OpKind;
   /** The actor (index into the population) whose token it sends. */
   actor: number;
@@ -76,14 +76,14 @@ export interface MixPlanOptions {
   seed: number;
   warmupS: number;
   durationS: number;
-  /** At most this many home-reader processes (distinct readers). */
+  /** At most this many home-reader streams (distinct readers). */
   maxReaders: number;
 }
 
 const clamp = (x: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, x));
 
 /** The streams of one step: which identities send what, at which rates. Seeded. */
-export function planMix(o: MixPlanOptions): MixProcess[] {
+export function planMix(o: MixPlanOptions): MixStream[] {
   const rng = new Rng(o.seed);
   const n = o.pop.actors.length;
   const rateOf: Record<OpKind, number> = {
@@ -93,11 +93,11 @@ export function planMix(o: MixPlanOptions): MixProcess[] {
   };
   const caps: Record<OpKind, number> = { home: Math.max(1, o.maxReaders), user: 40, post: Math.max(2, Math.ceil(o.maxReaders / 4)) };
   const floors: Record<OpKind, number> = { home: 10, user: 2, post: 2 };
-  const out: MixProcess[] = [];
+  const out: MixStream[] = [];
   for (const kind of ["home", "user", "post"] as const) {
     const kindRate = rateOf[kind];
     if (!(kindRate > 0)) continue;
-    const procs = Math.max(1, Math.min(n, Math.floor(kindRate / MIN_PROCESS_RATE), clamp(Math.ceil(kindRate / PER_PROCESS[kind]), floors[kind], caps[kind])));
+    const procs = Math.max(1, Math.min(n, Math.floor(kindRate / MIN_STREAM_RATE), clamp(Math.ceil(kindRate / PER_STREAM[kind]), floors[kind], caps[kind])));
     // Distinct actors within a kind: the first `procs` of a seeded shuffle.
     const actors = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, procs);
     const rate = kindRate / procs;
@@ -124,8 +124,8 @@ export type MixTool = "mixload" | "h2load";
 export interface RestMixOptions {
   /** http://host:port of the gateway. */
   url: string;
-  processes: MixProcess[];
-  /** The step's offered rate (the processes' rates add up to it). */
+  streams: MixStream[];
+  /** The step's offered rate (the streams' rates add up to it). */
   rate: number;
   warmupS: number;
   durationS: number;
@@ -166,10 +166,10 @@ export interface ProcessRows {
 }
 
 /**
- * Judges one process's log: latency of request i from when it was due (its
+ * Judges one stream's log: latency of request i from when it was due (its
  * first departure + i / rate), the warm-up's requests left out.
  */
-export function scoreProcess(p: Pick<MixProcess, "rate" | "warm" | "count">, rows: readonly LogRow[]) {
+export function scoreStream(p: Pick<MixStream, "rate" | "warm" | "count">, rows: readonly LogRow[]) {
   const sorted = [...rows].sort((a, b) => a.startUs - b.startUs);
   const t0 = sorted[0]?.startUs;
   const measured: Array<{ status: number; latencyMs: number; lagMs: number }> = [];
@@ -194,7 +194,7 @@ const isOk = (status: number) => status >= 200 && status < 400;
 const statusLabel = (status: number) => (status < 0 ? "connection_error" : String(status));
 
 /** One stream's requests as mixload sends them, in turn: the raw HTTP/1.1 bytes. */
-export function rawRequests(url: URL, p: MixProcess): Buffer[] {
+export function rawRequests(url: URL, p: MixStream): Buffer[] {
   return p.paths.map((path) => {
     const head = [`${p.body === undefined ? "GET" : "POST"} ${path} HTTP/1.1`, `host: ${url.host}`, `authorization: Bearer ${p.token}`, "accept: */*"];
     if (p.body !== undefined) head.push("content-type: application/json", `content-length: ${Buffer.byteLength(p.body)}`);
@@ -203,9 +203,9 @@ export function rawRequests(url: URL, p: MixProcess): Buffer[] {
 }
 
 /** mixload's plan (bench/tools/mixload.c): every stream's rate, count, log file and requests. */
-export function mixloadPlan(url: URL, processes: readonly MixProcess[], logOf: (i: number) => string): Buffer {
-  const parts: Buffer[] = [Buffer.from(`streams ${processes.length}\n`)];
-  processes.forEach((p, i) => {
+export function mixloadPlan(url: URL, streams: readonly MixStream[], logOf: (i: number) => string): Buffer {
+  const parts: Buffer[] = [Buffer.from(`streams ${streams.length}\n`)];
+  streams.forEach((p, i) => {
     const reqs = rawRequests(url, p);
     parts.push(Buffer.from(`stream ${p.rate} ${p.count} ${logOf(i)} ${reqs.length}\n`));
     for (const r of reqs) parts.push(Buffer.from(`${r.length}\n`), r);
@@ -218,10 +218,10 @@ function generatorLines(o: RestMixOptions, dir: string): string[] {
   const q = shellQuote;
   if ((o.tool ?? "mixload") === "mixload") {
     const url = new URL(o.url);
-    writeFileSync(join(dir, "plan"), mixloadPlan(url, o.processes, (i) => join(dir, `log.${i}`)));
+    writeFileSync(join(dir, "plan"), mixloadPlan(url, o.streams, (i) => join(dir, `log.${i}`)));
     return [`${[o.binary ?? toolBinary("mixload", "CHIRP_MIXLOAD"), url.hostname, url.port || "80", "plan"].map(q).join(" ")} >out.0 2>&1 &`];
   }
-  return o.processes.map((p, i) => {
+  return o.streams.map((p, i) => {
     writeFileSync(join(dir, `uris.${i}`), p.paths.map((path) => `${o.url}${path}`).join("\n") + "\n");
     const args = [
       o.binary ?? h2loadBinary(),
@@ -273,7 +273,7 @@ export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
     };
 
     // Watch the logs grow: answers so far against requests due so far.
-    const counted = o.processes.map(() => ({ fd: -1, pos: 0, rows: 0 }));
+    const counted = o.streams.map(() => ({ fd: -1, pos: 0, rows: 0 }));
     const buf = Buffer.alloc(64 * 1024);
     const answeredSoFar = () => {
       let total = 0;
@@ -294,8 +294,8 @@ export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
       return total;
     };
     // h2load processes start one after another: allow for the spread.
-    const startGraceS = 1 + (tool === "h2load" ? o.processes.length * 0.004 : 0);
-    const dueSoFar = (elapsedS: number) => o.processes.reduce((a, p) => a + Math.min(p.count, Math.floor(p.rate * Math.max(0, elapsedS - startGraceS))), 0);
+    const startGraceS = 1 + (tool === "h2load" ? o.streams.length * 0.004 : 0);
+    const dueSoFar = (elapsedS: number) => o.streams.reduce((a, p) => a + Math.min(p.count, Math.floor(p.rate * Math.max(0, elapsedS - startGraceS))), 0);
     const abortBacklog = o.abortBacklog ?? Math.max(100, o.rate);
     const deadlineS = o.warmupS + o.durationS + startGraceS + drainS;
     let measuring = false;
@@ -337,7 +337,7 @@ export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
     if (!measureEnded) o.onMeasureEnd?.();
     for (const c of counted) if (c.fd >= 0) closeSync(c.fd);
 
-    // --- score every process's log ------------------------------------
+    // --- score every stream's log ------------------------------------
     const all = new Latency();
     const lag = new Latency();
     const kinds = new Map<string, { latency: Latency; count: number; errors: number }>();
@@ -346,15 +346,15 @@ export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
     let ok = 0;
     let sent = 0;
     let answeredInWindow = 0;
-    // Answers per second, summed over the processes, each over its own window (its schedule's measured part).
+    // Answers per second, summed over the streams, each over its own window (its schedule's measured part).
     let answeredRate = 0;
     let unfinished = 0;
     const byKindProcs: Record<string, number> = {};
-    o.processes.forEach((p, i) => {
+    o.streams.forEach((p, i) => {
       byKindProcs[p.kind] = (byKindProcs[p.kind] ?? 0) + 1;
       const logFile = join(dir, `log.${i}`);
       const rows = existsSync(logFile) ? parseLog(readFileSync(logFile, "utf8")) : [];
-      const s = scoreProcess(p, rows);
+      const s = scoreStream(p, rows);
       let k = kinds.get(p.kind);
       if (!k) kinds.set(p.kind, (k = { latency: new Latency(), count: 0, errors: 0 }));
       const measuredCount = p.count - p.warm;
@@ -407,10 +407,10 @@ export async function runRestMix(o: RestMixOptions): Promise<RestMixResult> {
       latency: all.summary(),
       byKind,
       dispatchLag: { p99: lagS.p99, max: lagS.max },
-      maxInFlight: o.processes.length,
+      maxInFlight: o.streams.length,
       unfinished,
       ...(aborted ? { aborted } : {}),
-      generator: { tool, processes: byKindProcs, requests: o.processes.reduce((a, p) => a + p.count, 0), ...(cpuMs !== undefined ? { cpuMs } : {}), wallMs: Math.round(wallMs) },
+      generator: { tool, processes: byKindProcs, requests: o.streams.reduce((a, p) => a + p.count, 0), ...(cpuMs !== undefined ? { cpuMs } : {}), wallMs: Math.round(wallMs) },
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -48,3 +48,26 @@ test("redis: ids spread evenly over the buckets, whether minted in one milliseco
     t.true(min >= 140 && max <= 260, `200 per bucket expected, got ${min}..${max}`);
   }
 });
+
+test("memory: an entry is decoded once and shared until it changes; an undecodable one is a miss not to fill", async (t) => {
+  const cache = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 100 });
+  let decodes = 0;
+  const decode = (bytes: Uint8Array) => {
+    decodes++;
+    if (bytes[0] === 0xff) throw new Error("undecodable");
+    return { first: bytes[0] };
+  };
+  await cache.fill("tweet", [[1n, new Uint8Array([7]), 0], [2n, new Uint8Array([0xff]), 0]]);
+  const a = await cache.readDecoded("tweet", [1n, 2n, 3n], decode);
+  const b = await cache.readDecoded("tweet", [1n], decode);
+  t.is(b.hits.get(1n), a.hits.get(1n), "every reader gets the same value");
+  t.deepEqual(a.hits.get(1n), { first: 7 });
+  t.deepEqual([...a.misses], [[2n, -1], [3n, 0]]);
+  t.is(decodes, 2, "entry 1 decoded once for two reads");
+  await cache.invalidate("tweet", [1n]);
+  const gone = await cache.readDecoded("tweet", [1n], decode);
+  t.deepEqual([...gone.misses], [[1n, 1]], "an invalidated entry is a miss at its new generation");
+  await cache.fill("tweet", [[1n, new Uint8Array([8]), 1]]);
+  t.deepEqual((await cache.readDecoded("tweet", [1n], decode)).hits.get(1n), { first: 8 }, "the changed entry is decoded anew");
+  t.is(decodes, 3);
+});

@@ -11,7 +11,7 @@ import { chunk } from "../kit/chunk.js";
 import { unavailable } from "../kit/errors.js";
 import type { Logger } from "../kit/logger.js";
 import type { CacheRead, HydrationCache, Kind } from "./port.js";
-import { sharedDecoder } from "./shared-decoder.js";
+import { share } from "./shared-message.js";
 
 /** Values by id for a list of ids; ids the owner does not know are left out. */
 export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
@@ -64,7 +64,9 @@ export function cachedLookup<S extends DescMessage>(o: {
   const readFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be read; reading the owning service`);
   const fillFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be filled`);
   const owner = o.kind === "tweet" ? "tweet" : "user";
-  const decode: (bytes: Uint8Array) => MessageShape<S> = o.cache.stableValues ? sharedDecoder(o.schema) : (bytes) => fromBinary(o.schema, bytes);
+  const decode = (bytes: Uint8Array): MessageShape<S> => fromBinary(o.schema, bytes);
+  // Decoded once per entry and shared by every reader: frozen, so a reader cannot change what the others see.
+  const decodeShared = (bytes: Uint8Array): MessageShape<S> => share(decode(bytes));
 
   const load = async (ids: bigint[]) => {
     try {
@@ -82,24 +84,18 @@ export function cachedLookup<S extends DescMessage>(o: {
   const inflight = new Map<bigint, { generation: number; batch: Promise<Map<bigint, MessageShape<S>>> }>();
 
   return async (ids) => {
-    const found = new Map<bigint, MessageShape<S>>();
-    if (ids.length === 0) return found;
+    if (ids.length === 0) return new Map();
     const unique = [...new Set(ids)];
-    let read: CacheRead;
+    let read: CacheRead<MessageShape<S>>;
     try {
-      read = await o.cache.read(o.kind, unique);
+      read = o.cache.readDecoded ? await o.cache.readDecoded(o.kind, unique, decodeShared) : decodeHits(await o.cache.read(o.kind, unique), decode);
     } catch (err) {
       readFailed(err);
       o.metrics.requests.inc({ kind: o.kind, result: "error" }, unique.length);
       read = { hits: new Map(), misses: new Map(unique.map((id) => [id, -1])) };
     }
-    for (const [id, bytes] of read.hits) {
-      try {
-        found.set(id, decode(bytes));
-      } catch {
-        read.misses.set(id, -1); // undecodable (another version wrote it): read through, not filled
-      }
-    }
+    // The answer: the hits, and the read-throughs added to them.
+    const found = read.hits;
     o.metrics.requests.inc({ kind: o.kind, result: "hit" }, found.size);
     if (read.misses.size === 0) return found;
     o.metrics.requests.inc({ kind: o.kind, result: "miss" }, read.misses.size);
@@ -141,4 +137,17 @@ export function cachedLookup<S extends DescMessage>(o: {
     if (fills.length) o.cache.fill(o.kind, fills).catch(fillFailed);
     return found;
   };
+}
+
+/** The hits decoded; an undecodable one (another version wrote it) becomes a miss that is read through and not filled. */
+function decodeHits<V>(read: CacheRead, decode: (bytes: Uint8Array) => V): CacheRead<V> {
+  const hits = new Map<bigint, V>();
+  for (const [id, bytes] of read.hits) {
+    try {
+      hits.set(id, decode(bytes));
+    } catch {
+      read.misses.set(id, -1);
+    }
+  }
+  return { hits, misses: read.misses };
 }

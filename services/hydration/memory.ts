@@ -5,6 +5,8 @@ import type { CacheRead, HydrationCache, KeptStates, Kind } from "./port.js";
 interface Entry {
   /** undefined: a generation marker left by an invalidation, no value. */
   value: Uint8Array | undefined;
+  /** The value decoded by its first readDecoded(); a change replaces the entry, and this with it. */
+  decoded?: unknown;
   generation: number;
   expiresAt: number;
 }
@@ -16,7 +18,6 @@ interface StatesEntry {
 }
 
 export class MemoryHydrationCache implements HydrationCache {
-  readonly stableValues = true;
   private readonly maps: Record<Kind, Map<bigint, Entry>> = { tweet: new Map(), user: new Map(), "notification-heads": new Map(), "notification-unread": new Map() };
   /** By viewer and states version; the least recently read goes first. */
   private readonly viewers = new Map<string, StatesEntry>();
@@ -62,6 +63,24 @@ export class MemoryHydrationCache implements HydrationCache {
       const e = this.live(kind, id, now);
       if (e?.value) out.hits.set(id, e.value);
       else out.misses.set(id, e?.generation ?? 0);
+    }
+    return out;
+  }
+
+  async readDecoded<V>(kind: Kind, ids: readonly bigint[], decode: (bytes: Uint8Array) => V): Promise<CacheRead<V>> {
+    const out: CacheRead<V> = { hits: new Map(), misses: new Map() };
+    const now = this.now();
+    for (const id of ids) {
+      const e = this.live(kind, id, now);
+      if (e?.value === undefined) {
+        out.misses.set(id, e?.generation ?? 0);
+        continue;
+      }
+      try {
+        out.hits.set(id, (e.decoded ??= decode(e.value)) as V);
+      } catch {
+        out.misses.set(id, -1);
+      }
     }
     return out;
   }

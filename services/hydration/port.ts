@@ -9,10 +9,10 @@
 // and a fill writes only if the generation is still the one its read saw.
 export type Kind = "tweet" | "user" | "notification-heads" | "notification-unread";
 
-export interface CacheRead {
+export interface CacheRead<V = Uint8Array> {
   /** Entries present, by id. */
-  hits: Map<bigint, Uint8Array>;
-  /** For each id missing: the generation to give fill(). */
+  hits: Map<bigint, V>;
+  /** For each id missing: the generation to give fill(); -1: read through and not filled (undecodable, or the cache could not be read). */
   misses: Map<bigint, number>;
 }
 
@@ -25,13 +25,15 @@ export interface KeptStates {
 }
 
 export interface HydrationCache {
-  /**
-   * An entry is read back as the same Uint8Array until it changes (the
-   * in-process cache): a reader may keep what it decoded from it with it.
-   */
-  readonly stableValues?: boolean;
   /** One round trip (per Redis master) for any number of ids. */
   read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead>;
+  /**
+   * In-process caches only: the entries decoded, each once (by `decode`)
+   * and kept with the entry until it changes, so every reader shares one
+   * value and a hit costs one map lookup. Without it, read() and a decode
+   * per hit.
+   */
+  readDecoded?<V>(kind: Kind, ids: readonly bigint[], decode: (bytes: Uint8Array) => V): Promise<CacheRead<V>>;
   /** Writes values read through from the owning service, each only if not invalidated since `read` saw its generation. */
   fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void>;
   /** Drops the entries (an event changed them) and bumps their generations; doing it twice is as doing it once, for readers. */

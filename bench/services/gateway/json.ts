@@ -11,7 +11,7 @@
 import { create, toJsonString, type Message } from "@bufbuild/protobuf";
 import { GetHomeTimelineResponseSchema, HydratedTweetSchema, type GetHomeTimelineResponse } from "../../../gen/chirp/timeline/v1/timeline_pb.js";
 import { jsonRegistry, jsonWriter, writeOptions } from "../../../services/gateway/transcode/json.js";
-import { share } from "../../../services/hydration/shared-decoder.js";
+import { share } from "../../../services/hydration/shared-message.js";
 import { SERVICES } from "../../../services/runtime/services.js";
 import { benchArgs } from "../../args.js";
 import { homePage } from "../../baselines/home-page.js";

@@ -7,7 +7,7 @@ import { create, toJsonString, ScalarType, type DescField, type DescMessage, typ
 import { isWrapperDesc, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { nestedTypes } from "@bufbuild/protobuf/reflect";
 import { SERVICES } from "../../runtime/services.js";
-import { share } from "../../hydration/shared-decoder.js";
+import { share } from "../../hydration/shared-message.js";
 import { LibraryService } from "../testing/library.js";
 import { jsonRegistry, writeOptions } from "./json.js";
 import { JsonWriter, timestampJson } from "./json-writer.js";

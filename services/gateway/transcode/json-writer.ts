@@ -3,13 +3,13 @@
 // write options (json.ts). It pays for itself in two ways that toJsonString
 // cannot offer (bench/services/gateway/json.ts measures both against it):
 // no intermediate object tree, and a shared message (one the services share
-// between readers, hydration/shared-decoder.ts) is written once and its JSON
+// between readers, hydration/shared-message.ts) is written once and its JSON
 // kept with it, so a timeline page repeats the tweets' and authors' JSON
 // instead of writing it again. Whatever it does not handle itself (another
 // well-known type, unknown fields, wrappers) goes to toJsonString.
 import { ScalarType, toJsonString, type DescEnum, type DescField, type DescMessage, type JsonWriteOptions, type Message } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
-import { derivedOf } from "../../hydration/shared-decoder.js";
+import { derivedOf } from "../../hydration/shared-message.js";
 
 type Write = (message: Message) => string;
 type WriteValue = (value: unknown) => string;

@@ -103,16 +103,11 @@ export class MemoryHydrationCache implements HydrationCache {
   async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
     const key = `${viewerId}:${version}`;
     const e = this.viewers.get(key);
-    if (!e || e.expiresAt <= this.now()) return { since: undefined, states: new Map() };
+    if (!e || e.expiresAt <= this.now()) return { since: undefined, bits: tweetIds.map(() => undefined) };
     // Read last: Map keeps insertion order, so the first key is the one to evict.
     this.viewers.delete(key);
     this.viewers.set(key, e);
-    const states = new Map<bigint, number>();
-    for (const id of tweetIds) {
-      const bits = e.states.get(id);
-      if (bits !== undefined) states.set(id, bits);
-    }
-    return { since: e.since, states };
+    return { since: e.since, bits: tweetIds.map((id) => e.states.get(id)) };
   }
 
   async fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void> {

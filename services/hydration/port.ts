@@ -20,8 +20,8 @@ export interface CacheRead<V = Uint8Array> {
 export interface KeptStates {
   /** When the entry was made (ms); undefined: there is none. */
   since: number | undefined;
-  /** Bits per tweet id found: 1 liked, 2 retweeted. */
-  states: Map<bigint, number>;
+  /** Bits of each tweet asked for, in the order asked (1 liked, 2 retweeted); undefined: not kept. */
+  bits: Array<number | undefined>;
 }
 
 export interface HydrationCache {

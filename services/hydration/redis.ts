@@ -211,13 +211,11 @@ export class RedisHydrationCache implements HydrationCache {
   async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
     const key = this.statesKey(viewerId, version);
     const [reply] = (await this.run([{ key, add: (p) => void p.hmget(key, "since", ...tweetIds.map(String)) }])) as [Array<string | null>];
-    const states = new Map<bigint, number>();
-    if (reply[0] === null) return { since: undefined, states };
-    tweetIds.forEach((id, i) => {
+    const bits = tweetIds.map((_, i) => {
       const v = reply[i + 1];
-      if (v !== null && v !== undefined) states.set(id, Number(v));
+      return v === null || v === undefined ? undefined : Number(v);
     });
-    return { since: Number(reply[0]), states };
+    return reply[0] === null ? { since: undefined, bits: bits.map(() => undefined) } : { since: Number(reply[0]), bits };
   }
 
   async fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void> {

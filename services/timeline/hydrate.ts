@@ -5,7 +5,6 @@
 // the tweet service reports missing (deleted) are returned so the caller can
 // drop them. Viewer states come from the per-viewer cache when the viewer's
 // states version is known (viewer-states.ts), else from the tweet service.
-import { create } from "@bufbuild/protobuf";
 import { HydratedTweetSchema, type HydratedTweet } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import type { Tweet } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import type { User } from "../../gen/chirp/user/v1/user_pb.js";
@@ -91,7 +90,8 @@ export async function hydrateTweets(
     const author = users.get(t.authorId);
     if (!author) return undefined; // an account that is gone takes its tweets with it
     const s = states.get(t.tweetId);
-    return create(HydratedTweetSchema, { tweet: t, author, liked: s?.liked ?? false, retweeted: s?.retweeted ?? false });
+    // Built as the object create() would make (a proto3 message is a plain object; the type lists every scalar field), without its reflection: one per tweet of every page.
+    return { $typeName: HydratedTweetSchema.typeName, tweet: t, author, liked: s?.liked ?? false, retweeted: s?.retweeted ?? false } satisfies HydratedTweet;
   };
   const out: HydratedTweet[] = [];
   for (const t of found) {

@@ -66,8 +66,9 @@ export class ViewerStatesCache {
     }
     const out: States = new Map();
     const missing: bigint[] = [];
-    for (const id of tweetIds) {
-      const bits = kept.states.get(id);
+    for (let i = 0; i < tweetIds.length; i++) {
+      const id = tweetIds[i]!;
+      const bits = kept.bits[i];
       if (bits !== undefined) out.set(id, STATES[bits & 3]!);
       else if (kept.since !== undefined && snowflakeTime(id) > kept.since + CLOCK_SKEW_MS) out.set(id, NOT_ENGAGED);
       else missing.push(id);

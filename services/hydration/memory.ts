@@ -57,17 +57,15 @@ export class MemoryHydrationCache implements HydrationCache {
   }
 
   async read(kind: Kind, ids: readonly bigint[]): Promise<CacheRead> {
-    const out: CacheRead = { hits: new Map(), misses: new Map() };
-    const now = this.now();
-    for (const id of ids) {
-      const e = this.live(kind, id, now);
-      if (e?.value) out.hits.set(id, e.value);
-      else out.misses.set(id, e?.generation ?? 0);
-    }
-    return out;
+    return this.scan(kind, ids, (e) => e.value!);
   }
 
   async readDecoded<V>(kind: Kind, ids: readonly bigint[], decode: (bytes: Uint8Array) => V): Promise<CacheRead<V>> {
+    return this.scan(kind, ids, (e) => (e.decoded ??= decode(e.value!)) as V);
+  }
+
+  /** The entries present as `valueOf` gives them; one it throws on is a miss not to fill (-1). */
+  private scan<V>(kind: Kind, ids: readonly bigint[], valueOf: (e: Entry) => V): CacheRead<V> {
     const out: CacheRead<V> = { hits: new Map(), misses: new Map() };
     const now = this.now();
     for (const id of ids) {
@@ -77,7 +75,7 @@ export class MemoryHydrationCache implements HydrationCache {
         continue;
       }
       try {
-        out.hits.set(id, (e.decoded ??= decode(e.value)) as V);
+        out.hits.set(id, valueOf(e));
       } catch {
         out.misses.set(id, -1);
       }

@@ -211,11 +211,12 @@ export class RedisHydrationCache implements HydrationCache {
   async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
     const key = this.statesKey(viewerId, version);
     const [reply] = (await this.run([{ key, add: (p) => void p.hmget(key, "since", ...tweetIds.map(String)) }])) as [Array<string | null>];
+    if (reply[0] === null) return { since: undefined, bits: tweetIds.map(() => undefined) };
     const bits = tweetIds.map((_, i) => {
       const v = reply[i + 1];
       return v === null || v === undefined ? undefined : Number(v);
     });
-    return reply[0] === null ? { since: undefined, bits: bits.map(() => undefined) } : { since: Number(reply[0]), bits };
+    return { since: Number(reply[0]), bits };
   }
 
   async fillStates(viewerId: bigint, version: string, states: ReadonlyMap<bigint, number>, ttlMs: number): Promise<void> {

@@ -3,7 +3,6 @@
 // in process (embedded). Accounts are read through the shared hydration
 // cache. Tests may override any part, the clock above all: trends run on
 // ctx.now(), so a test plays a week of traffic in seconds.
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { UserSchema, type User } from "../../gen/chirp/user/v1/user_pb.js";
 import type { HydrationConfig } from "../hydration/config.js";
 import { cachedLookup, lookupMetrics, type BatchLookup } from "../hydration/lookup.js";
@@ -12,15 +11,12 @@ import type { Logger } from "../kit/logger.js";
 import { connectRedis } from "../platform/redis/connect.js";
 import type { ServiceClients } from "../runtime/clients.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { weighAuthors, type AuthorWeight } from "./author-weight.js";
 import { readDiscoveryConfig, type DiscoveryConfig } from "./config.js";
 import { discoveryMetrics, type DiscoveryMetrics } from "./metrics.js";
 import { MemoryDiscoveryStore } from "./store/memory.js";
 import type { DiscoveryStore } from "./store/port.js";
 import { RedisDiscoveryStore } from "./store/redis.js";
-import { DAY_MS } from "./trends/windows.js";
-
-/** An author's weight in halves when they posted at `at`: 2, or 1 for a new account or one without followers. */
-export type AuthorWeight = (authorId: bigint, at: number) => Promise<1 | 2>;
 
 export interface DiscoveryContext {
   config: DiscoveryConfig;
@@ -39,19 +35,6 @@ export interface DiscoveryContext {
 
 /** What a caller may set over the environment's settings and the runtime's parts. */
 export type DiscoveryOverrides = Partial<Omit<DiscoveryContext, "config">> & { config?: Partial<DiscoveryConfig> };
-
-/** An account younger than this, or one without followers, counts half in the trends. */
-export const NEW_ACCOUNT_MS = 7 * DAY_MS;
-
-export function weighAuthors(users: BatchLookup<User>): AuthorWeight {
-  return async (authorId, at) => {
-    const u = (await users([authorId])).get(authorId);
-    // An account the user service does not know cannot vouch for itself.
-    if (!u) return 1;
-    const created = u.createdAt ? timestampMs(u.createdAt) : at;
-    return at - created < NEW_ACCOUNT_MS || u.followerCount <= 0n ? 1 : 2;
-  };
-}
 
 export async function openDiscoveryStore(rt: Runtime): Promise<DiscoveryStore> {
   if (rt.config.mode === "embedded") return new MemoryDiscoveryStore();

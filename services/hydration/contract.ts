@@ -77,6 +77,25 @@ export function cacheContract(test: TestFn, name: string, make: MakeCache) {
     t.deepEqual([...(await cache.read("tweet", [id])).hits.get(id)!], [2]);
   });
 
+  it("replace writes over a value of the generation peek saw, once: a second replace, a stale fill or a replace after an invalidation is refused", async (t, cache) => {
+    const [a, b, c] = [newId(), newId(), newId()];
+    await cache.fill("user", [[a, bytes(1), 0], [c, bytes(5), 0]]);
+    await cache.invalidate("user", [b]);
+    const seen = await cache.peek("user", [a, b, c]);
+    t.deepEqual([...seen.keys()], [a, c], "only entries holding a value");
+    t.deepEqual([...seen.get(a)!.value], [1]);
+    const gen = seen.get(a)!.generation;
+    t.deepEqual(await cache.replace("user", [[a, bytes(0x76, 0x3a, 2), gen], [b, bytes(3), 1]]), [true, false], "no value at b: nothing to replace");
+    t.deepEqual([...(await cache.read("user", [a])).hits.get(a)!], [0x76, 0x3a, 2]);
+    t.deepEqual(await cache.replace("user", [[a, bytes(4), gen]]), [false], "a second replace from the same peek");
+    await cache.fill("user", [[a, bytes(9), gen]]);
+    t.deepEqual([...(await cache.read("user", [a])).hits.get(a)!], [0x76, 0x3a, 2], "and no fill either");
+    t.is((await cache.peek("user", [a])).get(a)!.generation, gen + 1);
+    await cache.invalidate("user", [c]);
+    t.deepEqual(await cache.replace("user", [[c, bytes(6), seen.get(c)!.generation]]), [false], "an invalidation since the peek");
+    t.false((await cache.read("user", [c])).hits.has(c));
+  });
+
   it("a present value is not replaced by a second fill", async (t, cache) => {
     const id = newId();
     await cache.fill("tweet", [[id, bytes(1), 0]]);

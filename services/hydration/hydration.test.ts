@@ -1,6 +1,7 @@
 // The read path through the shared hydration cache, end to end in both modes:
 // a warm page is served without asking the owning services, and a like, a
-// profile change and a delete each reach a cached page within a second;
+// profile change, a delete, a post and a follow each reach a cached page
+// within a second;
 // an emptied cache is read through and refills.
 import test, { type ExecutionContext } from "ava";
 import { Cluster } from "ioredis";
@@ -73,6 +74,21 @@ for (const mode of MODES) {
 
     await s.clients.tweet.deleteTweet({ tweetId }, await s.as(author));
     await withinASecond(t, "a delete", async () => (await shown()) === undefined);
+  });
+
+  test.serial(`${mode}: a post and a follow show in the author's counts on a cached page within a second; neither the new tweet nor its author is read through`, async (t) => {
+    const s = await system(mode);
+    const { author, tweetId, home } = await scene(s);
+    const shownAuthor = async () => (await home()).find((h) => h.tweet?.tweetId === tweetId)?.author;
+    const before = (await shownAuthor())!;
+    const calls = () => Promise.all(["BatchGetTweets", "BatchGetUsers"].map((m) => served(s, m)));
+    const callsBefore = await calls();
+    const second = await s.post(author, "a second one");
+    await withinASecond(t, "a post's tweet count", async () => (await shownAuthor())?.tweetCount === before.tweetCount + 1n);
+    t.true(await eventually(async () => (await home()).some((h) => h.tweet?.tweetId === second)), "the post reached the reader");
+    t.deepEqual(await calls(), callsBefore, "the new tweet and its author came from the cache");
+    await s.follow(await s.register(), author);
+    await withinASecond(t, "a follow's follower count", async () => (await shownAuthor())?.followerCount === before.followerCount + 1n);
   });
 
   test.serial(`${mode}: an emptied cache is read through, correct, and refills`, async (t) => {

@@ -1,7 +1,7 @@
 // Read-through when things go wrong: a cache that cannot be read, and an
 // owning service that does not answer.
 import test from "ava";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { Redis } from "ioredis";
 import { pino } from "pino";
@@ -10,6 +10,8 @@ import { DomainError } from "../kit/errors.js";
 import { createUnaryGrpcTransport } from "../kit/grpc-unary-client.js";
 import { createMetrics } from "../kit/metrics.js";
 import { implement } from "../kit/unary-call.js";
+import { snowflakeFloor } from "../kit/snowflake.js";
+import { hydrationCaches } from "../testing/hydration-caches.js";
 import { freePorts } from "../testing/ports.js";
 import { serveForTest } from "../testing/serve-for-test.js";
 import { cachedLookup, lookupMetrics } from "./lookup.js";
@@ -117,3 +119,37 @@ test("an owner that does not answer: UNAVAILABLE within the read-through deadlin
   t.true(Date.now() - started < 2000, `${Date.now() - started} ms`);
   t.false(err instanceof ConnectError);
 });
+
+// prime(): a created entry written as its event carries it, never over a change.
+const primeCaches = hydrationCaches("prime");
+
+for (const [name, open] of primeCaches) {
+  test(`${name}: prime writes a young created entry, so its first reader does not call the owner; never over an invalidation, a value or an old id`, async (t) => {
+    const cache = await open();
+    t.teardown(() => cache.close());
+    const calls: bigint[][] = [];
+    const metrics = lookupMetrics(createMetrics({ defaultMetrics: false }).registry);
+    const get = cachedLookup({
+      cache,
+      kind: "user",
+      schema: UserSchema,
+      load: async (ids) => (calls.push(ids), new Map(ids.map((id) => [id, user(id, "From the owner")]))),
+      timeoutMs: 2000,
+      logger,
+      metrics,
+      primeWindowMs: 30_000,
+    });
+    const young = snowflakeFloor(Date.now());
+    const [created, changed, present, old] = [young + 1n, young + 2n, young + 3n, snowflakeFloor(Date.now() - 60_000)];
+    await cache.invalidate("user", [changed]); // e.g. a like that overtook the created event
+    await cache.fill("user", [[present, toBinary(UserSchema, user(present, "Filled first")), 0]]);
+    await get.prime([created, changed, present, old].map((id) => [id, user(id, "From the event")] as const));
+
+    const got = await get([created, changed, present, old]);
+    t.is(got.get(created)?.displayName, "From the event");
+    t.is(got.get(changed)?.displayName, "From the owner", "an entry changed since its creation is read through");
+    t.is(got.get(present)?.displayName, "Filled first", "an entry present stays");
+    t.is(got.get(old)?.displayName, "From the owner", "an id older than the window is not written");
+    t.deepEqual(calls, [[changed, old]]);
+  });
+}

@@ -98,6 +98,24 @@ export class MemoryHydrationCache implements HydrationCache {
     }
   }
 
+  async peek(kind: Kind, ids: readonly bigint[]): Promise<Map<bigint, { value: Uint8Array; generation: number }>> {
+    const out = new Map<bigint, { value: Uint8Array; generation: number }>();
+    for (const id of ids) {
+      const e = this.live(kind, id);
+      if (e?.value) out.set(id, { value: e.value, generation: e.generation });
+    }
+    return out;
+  }
+
+  async replace(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<boolean[]> {
+    return values.map(([id, value, generation]) => {
+      const e = this.live(kind, id);
+      if (!e?.value || e.generation !== generation) return false;
+      this.set(kind, id, { value, generation: generation + 1, expiresAt: e.expiresAt });
+      return true;
+    });
+  }
+
   async readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates> {
     const key = `${viewerId}:${version}`;
     const e = this.viewers.get(key);

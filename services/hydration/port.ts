@@ -38,6 +38,14 @@ export interface HydrationCache {
   fill(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<void>;
   /** Drops the entries (an event changed them) and bumps their generations; doing it twice is as doing it once, for readers. */
   invalidate(kind: Kind, ids: readonly bigint[]): Promise<void>;
+  /** The entries holding a value, with their generations (for replace()). */
+  peek(kind: Kind, ids: readonly bigint[]): Promise<Map<bigint, { value: Uint8Array; generation: number }>>;
+  /**
+   * Writes each value over its entry if the entry still holds a value of that
+   * generation, as the next generation, keeping the entry's time to live: a
+   * fill or replace that read the entry before fails. Whether each was written.
+   */
+  replace(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<boolean[]>;
   /** The viewer's kept states of these tweets under `version`. */
   readStates(viewerId: bigint, version: string, tweetIds: readonly bigint[]): Promise<KeptStates>;
   /**

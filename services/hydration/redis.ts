@@ -35,7 +35,21 @@ redis.call('set', KEYS[1], 'g' .. (gen + 1), 'PX', ARGV[1])
 return gen + 1
 `;
 
+// Writes ARGV[2] over a value of generation ARGV[1], as the next generation,
+// keeping the key's time to live. ARGV: generation, value.
+const REPLACE_LUA = `
+local cur = redis.call('get', KEYS[1])
+if not cur or string.sub(cur, 1, 1) ~= 'v' then return 0 end
+local gen = tonumber(string.match(cur, '^v(%d+):'))
+if gen ~= tonumber(ARGV[1]) then return 0 end
+local ttl = redis.call('pttl', KEYS[1])
+if ttl <= 0 then return 0 end
+redis.call('set', KEYS[1], 'v' .. (gen + 1) .. ':' .. ARGV[2], 'PX', ttl)
+return 1
+`;
+
 type WithScripts = ChainableCommander & {
+  hcReplace(key: string, generation: number, value: Uint8Array): ChainableCommander;
   hcFill(key: string, generation: number, value: Uint8Array, ttlMs: number): ChainableCommander;
   hcInvalidate(key: string, ttlMs: number): ChainableCommander;
 };
@@ -86,6 +100,7 @@ export class RedisHydrationCache implements HydrationCache {
   ) {
     client.defineCommand("hcFill", { numberOfKeys: 1, lua: FILL_LUA });
     client.defineCommand("hcInvalidate", { numberOfKeys: 1, lua: INVALIDATE_LUA });
+    client.defineCommand("hcReplace", { numberOfKeys: 1, lua: REPLACE_LUA });
   }
 
   private key(kind: Kind, id: bigint): string {
@@ -201,6 +216,29 @@ export class RedisHydrationCache implements HydrationCache {
   async invalidate(kind: Kind, ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
     await this.each(kind, ids, (p, key) => void (p as WithScripts).hcInvalidate(key, this.o.markerTtlMs));
+  }
+
+  async peek(kind: Kind, ids: readonly bigint[]): Promise<Map<bigint, { value: Uint8Array; generation: number }>> {
+    const out = new Map<bigint, { value: Uint8Array; generation: number }>();
+    if (ids.length === 0) return out;
+    const replies = await this.run(ids.map((id) => ({ key: this.key(kind, id), get: true })));
+    for (const [i, id] of ids.entries()) {
+      const raw = replies[i] as Buffer | null | undefined;
+      if (raw?.[0] !== V) continue;
+      const colon = raw.indexOf(COLON);
+      out.set(id, { value: raw.subarray(colon + 1), generation: Number(raw.subarray(1, colon).toString("latin1")) });
+    }
+    return out;
+  }
+
+  async replace(kind: Kind, values: ReadonlyArray<readonly [bigint, Uint8Array, number]>): Promise<boolean[]> {
+    if (values.length === 0) return [];
+    const replies = await this.each(
+      kind,
+      values.map(([id]) => id),
+      (p, key, i) => void (p as WithScripts).hcReplace(key, values[i]![2], asBuffer(values[i]![1])),
+    );
+    return values.map(([id]) => replies.get(id) === 1);
   }
 
   /** A viewer's states under one version: a hash of tweet id to bits, and "since"; the viewer is the hash tag. */

@@ -2,6 +2,7 @@
 // for streams and keys, a keyspace of its own). `make test` brings the
 // backends up first (make deps-up); a test never silently skips one.
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 
 export const backends = {
   natsUrl: process.env.CHIRP_NATS_URL || "nats://127.0.0.1:4222",
@@ -21,6 +22,15 @@ export async function reachable<T>(what: string, where: string, connect: () => P
   } catch (err) {
     throw new Error(`${what} is not reachable at ${where} (${(err as Error).message}); start it with 'make deps-up'`);
   }
+}
+
+/** A connected client of the local Redis server (the caller disconnects it). */
+export function connectTestRedis(): Promise<Redis> {
+  return reachable("Redis", backends.redisUrl, async () => {
+    const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    return r;
+  });
 }
 
 /** The CHIRP_* settings that point a runtime at the local backends, isolated under `name`. */

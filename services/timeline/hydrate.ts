@@ -35,6 +35,8 @@ export interface HydrateDeps {
   statesCached: boolean;
   tweets: BatchLookup<Tweet>;
   users: BatchLookup<User>;
+  /** Tweets as their creation event carries them, into the shared cache (CachedLookup.prime); unset: read through when first read. */
+  primeTweets?: (tweets: readonly Tweet[]) => Promise<void>;
 }
 
 /** The viewer's states from the tweet service, in batches of the contract's limit. */

@@ -80,15 +80,18 @@ export function createHydration(
     (err) => ctx.logger.warn({ err }, "viewer states could not be kept"),
   );
   const common = { cache, timeoutMs: hydrationConfig.readThroughTimeoutMs, logger: ctx.logger, metrics: lookupMetrics(ctx.metrics.registry) };
+  const tweets = cachedLookup({
+    ...common,
+    kind: "tweet",
+    schema: TweetSchema,
+    load: async (tweetIds, timeoutMs) => new Map((await clients.tweet.batchGetTweets({ tweetIds }, { timeoutMs })).tweets.map((t) => [t.tweetId, t])),
+    primeWindowMs: hydrationConfig.markerTtlMs / 2,
+  });
   return {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),
     statesCached: states.enabled,
-    tweets: cachedLookup({
-      ...common,
-      kind: "tweet",
-      schema: TweetSchema,
-      load: async (tweetIds, timeoutMs) => new Map((await clients.tweet.batchGetTweets({ tweetIds }, { timeoutMs })).tweets.map((t) => [t.tweetId, t])),
-    }),
+    tweets,
+    primeTweets: (created) => tweets.prime(created.map((t) => [t.tweetId, t] as const)),
     users: cachedLookup({
       ...common,
       kind: "user",

@@ -25,6 +25,7 @@ async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: Bu
     ctx.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
     return;
   }
+  await ctx.live?.prime(tweet);
   // The author's own home timeline shows their tweet too, whatever their size;
   // the author's and the hashtags' live streams get it here, once per tweet.
   const online = await toAuthor(ctx, "add", tweet.authorId, tweet.tweetId);

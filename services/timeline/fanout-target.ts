@@ -27,7 +27,8 @@ export async function start(
   userTweets: TimelineStore,
 ): Promise<FanoutStarted> {
   const base = timelineContext(rt, store, config, "fanout", userTweets);
-  const ctx = { ...base, live: new LivePublisher(rt.bus, createHydration(base, cache, hydrationConfig), base.logger) };
+  const hydration = createHydration(base, cache, hydrationConfig);
+  const ctx = { ...base, live: new LivePublisher(rt.bus, hydration, base.logger), accounts: hydration.users };
   const worker = await startFanoutWorker(ctx);
   let server;
   try {

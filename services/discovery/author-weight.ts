@@ -13,9 +13,9 @@ export const NEW_ACCOUNT_MS = 7 * DAY_MS;
 
 /**
  * Each author's creation time and whether they had followers, kept a minute:
- * every post is weighed, and reading the account each time would read it
- * through after every post (tweet.created invalidates its author's entry,
- * whose tweet count changed). A weight a minute late is harmless in a trend.
+ * every post is weighed, and a weight a minute late is harmless in a trend,
+ * where a read of the account per post is a cache round trip (in a cluster,
+ * Redis) or, just after the account changed, a read-through.
  */
 export function weighAuthors(users: BatchLookup<User>, o: { keepMs?: number; max?: number; now?: () => number } = {}): AuthorWeight {
   const { keepMs = 60_000, max = 100_000, now = Date.now } = o;

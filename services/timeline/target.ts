@@ -5,8 +5,8 @@
 import { TimelineService } from "../../gen/chirp/timeline/v1/timeline_pb.js";
 import { implement } from "../kit/unary-call.js";
 import type { HydrationConfig } from "../hydration/config.js";
+import { countOwners } from "../hydration/count-owners.js";
 import { startInvalidation } from "../hydration/invalidate.js";
-import { fetchCounts } from "../user/counts.js";
 import type { HydrationCache } from "../hydration/port.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { startService, type Started } from "../runtime/service.js";
@@ -33,7 +33,7 @@ export async function start(
 ): Promise<TimelineStarted> {
   const rc = createReadContext(timelineContext(rt, store, config, "timeline", userTweets), cache, hydrationConfig);
   // The read path's cache follows the events that change what it holds.
-  const invalidation = await startInvalidation(rt.bus, cache, rc.logger, (ids) => fetchCounts(rt.clients.graph, rt.clients.tweet, ids, rc.logger));
+  const invalidation = await startInvalidation(rt.bus, cache, rc.logger, countOwners(rt.clients));
   // Sampled on each scrape of this process (cluster mode: INFO memory of each server).
   redisMemoryMetrics(rt.metrics.registry, store);
   const server = await startService(rt, {

@@ -33,9 +33,9 @@ test("an event delivered twice leaves the cache as one delivery does", async (t)
   const twice = new MemoryHydrationCache({ ttlMs: 60_000, maxEntries: 100 });
   for (const c of [once, twice]) await c.fill("user", [[6n, new Uint8Array([1]), 0], [7n, new Uint8Array([2]), 0]]);
   const msg = { subject: SUBJECTS.userUpdated, data: toBinary(UserUpdatedEventSchema, create(UserUpdatedEventSchema, { user: { userId: 6n } })) };
-  await invalidateFor(once, msg);
-  await invalidateFor(twice, msg);
-  await invalidateFor(twice, msg);
+  await invalidateFor(once, msg, owners(0n));
+  await invalidateFor(twice, msg, owners(0n));
+  await invalidateFor(twice, msg, owners(0n));
   const [a, b] = [await once.read("user", [6n, 7n]), await twice.read("user", [6n, 7n])];
   t.deepEqual([...a.hits.keys()], [7n]);
   t.deepEqual([...b.hits.keys()], [...a.hits.keys()]);

@@ -79,14 +79,13 @@ export function changedBy(subject: string, data: Uint8Array): Changed {
   return CHANGES[subject]?.(data) ?? NONE;
 }
 
-/** Applies an event; without `owners`, changed counts invalidate their accounts. */
-export async function invalidateFor(cache: HydrationCache, msg: Pick<BusMessage, "subject" | "data">, owners?: CountOwners): Promise<void> {
+export async function invalidateFor(cache: HydrationCache, msg: Pick<BusMessage, "subject" | "data">, owners: CountOwners): Promise<void> {
   const { tweets, users, tweetCounts, followCounts } = changedBy(msg.subject, msg.data);
   await Promise.all([
     cache.invalidate("tweet", tweets),
     cache.invalidate("user", users),
-    owners ? refreshCounts(cache, tweetCounts, (ids) => tweetCountPatches(owners, ids)) : cache.invalidate("user", tweetCounts),
-    owners ? refreshCounts(cache, followCounts, (ids) => followCountPatches(owners, ids)) : cache.invalidate("user", followCounts),
+    refreshCounts(cache, tweetCounts, (ids) => tweetCountPatches(owners, ids)),
+    refreshCounts(cache, followCounts, (ids) => followCountPatches(owners, ids)),
   ]);
 }
 
@@ -107,7 +106,7 @@ async function followCountPatches(owners: CountOwners, ids: bigint[]): Promise<M
  * or whose counts could not be read is invalidated: a read-through in flight
  * may have read the counts before the change.
  */
-export async function refreshCounts(cache: HydrationCache, ids: readonly bigint[], read: (ids: bigint[]) => Promise<Map<bigint, Patch>>): Promise<void> {
+async function refreshCounts(cache: HydrationCache, ids: readonly bigint[], read: (ids: bigint[]) => Promise<Map<bigint, Patch>>): Promise<void> {
   if (ids.length === 0) return;
   const seen = await cache.peek("user", ids);
   const stale = ids.filter((id) => !seen.has(id));
@@ -133,7 +132,7 @@ export async function refreshCounts(cache: HydrationCache, ids: readonly bigint[
   await cache.invalidate("user", stale);
 }
 
-export function startInvalidation(bus: EventBus, cache: HydrationCache, logger: Logger, owners?: CountOwners): Promise<Subscription> {
+export function startInvalidation(bus: EventBus, cache: HydrationCache, logger: Logger, owners: CountOwners): Promise<Subscription> {
   return bus.consume({
     durable: HYDRATION_DURABLE,
     subjects: INVALIDATING_SUBJECTS,

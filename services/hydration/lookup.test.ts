@@ -14,7 +14,7 @@ import { snowflakeFloor } from "../kit/snowflake.js";
 import { hydrationCaches } from "../testing/hydration-caches.js";
 import { freePorts } from "../testing/ports.js";
 import { serveForTest } from "../testing/serve-for-test.js";
-import { cachedLookup, lookupMetrics } from "./lookup.js";
+import { cachedLookup, lookupMetrics, primeCreated } from "./lookup.js";
 import { MemoryHydrationCache } from "./memory.js";
 import type { HydrationCache } from "./port.js";
 import { RedisHydrationCache } from "./redis.js";
@@ -120,30 +120,20 @@ test("an owner that does not answer: UNAVAILABLE within the read-through deadlin
   t.false(err instanceof ConnectError);
 });
 
-// prime(): a created entry written as its event carries it, never over a change.
+// primeCreated(): a created entry written as its event carries it, never over a change.
 const primeCaches = hydrationCaches("prime");
 
 for (const [name, open] of primeCaches) {
-  test(`${name}: prime writes a young created entry, so its first reader does not call the owner; never over an invalidation, a value or an old id`, async (t) => {
+  test(`${name}: primeCreated writes a young created entry, so its first reader does not call the owner; never over an invalidation, a value or an old id`, async (t) => {
     const cache = await open();
     t.teardown(() => cache.close());
     const calls: bigint[][] = [];
-    const metrics = lookupMetrics(createMetrics({ defaultMetrics: false }).registry);
-    const get = cachedLookup({
-      cache,
-      kind: "user",
-      schema: UserSchema,
-      load: async (ids) => (calls.push(ids), new Map(ids.map((id) => [id, user(id, "From the owner")]))),
-      timeoutMs: 2000,
-      logger,
-      metrics,
-      primeWindowMs: 30_000,
-    });
+    const { get } = lookup(cache, async (ids) => (calls.push(ids), new Map(ids.map((id) => [id, user(id, "From the owner")]))));
     const young = snowflakeFloor(Date.now());
     const [created, changed, present, old] = [young + 1n, young + 2n, young + 3n, snowflakeFloor(Date.now() - 60_000)];
     await cache.invalidate("user", [changed]); // e.g. a like that overtook the created event
     await cache.fill("user", [[present, toBinary(UserSchema, user(present, "Filled first")), 0]]);
-    await get.prime([created, changed, present, old].map((id) => [id, user(id, "From the event")] as const));
+    await primeCreated(cache, "user", UserSchema, [created, changed, present, old].map((id) => [id, user(id, "From the event")] as const), 30_000);
 
     const got = await get([created, changed, present, old]);
     t.is(got.get(created)?.displayName, "From the event");

@@ -17,17 +17,6 @@ import { share } from "./shared-message.js";
 /** Values by id for a list of ids; ids the owner does not know are left out. */
 export type BatchLookup<V> = (ids: readonly bigint[]) => Promise<Map<bigint, V>>;
 
-export interface CachedLookup<V> extends BatchLookup<V> {
-  /**
-   * Writes entries just created, as their creation event carries them, so
-   * their first readers do not read them through. It writes at generation 0,
-   * an entry's first: a change since (its invalidation) makes it a no-op, and
-   * so does an entry present. Only ids younger than `primeWindowMs` (by their
-   * Snowflake time) are written, while such a change's marker still stands.
-   */
-  prime(entries: ReadonlyArray<readonly [bigint, V]>): Promise<void>;
-}
-
 const BATCH = 100;
 
 export interface LookupMetrics {
@@ -72,9 +61,7 @@ export function cachedLookup<S extends DescMessage>(o: {
   timeoutMs: number;
   logger: Logger;
   metrics: LookupMetrics;
-  /** prime() writes ids younger than this; keep it under the cache's marker lifetime (HydrationConfig.markerTtlMs). */
-  primeWindowMs?: number;
-}): CachedLookup<MessageShape<S>> {
+}): BatchLookup<MessageShape<S>> {
   const readFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be read; reading the owning service`);
   const fillFailed = throttled(o.logger, `hydration cache (${o.kind}) could not be filled`);
   const owner = o.kind === "tweet" ? "tweet" : "user";
@@ -97,7 +84,7 @@ export function cachedLookup<S extends DescMessage>(o: {
   /** Read-throughs in flight, by id: the cache generation they started from, and their batch. */
   const inflight = new Map<bigint, { generation: number; batch: Promise<Map<bigint, MessageShape<S>>> }>();
 
-  const lookup = async (ids: readonly bigint[]): Promise<Map<bigint, MessageShape<S>>> => {
+  return async (ids) => {
     if (ids.length === 0) return new Map();
     const unique = [...new Set(ids)];
     let read: CacheRead<MessageShape<S>>;
@@ -151,13 +138,26 @@ export function cachedLookup<S extends DescMessage>(o: {
     if (fills.length) o.cache.fill(o.kind, fills).catch(fillFailed);
     return found;
   };
-  const primeWindowMs = o.primeWindowMs ?? 0;
-  const prime = async (entries: ReadonlyArray<readonly [bigint, MessageShape<S>]>): Promise<void> => {
-    const since = Date.now() - primeWindowMs;
-    const fresh = entries.filter(([id]) => snowflakeTime(id) > since);
-    if (fresh.length > 0) await o.cache.fill(o.kind, fresh.map(([id, value]) => [id, toBinary(o.schema, value), 0] as const));
-  };
-  return Object.assign(lookup, { prime });
+}
+
+/**
+ * Writes entries just created, as their creation event carries them, so
+ * their first readers do not read them through. It writes at generation 0,
+ * an entry's first: a change since (its invalidation) makes it a no-op, and
+ * so does an entry present. Only ids younger than `windowMs` (by their
+ * Snowflake time) are written, while such a change's marker still stands:
+ * keep it under the cache's marker lifetime (HydrationConfig.markerTtlMs).
+ */
+export async function primeCreated<S extends DescMessage>(
+  cache: HydrationCache,
+  kind: Kind,
+  schema: S,
+  entries: ReadonlyArray<readonly [bigint, MessageShape<S>]>,
+  windowMs: number,
+): Promise<void> {
+  const since = Date.now() - windowMs;
+  const fresh = entries.filter(([id]) => snowflakeTime(id) > since);
+  if (fresh.length > 0) await cache.fill(kind, fresh.map(([id, value]) => [id, toBinary(schema, value), 0] as const));
 }
 
 /** The hits decoded; an undecodable one (another version wrote it) becomes a miss that is read through and not filled. */

@@ -2,8 +2,6 @@
 // stores and the runtime's pieces they use, flat. The stores are entries of
 // the table of targets (services/targets.ts), so both targets in one process
 // get the very same ones.
-import type { User } from "../../gen/chirp/user/v1/user_pb.js";
-import type { BatchLookup } from "../hydration/lookup.js";
 import type { Logger } from "../kit/logger.js";
 import type { RpcMetrics } from "../kit/metrics.js";
 import type { Tracing } from "../kit/tracing.js";
@@ -12,6 +10,7 @@ import type { ServiceClients } from "../runtime/clients.js";
 import type { ChirpConfig } from "../runtime/config.js";
 import type { Runtime } from "../runtime/runtime.js";
 import type { TimelineConfig } from "./config.js";
+import type { HydrateDeps } from "./hydrate.js";
 import type { LivePublisher } from "./live.js";
 import { connectRedis } from "../platform/redis/connect.js";
 import { MemoryTimelineStore } from "./store/memory.js";
@@ -32,8 +31,8 @@ export interface TimelineContext {
   tracing?: Tracing | undefined;
   /** Publishes live events (the fan-out worker's; unset elsewhere). */
   live?: LivePublisher | undefined;
-  /** Accounts as reads show them, from the shared hydration cache (the fan-out worker's; unset elsewhere: the graph service is asked). */
-  accounts?: BatchLookup<User> | undefined;
+  /** Tweets and accounts as reads show them, through the shared hydration cache (the fan-out worker's; unset elsewhere). */
+  hydration?: HydrateDeps | undefined;
 }
 
 export function timelineContext(rt: Runtime, store: TimelineStore, config: TimelineConfig, target: string, userTweets: TimelineStore): TimelineContext {

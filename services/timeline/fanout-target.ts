@@ -28,7 +28,7 @@ export async function start(
 ): Promise<FanoutStarted> {
   const base = timelineContext(rt, store, config, "fanout", userTweets);
   const hydration = createHydration(base, cache, hydrationConfig);
-  const ctx = { ...base, live: new LivePublisher(rt.bus, hydration, base.logger), accounts: hydration.users };
+  const ctx = { ...base, hydration, live: new LivePublisher(rt.bus, hydration, base.logger) };
   const worker = await startFanoutWorker(ctx);
   let server;
   try {

@@ -34,11 +34,6 @@ export class LivePublisher {
   ) {}
 
   /** A new tweet (or retweet) on its author's stream and its hashtags' streams, and in the author's own home. */
-  /** A new tweet into the shared cache as its event carries it: called before any timeline holds its id, so no first read reads it through. */
-  async prime(tweet: Tweet): Promise<void> {
-    await this.hydration.primeTweets?.([tweet]);
-  }
-
   async created(tweet: Tweet, authorOnline: boolean): Promise<void> {
     const [h] = await hydrateTweets(this.hydration, undefined, [tweet]);
     if (!h) return; // its author or original is gone already

@@ -4,7 +4,7 @@
 import { TweetSchema } from "../../gen/chirp/tweet/v1/tweet_pb.js";
 import { UserSchema } from "../../gen/chirp/user/v1/user_pb.js";
 import type { HydrationConfig } from "../hydration/config.js";
-import { cachedLookup, lookupMetrics } from "../hydration/lookup.js";
+import { cachedLookup, lookupMetrics, primeCreated } from "../hydration/lookup.js";
 import type { HydrationCache } from "../hydration/port.js";
 import { LiveFeed } from "../platform/bus/live-feed.js";
 import type { TimelineContext } from "./context.js";
@@ -80,18 +80,16 @@ export function createHydration(
     (err) => ctx.logger.warn({ err }, "viewer states could not be kept"),
   );
   const common = { cache, timeoutMs: hydrationConfig.readThroughTimeoutMs, logger: ctx.logger, metrics: lookupMetrics(ctx.metrics.registry) };
-  const tweets = cachedLookup({
-    ...common,
-    kind: "tweet",
-    schema: TweetSchema,
-    load: async (tweetIds, timeoutMs) => new Map((await clients.tweet.batchGetTweets({ tweetIds }, { timeoutMs })).tweets.map((t) => [t.tweetId, t])),
-    primeWindowMs: hydrationConfig.markerTtlMs / 2,
-  });
   return {
     states: (viewerId, version, ids) => states.get(viewerId, version, ids),
     statesCached: states.enabled,
-    tweets,
-    primeTweets: (created) => tweets.prime(created.map((t) => [t.tweetId, t] as const)),
+    tweets: cachedLookup({
+      ...common,
+      kind: "tweet",
+      schema: TweetSchema,
+      load: async (tweetIds, timeoutMs) => new Map((await clients.tweet.batchGetTweets({ tweetIds }, { timeoutMs })).tweets.map((t) => [t.tweetId, t])),
+    }),
+    primeTweets: (created) => primeCreated(cache, "tweet", TweetSchema, created.map((t) => [t.tweetId, t] as const), hydrationConfig.markerTtlMs / 2),
     users: cachedLookup({
       ...common,
       kind: "user",

@@ -18,6 +18,6 @@ export async function isLargeAccount(ctx: TimelineContext, authorId: bigint): Pr
  * events are handled), else from the graph service: no call per post.
  */
 async function followerCount(ctx: TimelineContext, authorId: bigint): Promise<bigint> {
-  if (ctx.accounts) return (await ctx.accounts([authorId])).get(authorId)?.followerCount ?? 0n;
+  if (ctx.hydration) return (await ctx.hydration.users([authorId])).get(authorId)?.followerCount ?? 0n;
   return (await ctx.clients.graph.getCounts({ userId: authorId })).counts?.followerCount ?? 0n;
 }

@@ -25,7 +25,8 @@ async function fanOutTweet(ctx: TimelineContext, planner: FanoutPlanner, msg: Bu
     ctx.logger.error({ msgId: msg.msgId, subject: msg.subject }, "event without a tweet: ignored");
     return;
   }
-  await ctx.live?.prime(tweet);
+  // Into the shared cache before any timeline holds its id: no first read reads it through.
+  await ctx.hydration?.primeTweets?.([tweet]);
   // The author's own home timeline shows their tweet too, whatever their size;
   // the author's and the hashtags' live streams get it here, once per tweet.
   const online = await toAuthor(ctx, "add", tweet.authorId, tweet.tweetId);

@@ -1,8 +1,8 @@
 // The hydration cache's contract against each adapter: in process, Redis,
 // and the local Redis Cluster (started by scripts/redis-cluster/up.sh).
 import test from "ava";
-import { Cluster, Redis } from "ioredis";
-import { backends, reachable, uniqueName } from "../testing/backends.js";
+import { Cluster } from "ioredis";
+import { connectTestRedis, uniqueName } from "../testing/backends.js";
 import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../testing/redis-cluster.js";
 import { cacheContract } from "./contract.js";
 import { MemoryHydrationCache } from "./memory.js";
@@ -12,12 +12,7 @@ import { bucketOf, RedisHydrationCache } from "./redis.js";
 cacheContract(test, "memory", async ({ ttlMs }) => new MemoryHydrationCache({ ttlMs, maxEntries: 10_000 }));
 
 cacheContract(test, "redis", async ({ ttlMs }) => {
-  const client = await reachable("Redis", backends.redisUrl, async () => {
-    const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r.connect();
-    return r;
-  });
-  return new RedisHydrationCache(client, { prefix: `${uniqueName("hc")}:`, ttlMs, markerTtlMs: 60_000 });
+  return new RedisHydrationCache(await connectTestRedis(), { prefix: `${uniqueName("hc")}:`, ttlMs, markerTtlMs: 60_000 });
 });
 
 cacheContract(test, "redis-cluster", async ({ ttlMs }) => {

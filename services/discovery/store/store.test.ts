@@ -1,8 +1,8 @@
 // The discovery store's contract against each adapter: in process, Redis,
 // and the local Redis Cluster (started by scripts/redis-cluster/up.sh).
 import test from "ava";
-import { Cluster, Redis } from "ioredis";
-import { backends, reachable, uniqueName } from "../../testing/backends.js";
+import { Cluster } from "ioredis";
+import { connectTestRedis, uniqueName } from "../../testing/backends.js";
 import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../../testing/redis-cluster.js";
 import { discoveryStoreContract } from "./contract.js";
 import { MemoryDiscoveryStore } from "./memory.js";
@@ -11,12 +11,7 @@ import { RedisDiscoveryStore } from "./redis.js";
 discoveryStoreContract(test, "memory", async () => new MemoryDiscoveryStore());
 
 discoveryStoreContract(test, "redis", async () => {
-  const client = await reachable("Redis", backends.redisUrl, async () => {
-    const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r.connect();
-    return r;
-  });
-  return new RedisDiscoveryStore(client, `${uniqueName("disc")}:`);
+  return new RedisDiscoveryStore(await connectTestRedis(), `${uniqueName("disc")}:`);
 });
 
 discoveryStoreContract(test, "redis-cluster", async () => {

@@ -2,8 +2,8 @@
 // 3-master Redis Cluster (started by scripts/redis-cluster/up.sh when it is
 // not running: these tests never skip a backend).
 import test from "ava";
-import { Cluster, Redis } from "ioredis";
-import { backends, reachable, uniqueName } from "../../testing/backends.js";
+import { Cluster } from "ioredis";
+import { connectTestRedis, uniqueName } from "../../testing/backends.js";
 import { storeContract } from "./contract.js";
 import { MemoryTimelineStore } from "./memory.js";
 import { RedisTimelineStore } from "./redis.js";
@@ -13,7 +13,7 @@ import { ensureRedisCluster, REDIS_CLUSTER_NODES } from "../../testing/redis-clu
 storeContract(test, "memory", async ({ cap, ttlMs, contiguous }) => new MemoryTimelineStore({ cap, ttlMs, contiguous }));
 
 storeContract(test, "redis", async ({ cap, ttlMs, label, contiguous }) => {
-  return new RedisTimelineStore(await redisClient(), { prefix: `${uniqueName(label)}:`, cap, ttlMs, contiguous });
+  return new RedisTimelineStore(await connectTestRedis(), { prefix: `${uniqueName(label)}:`, cap, ttlMs, contiguous });
 });
 
 storeContract(test, "redis-cluster", async ({ cap, ttlMs, label, contiguous }) => {
@@ -21,16 +21,8 @@ storeContract(test, "redis-cluster", async ({ cap, ttlMs, label, contiguous }) =
   return new RedisTimelineStore(cluster, { prefix: `${uniqueName(label)}:`, cap, ttlMs, contiguous });
 });
 
-async function redisClient(): Promise<Redis> {
-  return reachable("Redis", backends.redisUrl, async () => {
-    const r = new Redis(backends.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r.connect();
-    return r;
-  });
-}
-
 test("redis: two key families on one prefix keep apart; the home store's dropAll forgets both, the other's only its own", async (t) => {
-  const client = await redisClient();
+  const client = await connectTestRedis();
   const prefix = `${uniqueName("families")}:`;
   const home = new RedisTimelineStore(client, { prefix, cap: 800, ttlMs: 60_000, ownsClient: false });
   const users = new RedisTimelineStore(client, { prefix, cap: 800, ttlMs: 60_000, family: "ut", contiguous: true, ownsClient: false });
